@@ -1,0 +1,20 @@
+# The project's commands; the README says what each does.
+.PHONY: test demo stop clean env lint
+
+test:
+	@bash scripts/test.sh
+
+demo:
+	@bash scripts/demo.sh
+
+env:
+	@bash -c 'source scripts/common.sh && find_odoo && echo "$$ODOO_PY (Odoo in $$ODOO_ROOT)"'
+
+lint:
+	@bash -c 'source scripts/common.sh && find_odoo && "$$(dirname "$$ODOO_PY")/ruff" check sales_coordination tests scripts && "$$(dirname "$$ODOO_PY")/ruff" format --check sales_coordination tests scripts'
+
+stop:
+	@bash -c 'source scripts/common.sh && pg_stop'
+
+clean: stop
+	rm -rf .pg .run
