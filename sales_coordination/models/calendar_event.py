@@ -1,0 +1,197 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+
+# Changing any of these books, moves, re-assigns or cancels a sales appointment.
+SCHEDULING_FIELDS = frozenset(
+    {
+        "start",
+        "stop",
+        "start_date",
+        "stop_date",
+        "allday",
+        "duration",
+        "advisor_id",
+        "user_id",
+        "opportunity_id",
+        "is_sales_appointment",
+        "active",
+        "partner_ids",
+        "attendee_ids",
+        "recurrency",
+    }
+)
+
+
+class CalendarEvent(models.Model):
+    _inherit = "calendar.event"
+
+    is_sales_appointment = fields.Boolean(
+        string="Sales Appointment",
+        index=True,
+        copy=False,
+        help="An appointment a field advisor runs at a customer's for an "
+        "opportunity; only their coordinators and managers book, move or cancel it.",
+    )
+    advisor_id = fields.Many2one(
+        "res.users",
+        string="Field Advisor",
+        index="btree_not_null",
+        domain=[("is_field_advisor", "=", True)],
+        tracking=True,
+        help="The advisor who runs the appointment: its organiser and an attendee.",
+    )
+    booked_by_id = fields.Many2one(
+        "res.users",
+        string="Booked By",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The coordinator or manager who booked the appointment.",
+    )
+
+    @api.constrains(
+        "is_sales_appointment",
+        "advisor_id",
+        "opportunity_id",
+        "user_id",
+        "partner_ids",
+        "recurrency",
+    )
+    def _check_sales_appointment(self):
+        for event in self.filtered("is_sales_appointment"):
+            advisor = event.advisor_id
+            if not advisor:
+                raise ValidationError(
+                    self.env._(
+                        "The sales appointment “%(event)s” needs the field advisor "
+                        "who runs it.",
+                        event=event.name,
+                    )
+                )
+            if not advisor.is_field_advisor:
+                raise ValidationError(
+                    self.env._(
+                        "%(advisor)s is not a field advisor: only field advisors run "
+                        "sales appointments.",
+                        advisor=advisor.name,
+                    )
+                )
+            if not event.opportunity_id:
+                raise ValidationError(
+                    self.env._(
+                        "Every sales appointment belongs to an opportunity: choose "
+                        "the opportunity “%(event)s” is for.",
+                        event=event.name,
+                    )
+                )
+            company = event.opportunity_id.company_id
+            if company and company not in advisor.company_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(advisor)s does not work for %(company)s, the company of "
+                        "the opportunity “%(lead)s”.",
+                        advisor=advisor.name,
+                        company=company.name,
+                        lead=event.opportunity_id.name,
+                    )
+                )
+            if event.user_id != advisor or advisor.partner_id not in event.partner_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(advisor)s runs this sales appointment, so they must stay "
+                        "its organiser and one of its attendees.",
+                        advisor=advisor.name,
+                    )
+                )
+            if event.recurrency:
+                raise ValidationError(
+                    self.env._(
+                        "A sales appointment happens once: book each visit as an "
+                        "appointment of its own instead of repeating it."
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("advisor_id") and "is_sales_appointment" not in vals:
+                vals["is_sales_appointment"] = True
+            if not vals.get("is_sales_appointment"):
+                continue
+            advisor = self.env["res.users"].browse(vals.get("advisor_id"))
+            self._check_sales_appointment_access(advisor)
+            if self.env.su:
+                # Data files and integrations running as superuser say who booked.
+                vals.setdefault("booked_by_id", self.env.uid)
+            else:
+                vals["booked_by_id"] = self.env.uid
+            if advisor:
+                # The advisor, not the coordinator booking it, owns the appointment:
+                # it shows in their calendar and in any calendar sync they use.
+                vals["user_id"] = advisor.id
+                partner_commands = vals.get("partner_ids")
+                if partner_commands is None:
+                    vals["partner_ids"] = [Command.set(advisor.partner_id.ids)]
+                else:
+                    vals["partner_ids"] = list(partner_commands) + [
+                        Command.link(advisor.partner_id.id)
+                    ]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if SCHEDULING_FIELDS.intersection(vals):
+            appointments = self if vals.get("is_sales_appointment") else self.filtered(
+                "is_sales_appointment"
+            )
+            new_advisor = self.env["res.users"].browse(vals.get("advisor_id"))
+            self._check_sales_appointment_access(appointments.advisor_id | new_advisor)
+            if new_advisor:
+                vals = self._reassign_values(vals, appointments, new_advisor)
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_sales_appointment_access(
+            self.filtered("is_sales_appointment").advisor_id
+        )
+        return super().unlink()
+
+    def _reassign_values(self, vals, appointments, new_advisor):
+        """Values that make ``new_advisor`` the organiser and an attendee of
+        ``appointments`` in place of their former advisors."""
+        vals = dict(vals, user_id=new_advisor.id)
+        if "partner_ids" not in vals:
+            former = (appointments.advisor_id - new_advisor).partner_id
+            vals["partner_ids"] = [Command.unlink(pid) for pid in former.ids] + [
+                Command.link(new_advisor.partner_id.id)
+            ]
+        return vals
+
+    def _check_sales_appointment_access(self, advisors):
+        """Raise an AccessError unless the current user may book, move, re-assign
+        or cancel the sales appointments of ``advisors``: their coordinator, their
+        backup coordinator or a manager."""
+        if self.env.su or not advisors:
+            return
+        user = self.env.user
+        if user.has_group("sales_coordination.group_manager"):
+            return
+        for advisor in advisors:
+            if advisor == user:
+                raise AccessError(
+                    self.env._(
+                        "You cannot book, move or cancel your own sales appointments: "
+                        "ask your coordinator, who keeps your calendar."
+                    )
+                )
+            coordinators = advisor.coordinator_id | advisor.backup_coordinator_id
+            if user not in coordinators or not user.has_group(
+                "sales_coordination.group_coordinator"
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only the coordinator or the backup coordinator of "
+                        "%(advisor)s, or a sales manager, may book, move or cancel "
+                        "their sales appointments.",
+                        advisor=advisor.name,
+                    )
+                )

@@ -1,0 +1,135 @@
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from odoo.tests import new_test_user
+
+from odoo.addons.sales_team.tests.common import SalesTeamCommon
+
+ADVISOR_GROUPS = "sales_team.group_sale_salesman"
+COORDINATOR_GROUPS = "sales_coordination.group_coordinator"
+MANAGER_GROUPS = "sales_coordination.group_manager"
+
+
+class SalesCoordinationCommon(SalesTeamCommon):
+    """The cast every test uses: a manager, an advisor's coordinator and backup
+    coordinator, a coordinator of other advisors, two advisors, a plain salesman,
+    and the same roles in a second company."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.company_2 = cls.env["res.company"].create({"name": "Other Company"})
+        cls.calendar = cls.env.ref("resource.resource_calendar_std")
+        cls.calendar.tz = "UTC"
+
+        cls.manager = cls._new_user("sc_manager", MANAGER_GROUPS, "Mona Manager")
+        cls.coordinator = cls._new_user("sc_coordinator", COORDINATOR_GROUPS, "Cody")
+        cls.backup_coordinator = cls._new_user(
+            "sc_backup", COORDINATOR_GROUPS, "Bea Backup"
+        )
+        cls.other_coordinator = cls._new_user("sc_other", COORDINATOR_GROUPS, "Otto")
+        cls.advisor = cls._new_user(
+            "sc_advisor",
+            ADVISOR_GROUPS,
+            "Ada Advisor",
+            is_field_advisor=True,
+            coordinator_id=cls.coordinator.id,
+            backup_coordinator_id=cls.backup_coordinator.id,
+            resource_calendar_id=cls.calendar.id,
+        )
+        cls.advisor_2 = cls._new_user(
+            "sc_advisor_2",
+            ADVISOR_GROUPS,
+            "Abe Advisor",
+            is_field_advisor=True,
+            coordinator_id=cls.other_coordinator.id,
+            resource_calendar_id=cls.calendar.id,
+        )
+        cls.salesman = cls._new_user("sc_salesman", ADVISOR_GROUPS, "Sal Salesman")
+
+        company_2 = {"company_id": cls.company_2.id, "company_ids": cls.company_2.ids}
+        cls.manager_c2 = cls._new_user("sc_manager_c2", MANAGER_GROUPS, **company_2)
+        cls.coordinator_c2 = cls._new_user(
+            "sc_coordinator_c2", COORDINATOR_GROUPS, **company_2
+        )
+        cls.advisor_c2 = cls._new_user(
+            "sc_advisor_c2",
+            ADVISOR_GROUPS,
+            is_field_advisor=True,
+            coordinator_id=cls.coordinator_c2.id,
+            **company_2,
+        )
+
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Carla Customer", "phone": "+1 555 0100", "city": "Springfield"}
+        )
+        Lead = cls.env["crm.lead"]
+        cls.lead = Lead.create(
+            {
+                "name": "Heat pump for Carla",
+                "type": "opportunity",
+                "partner_id": cls.customer.id,
+                "user_id": cls.advisor.id,
+            }
+        )
+        cls.lead_2 = Lead.create(
+            {"name": "Boiler for Abe's customer", "type": "opportunity",
+             "user_id": cls.advisor_2.id}
+        )
+        cls.lead_unassigned = Lead.create(
+            {
+                "name": "New caller",
+                "type": "opportunity",
+                "user_id": False,
+                "company_id": cls.company.id,
+            }
+        )
+        cls.lead_c2 = Lead.create(
+            {
+                "name": "Lead of the other company",
+                "type": "opportunity",
+                "user_id": cls.advisor_c2.id,
+                "company_id": cls.company_2.id,
+            }
+        )
+        # A Monday well ahead, inside the standard working hours.
+        cls.start = datetime(2031, 3, 3, 9, 0)
+
+    @classmethod
+    def _new_user(cls, login, groups, name=None, **values):
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups=groups,
+            name=name or login,
+            tz="UTC",
+            **values,
+        )
+
+    @classmethod
+    def _appointment_values(cls, advisor=None, lead=None, start=None, hours=1.5):
+        start = start or cls.start
+        lead = lead or cls.lead
+        return {
+            "name": f"Visit: {lead.name}",
+            "is_sales_appointment": True,
+            "advisor_id": (advisor or cls.advisor).id,
+            "opportunity_id": lead.id,
+            "start": start,
+            "stop": start + timedelta(hours=hours),
+        }
+
+    @classmethod
+    def _book(cls, user=None, **kwargs):
+        """Book a sales appointment as ``user`` (default: the superuser)."""
+        env = cls.env(user=user) if user else cls.env
+        return env["calendar.event"].create(cls._appointment_values(**kwargs))
+
+    @contextmanager
+    def assertRefused(self, exception, fragment):
+        """Like assertRaisesRegex, but inside Odoo's savepoint (assertRaises), so
+        that the refused change is rolled back as the user's request would be."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertIn(fragment, str(catcher.exception))

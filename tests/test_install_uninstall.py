@@ -1,0 +1,64 @@
+"""The addon uninstalls cleanly from a database with data, and installs again."""
+
+from conftest import connect, run_odoo_shell
+
+OUR_COLUMNS = [
+    ("res_users", "coordinator_id"),
+    ("res_users", "is_field_advisor"),
+    ("calendar_event", "is_sales_appointment"),
+    ("calendar_event", "advisor_id"),
+]
+
+
+def leftovers(dbname):
+    conn = connect(dbname)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                """SELECT table_name, column_name FROM information_schema.columns
+                   WHERE (table_name, column_name) IN %s""",
+                [tuple(OUR_COLUMNS)],
+            )
+            columns = cr.fetchall()
+            cr.execute(
+                "SELECT count(*) FROM ir_model_data WHERE module = 'sales_coordination'"
+            )
+            xmlids = cr.fetchone()[0]
+            cr.execute(
+                "SELECT state FROM ir_module_module WHERE name = 'sales_coordination'"
+            )
+            state = cr.fetchone()[0]
+            cr.execute("SELECT count(*) FROM crm_lead")
+            leads = cr.fetchone()[0]
+    finally:
+        conn.close()
+    return columns, xmlids, state, leads
+
+
+def test_uninstall_then_install_again(odoo_command, database_copy):
+    columns, xmlids, state, leads = leftovers(database_copy)
+    assert state == "installed"
+    assert len(columns) == len(OUR_COLUMNS) and xmlids > 0 and leads > 0
+
+    run_odoo_shell(
+        odoo_command,
+        database_copy,
+        "env['ir.module.module'].search([('name', '=', 'sales_coordination')])"
+        ".button_immediate_uninstall()\n",
+    )
+    columns, xmlids, state, leads_after = leftovers(database_copy)
+    assert state == "uninstalled"
+    assert columns == [], f"columns left behind: {columns}"
+    assert xmlids == 0, "records of the addon left behind"
+    # Leads are crm's: the addon's demo leads go, crm's and the users' stay.
+    assert leads_after > 0
+
+    run_odoo_shell(
+        odoo_command,
+        database_copy,
+        "env['ir.module.module'].search([('name', '=', 'sales_coordination')])"
+        ".button_immediate_install()\n",
+    )
+    columns, xmlids, state, _leads = leftovers(database_copy)
+    assert state == "installed"
+    assert len(columns) == len(OUR_COLUMNS) and xmlids > 0
