@@ -15,9 +15,7 @@ LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ")
 RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
 # Lines Odoo itself logs at warning level in a clean run that say nothing about the
 # code under test.
-BENIGN = (
-    re.compile(r"Running as user 'root' is a security risk"),
-)
+BENIGN = (re.compile(r"Running as user 'root' is a security risk"),)
 
 
 def main(argv):

@@ -17,7 +17,9 @@ def odoo_command():
     python = os.environ.get("SC_ODOO_PYTHON")
     conf = os.environ.get("SC_ODOO_CONF")
     if not (python and conf):
-        pytest.fail("run through `make test`: SC_ODOO_PYTHON and SC_ODOO_CONF are unset")
+        pytest.fail(
+            "run through `make test`: SC_ODOO_PYTHON and SC_ODOO_CONF are unset"
+        )
     return [python, "-m", "odoo"], conf
 
 

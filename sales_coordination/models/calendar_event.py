@@ -140,8 +140,10 @@ class CalendarEvent(models.Model):
 
     def write(self, vals):
         if SCHEDULING_FIELDS.intersection(vals):
-            appointments = self if vals.get("is_sales_appointment") else self.filtered(
-                "is_sales_appointment"
+            appointments = (
+                self
+                if vals.get("is_sales_appointment")
+                else self.filtered("is_sales_appointment")
             )
             new_advisor = self.env["res.users"].browse(vals.get("advisor_id"))
             self._check_sales_appointment_access(appointments.advisor_id | new_advisor)

@@ -58,7 +58,10 @@ class ResUsers(models.Model):
                         user=user.name,
                     )
                 )
-            if user.coordinator_id and user.coordinator_id == user.backup_coordinator_id:
+            if (
+                user.coordinator_id
+                and user.coordinator_id == user.backup_coordinator_id
+            ):
                 raise ValidationError(
                     self.env._(
                         "%(coordinator)s cannot be both the coordinator and the backup "
@@ -80,8 +83,8 @@ class ResUsers(models.Model):
                 if user.company_id not in coordinator.company_ids:
                     raise ValidationError(
                         self.env._(
-                            "%(coordinator)s does not work for %(company)s, the company "
-                            "of %(user)s.",
+                            "%(coordinator)s does not work for %(company)s, the "
+                            "company of %(user)s.",
                             coordinator=coordinator.name,
                             company=user.company_id.name,
                             user=user.name,
@@ -118,7 +121,7 @@ class ResUsers(models.Model):
         # when the user is created: keep the value given for the new resource.
         calendars = {
             user.id: vals["resource_calendar_id"]
-            for user, vals in zip(users, vals_list)
+            for user, vals in zip(users, vals_list, strict=False)
             if vals.get("resource_calendar_id")
         }
         users.filtered("is_field_advisor")._ensure_advisor_resource(calendars)

@@ -74,8 +74,11 @@ class SalesCoordinationCommon(SalesTeamCommon):
             }
         )
         cls.lead_2 = Lead.create(
-            {"name": "Boiler for Abe's customer", "type": "opportunity",
-             "user_id": cls.advisor_2.id}
+            {
+                "name": "Boiler for Abe's customer",
+                "type": "opportunity",
+                "user_id": cls.advisor_2.id,
+            }
         )
         cls.lead_unassigned = Lead.create(
             {

@@ -10,17 +10,24 @@ class TestAdvisorPairing(SalesCoordinationCommon):
     have a resource for their working hours."""
 
     def test_defaults_and_resource(self):
-        advisor = self._new_user("sc_new_advisor", ADVISOR_GROUPS,
-                                 is_field_advisor=True)
+        advisor = self._new_user(
+            "sc_new_advisor", ADVISOR_GROUPS, is_field_advisor=True
+        )
         self.assertEqual(advisor.daily_appointment_capacity, 4)
         self.assertEqual(advisor.weekly_appointment_capacity, 20)
         self.assertEqual(len(advisor.resource_ids), 1, "the addon creates the resource")
-        self.assertEqual(advisor.resource_calendar_id, self.company.resource_calendar_id)
+        self.assertEqual(
+            advisor.resource_calendar_id, self.company.resource_calendar_id
+        )
 
     def test_working_hours_given_at_creation_are_kept(self):
         hours = self.env["resource.calendar"].create({"name": "Tuesday to Saturday"})
-        advisor = self._new_user("sc_advisor_hours", ADVISOR_GROUPS,
-                                 is_field_advisor=True, resource_calendar_id=hours.id)
+        advisor = self._new_user(
+            "sc_advisor_hours",
+            ADVISOR_GROUPS,
+            is_field_advisor=True,
+            resource_calendar_id=hours.id,
+        )
         self.assertEqual(advisor.resource_calendar_id, hours)
 
     def test_becoming_an_advisor_creates_resource_once(self):
@@ -64,17 +71,21 @@ class TestAdvisorPairing(SalesCoordinationCommon):
         with self.assertRefused(ValidationError, "cannot be negative"):
             self.advisor.daily_appointment_capacity = -1
         with self.assertRefused(ValidationError, "more appointments in a day"):
-            self.advisor.write({"daily_appointment_capacity": 5,
-                                "weekly_appointment_capacity": 4})
+            self.advisor.write(
+                {"daily_appointment_capacity": 5, "weekly_appointment_capacity": 4}
+            )
         self.assertEqual(self.advisor.daily_appointment_capacity, 4)
 
     def test_my_advisors(self):
         self.assertEqual(self.coordinator.coordinated_advisor_ids, self.advisor)
         self.assertEqual(self.backup_coordinator.backed_up_advisor_ids, self.advisor)
         action = self.env.ref("sales_coordination.res_users_action_advisor")
-        domain = [("is_field_advisor", "=", True), "|",
-                  ("coordinator_id", "=", self.backup_coordinator.id),
-                  ("backup_coordinator_id", "=", self.backup_coordinator.id)]
+        domain = [
+            ("is_field_advisor", "=", True),
+            "|",
+            ("coordinator_id", "=", self.backup_coordinator.id),
+            ("backup_coordinator_id", "=", self.backup_coordinator.id),
+        ]
         Users = self.env["res.users"].with_user(self.backup_coordinator)
         self.assertEqual(Users.search(domain), self.advisor)
         self.assertIn("search_default_my_advisors", action.context)

@@ -74,8 +74,12 @@ class TestCalendarOwnership(SalesCoordinationCommon):
             }
         )
         self.assertFalse(event.is_sales_appointment)
-        event.write({"start": self.start + timedelta(hours=2),
-                     "stop": self.start + timedelta(hours=3)})
+        event.write(
+            {
+                "start": self.start + timedelta(hours=2),
+                "stop": self.start + timedelta(hours=3),
+            }
+        )
         event.unlink()
         self.assertFalse(event.exists())
 
@@ -89,13 +93,20 @@ class TestCalendarOwnership(SalesCoordinationCommon):
 
     def test_move_per_role(self):
         event = self._book()
-        later = {"start": self.start + timedelta(days=1),
-                 "stop": self.start + timedelta(days=1, hours=2)}
+        later = {
+            "start": self.start + timedelta(days=1),
+            "stop": self.start + timedelta(days=1, hours=2),
+        }
         for user in (self.coordinator, self.backup_coordinator, self.manager):
             event.with_user(user).write(later)
             self.assertEqual(event.start, later["start"])
-        for user in (self.advisor, self.other_coordinator, self.advisor_2,
-                     self.salesman, self.manager_c2):
+        for user in (
+            self.advisor,
+            self.other_coordinator,
+            self.advisor_2,
+            self.salesman,
+            self.manager_c2,
+        ):
             with self.subTest(user=user.login), self.assertRaises(AccessError):
                 event.with_user(user).write({"start": self.start})
         self.assertEqual(event.start, later["start"], "nothing is written")
@@ -104,8 +115,10 @@ class TestCalendarOwnership(SalesCoordinationCommon):
         event = self._book()
         with self.assertRefused(AccessError, "ask your coordinator"):
             event.with_user(self.advisor).write(
-                {"start": self.start + timedelta(hours=3),
-                 "stop": self.start + timedelta(hours=4)}
+                {
+                    "start": self.start + timedelta(hours=3),
+                    "stop": self.start + timedelta(hours=4),
+                }
             )
 
     def test_reassign_needs_rights_on_both_advisors(self):
@@ -132,13 +145,19 @@ class TestCalendarOwnership(SalesCoordinationCommon):
 
     def test_plain_event_becomes_sales_appointment_only_for_coordinators(self):
         event = self.Event.with_user(self.advisor).create(
-            {"name": "Call me", "start": self.start,
-             "stop": self.start + timedelta(hours=1)}
+            {
+                "name": "Call me",
+                "start": self.start,
+                "stop": self.start + timedelta(hours=1),
+            }
         )
         with self.assertRaises(AccessError):
             event.with_user(self.advisor).write(
-                {"is_sales_appointment": True, "advisor_id": self.advisor.id,
-                 "opportunity_id": self.lead.id}
+                {
+                    "is_sales_appointment": True,
+                    "advisor_id": self.advisor.id,
+                    "opportunity_id": self.lead.id,
+                }
             )
         self.assertFalse(event.is_sales_appointment)
 
@@ -214,8 +233,13 @@ class TestCalendarOwnership(SalesCoordinationCommon):
             self._book(advisor=self.advisor_c2, lead=self.lead)
 
     def test_sales_appointment_does_not_repeat(self):
-        values = dict(self._appointment_values(), recurrency=True, rrule_type="weekly",
-                      count=3, end_type="count")
+        values = dict(
+            self._appointment_values(),
+            recurrency=True,
+            rrule_type="weekly",
+            count=3,
+            end_type="count",
+        )
         with self.assertRefused(ValidationError, "happens once"):
             self.Event.with_user(self.coordinator).create(values)
 
@@ -242,7 +266,9 @@ class TestCalendarOwnership(SalesCoordinationCommon):
         self._book(advisor=self.advisor_2, lead=self.lead_2)
         action = self.env.ref("sales_coordination.calendar_event_action_sales")
         self.assertIn("search_default_my_advisors", action.context)
-        search_view = self.env.ref("sales_coordination.calendar_event_view_search_sales")
+        search_view = self.env.ref(
+            "sales_coordination.calendar_event_view_search_sales"
+        )
         self.assertIn('name="my_advisors"', search_view.arch)
         domain = [
             ("is_sales_appointment", "=", True),

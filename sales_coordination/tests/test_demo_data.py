@@ -27,13 +27,18 @@ class TestDemoData(BaseCommon):
         coordinators = advisors.coordinator_id
         self.assertEqual(len(coordinators), 2)
         self.assertTrue(
-            all(c.has_group("sales_coordination.group_coordinator") for c in coordinators)
+            all(
+                c.has_group("sales_coordination.group_coordinator")
+                for c in coordinators
+            )
         )
         manager = ref("sales_coordination.user_manager_demo")
         self.assertTrue(manager.has_group("sales_coordination.group_manager"))
-        lead_ids = self.env["ir.model.data"].search(
-            [("module", "=", "sales_coordination"), ("model", "=", "crm.lead")]
-        ).mapped("res_id")
+        lead_ids = (
+            self.env["ir.model.data"]
+            .search([("module", "=", "sales_coordination"), ("model", "=", "crm.lead")])
+            .mapped("res_id")
+        )
         leads = self.env["crm.lead"].browse(lead_ids)
         self.assertGreaterEqual(len(leads), 24)
         self.assertGreaterEqual(len(leads.source_id), 4)
@@ -41,5 +46,6 @@ class TestDemoData(BaseCommon):
             [("is_sales_appointment", "=", True), ("advisor_id", "in", advisors.ids)]
         )
         self.assertGreaterEqual(len(appointments), 12)
-        self.assertTrue(all(a.opportunity_id and a.user_id == a.advisor_id
-                            for a in appointments))
+        self.assertTrue(
+            all(a.opportunity_id and a.user_id == a.advisor_id for a in appointments)
+        )
