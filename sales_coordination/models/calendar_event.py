@@ -84,6 +84,14 @@ class CalendarEvent(models.Model):
                         event=event.name,
                     )
                 )
+            if not event.opportunity_id.source_id:
+                raise ValidationError(
+                    self.env._(
+                        "Ask the customer how they heard of us and fill in the source "
+                        "of “%(lead)s” before booking their appointment.",
+                        lead=event.opportunity_id.name,
+                    )
+                )
             company = event.opportunity_id.company_id
             if company and company not in advisor.company_ids:
                 raise ValidationError(

@@ -2,3 +2,8 @@ from . import test_advisor_pairing
 from . import test_calendar_ownership
 from . import test_crm_lead_visibility
 from . import test_demo_data
+from . import test_lead_entry
+from . import test_lead_intake
+from . import test_lead_source_rule
+from . import test_report_source
+from . import test_speed_to_lead

@@ -64,7 +64,8 @@ class SalesCoordinationCommon(SalesTeamCommon):
         cls.customer = cls.env["res.partner"].create(
             {"name": "Carla Customer", "phone": "+1 555 0100", "city": "Springfield"}
         )
-        Lead = cls.env["crm.lead"]
+        cls.source = cls.env["utm.source"].create({"name": "Radio ad"})
+        Lead = cls.env["crm.lead"].with_context(default_source_id=cls.source.id)
         cls.lead = Lead.create(
             {
                 "name": "Heat pump for Carla",

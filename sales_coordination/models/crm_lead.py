@@ -1,0 +1,306 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL, email_normalize
+
+URGENCY = [
+    ("now", "Right Now"),
+    ("week", "This Week"),
+    ("month", "This Month"),
+    ("later", "Later"),
+]
+WEEKDAYS = [
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
+DAYPARTS = [("morning", "Morning"), ("afternoon", "Afternoon"), ("evening", "Evening")]
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    perceived_need = fields.Text(
+        help="Why the customer called, in their words: frames the first visit."
+    )
+    urgency = fields.Selection(URGENCY, index=True, tracking=True)
+    referred_by_id = fields.Many2one(
+        "res.partner",
+        string="Referrer",
+        index="btree_not_null",
+        tracking=True,
+        help="The customer or employee who sent them, for referral and "
+        "employee-generated lead programmes.",
+    )
+    reach_weekday = fields.Selection(WEEKDAYS, string="Best Day to Call")
+    reach_daypart = fields.Selection(DAYPARTS, string="Best Time to Call")
+    tracking_number_id = fields.Many2one(
+        "sales.tracking.number",
+        string="Tracking Number Dialled",
+        index="btree_not_null",
+    )
+    coordinator_id = fields.Many2one(
+        "res.users",
+        compute="_compute_coordinator_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        help="Works this lead: the salesperson's coordinator, or whoever took it in.",
+    )
+    arrival_date = fields.Datetime(
+        string="Arrived On",
+        index=True,
+        copy=False,
+        help="When the lead reached us (the call, the form): speed to lead and the "
+        "not-contacted alert count from here.",
+    )
+    first_contact_date = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="First call or e-mail to the customer (or a call of theirs answered).",
+    )
+    last_contact_date = fields.Datetime(readonly=True, copy=False, index=True)
+    response_hours = fields.Float(
+        string="Speed to Lead (Hours)",
+        compute="_compute_response_hours",
+        store=True,
+        aggregator="avg",
+        help="Hours from the lead's arrival to the first contact.",
+    )
+    is_not_contacted = fields.Boolean(
+        string="Not Contacted",
+        compute="_compute_is_not_contacted",
+        search="_search_is_not_contacted",
+        help="Open and nobody contacted the customer for the company's alert delay.",
+    )
+    not_contacted_alerted = fields.Boolean(copy=False, readonly=True)
+    call_ids = fields.One2many("sales.call", "lead_id", string="Calls")
+    call_count = fields.Integer(compute="_compute_call_count")
+
+    @api.depends("user_id")
+    def _compute_coordinator_id(self):
+        for lead in self:
+            if lead.user_id.coordinator_id:
+                lead.coordinator_id = lead.user_id.coordinator_id
+
+    def init(self):
+        # Leads that predate the addon arrived when they were created.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_lead SET arrival_date = create_date "
+                "WHERE arrival_date IS NULL"
+            )
+        )
+
+    @api.depends("first_contact_date", "arrival_date")
+    def _compute_response_hours(self):
+        for lead in self:
+            arrival = lead.arrival_date
+            if lead.first_contact_date and arrival:
+                seconds = (lead.first_contact_date - arrival).total_seconds()
+                lead.response_hours = max(seconds, 0) / 3600
+            else:
+                lead.response_hours = 0
+
+    def _not_contacted_domain(self):
+        days = self.env.company.sales_not_contacted_days
+        limit = fields.Datetime.now() - timedelta(days=days)
+        return [
+            ("type", "in", ("lead", "opportunity")),
+            ("active", "=", True),
+            ("stage_id.is_won", "=", False),
+            "|",
+            ("last_contact_date", "<", limit),
+            "&",
+            ("last_contact_date", "=", False),
+            ("arrival_date", "<", limit),
+        ]
+
+    def _compute_is_not_contacted(self):
+        neglected = self.filtered_domain(self._not_contacted_domain())
+        for lead in self:
+            lead.is_not_contacted = lead in neglected
+
+    def _search_is_not_contacted(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on Not Contacted."))
+        domain = expression.normalize_domain(self._not_contacted_domain())
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def _compute_call_count(self):
+        counts = dict(
+            self.env["sales.call"]._read_group(
+                [("lead_id", "in", self.ids)], ["lead_id"], ["__count"]
+            )
+        )
+        for lead in self:
+            lead.call_count = counts.get(lead, 0)
+
+    @api.constrains("referred_by_id", "partner_id")
+    def _check_referred_by_id(self):
+        for lead in self:
+            if lead.referred_by_id and lead.referred_by_id == lead.partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(customer)s cannot have referred themselves: choose who "
+                        "told them about us, or leave “Referred By” empty.",
+                        customer=lead.partner_id.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_lead_entry()
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            vals.setdefault("arrival_date", now)
+        return super().create(vals_list)
+
+    @api.model
+    def _check_lead_entry(self):
+        """Under the company's “coordinators own lead entry” setting, refuse new
+        leads from field advisors: they pass them on to their coordinator."""
+        user = self.env.user
+        if (
+            self.env.su
+            or not user.is_field_advisor
+            or not self.env.company.sales_lead_entry_restricted
+            or user.has_group("sales_coordination.group_coordinator")
+        ):
+            return
+        raise AccessError(
+            self.env._(
+                "Your coordinator enters the leads here: pass the customer's details "
+                "on to %(coordinator)s instead of creating the lead yourself.",
+                coordinator=user.coordinator_id.name or self.env._("your coordinator"),
+            )
+        )
+
+    def action_view_calls(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_coordination.sales_call_action"
+        )
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id}
+        return action
+
+    def _message_post_after_hook(self, message, msg_vals):
+        # An e-mail sent to the customer from the lead is a contact.
+        is_email = message.message_type == "comment" and message.subtype_id == (
+            self.env.ref("mail.mt_comment")
+        )
+        if is_email and any(not user.share for user in message.author_id.user_ids):
+            self._sales_record_contact(message.date or fields.Datetime.now())
+        return super()._message_post_after_hook(message, msg_vals)
+
+    def _sales_record_contact(self, when):
+        """Record a contact with the customer at ``when`` (first and last dates)."""
+        for lead in self:
+            values = {}
+            if not lead.first_contact_date or lead.first_contact_date > when:
+                values["first_contact_date"] = when
+            if not lead.last_contact_date or lead.last_contact_date < when:
+                values["last_contact_date"] = when
+                values["not_contacted_alerted"] = False
+            if values:
+                lead.write(values)
+
+    @api.model
+    def _sales_phone_e164(self, number, country=None):
+        """``number`` in E.164 form (the company's country for local numbers), or
+        False when it is not a phone number."""
+        if not number:
+            return False
+        country = country or self.env.company.country_id
+        return self._phone_format(
+            number=number, country=country, force_format="E164", raise_exception=False
+        )
+
+    @api.model
+    def _sales_find_matches(self, phone=None, email=None, limit=10):
+        """Open leads and contacts matching ``phone`` (any form) or ``email``.
+        Returns (leads, partners)."""
+        e164 = self._sales_phone_e164(phone)
+        normalized = email_normalize(email) if email else False
+        Partner = self.env["res.partner"]
+        if not (e164 or normalized):
+            return self.browse(), Partner
+        lead_domain = []
+        if e164:
+            lead_domain.append([("phone_sanitized", "=", e164)])
+        if normalized:
+            lead_domain.append([("email_normalized", "=", normalized)])
+        leads = self.search(
+            expression.AND(
+                [
+                    expression.OR(lead_domain),
+                    [("active", "=", True), ("stage_id.is_won", "=", False)],
+                ]
+            ),
+            limit=limit,
+        )
+        partners = Partner.browse()
+        if normalized:
+            partners |= Partner.search(
+                [("email_normalized", "=", normalized)], limit=limit
+            )
+        if e164:
+            # Narrow with the last digits, then compare the E.164 forms.
+            tail = e164[-7:]
+            tail_pattern = "%".join(tail)
+            candidates = Partner.search(
+                [
+                    "|",
+                    ("phone", "like", tail_pattern),
+                    ("mobile", "like", tail_pattern),
+                ],
+                limit=200,
+            )
+            partners |= candidates.filtered(
+                lambda partner: e164
+                in (
+                    self._sales_phone_e164(partner.phone, partner.country_id or None),
+                    self._sales_phone_e164(partner.mobile, partner.country_id or None),
+                )
+            )
+        return leads, (partners | leads.partner_id)[:limit]
+
+    @api.model
+    def _cron_alert_not_contacted(self):
+        """Put one activity on the coordinator of each lead nobody contacted for the
+        company's delay (once per silence: a contact re-arms it)."""
+        activity_type = self.env.ref("sales_coordination.mail_activity_type_contact")
+        for company in self.env["res.company"].search([]):
+            leads = (
+                self.with_company(company)
+                .with_context(allowed_company_ids=company.ids)
+                .search(
+                    [
+                        ("company_id", "in", (company.id, False)),
+                        ("not_contacted_alerted", "=", False),
+                        ("is_not_contacted", "=", True),
+                    ]
+                )
+            )
+            for lead in leads:
+                user = (
+                    lead.coordinator_id or lead.user_id.coordinator_id or lead.user_id
+                )
+                if user:
+                    lead.activity_schedule(
+                        activity_type_id=activity_type.id,
+                        user_id=user.id,
+                        note=self.env._(
+                            "Nobody has contacted this customer for %(days)s days.",
+                            days=company.sales_not_contacted_days,
+                        ),
+                    )
+            leads.not_contacted_alerted = True

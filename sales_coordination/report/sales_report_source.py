@@ -1,0 +1,85 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class SalesReportSource(models.Model):
+    """One row per lead, for leads, appointments, sales and revenue by source."""
+
+    _name = "sales.report.source"
+    _description = "Leads and Sales by Source"
+    _auto = False
+    _order = "date desc"
+    _rec_name = "lead_id"
+
+    lead_id = fields.Many2one("crm.lead", string="Lead", readonly=True)
+    date = fields.Datetime(string="Lead Created", readonly=True)
+    source_id = fields.Many2one("utm.source", string="Source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
+    referred_by_id = fields.Many2one("res.partner", string="Referred By", readonly=True)
+    coordinator_id = fields.Many2one("res.users", string="Coordinator", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    lead_count = fields.Integer(string="Leads", readonly=True)
+    appointment_count = fields.Integer(string="Appointments Set", readonly=True)
+    won_count = fields.Integer(string="Won", readonly=True)
+    revenue = fields.Monetary(
+        string="Revenue", readonly=True, currency_field="company_currency_id"
+    )
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Currency", readonly=True
+    )
+    conversion_rate = fields.Float(
+        string="Conversion (%)",
+        readonly=True,
+        aggregator="avg",
+        help="Share of the leads that were won.",
+    )
+
+    def _select(self):
+        return SQL(
+            """
+            lead.id AS id,
+            lead.id AS lead_id,
+            lead.create_date AS date,
+            lead.source_id AS source_id,
+            lead.medium_id AS medium_id,
+            lead.campaign_id AS campaign_id,
+            lead.referred_by_id AS referred_by_id,
+            lead.coordinator_id AS coordinator_id,
+            lead.user_id AS user_id,
+            lead.company_id AS company_id,
+            1 AS lead_count,
+            COALESCE(appointment.count, 0) AS appointment_count,
+            CASE WHEN %(won)s THEN 1 ELSE 0 END AS won_count,
+            CASE WHEN %(won)s THEN COALESCE(lead.expected_revenue, 0) ELSE 0 END
+                AS revenue,
+            CASE WHEN %(won)s THEN 100.0 ELSE 0.0 END AS conversion_rate
+            """,
+            won=self._won(),
+        )
+
+    def _won(self):
+        return SQL("(lead.active AND stage.is_won IS TRUE)")
+
+    def _from(self):
+        return SQL(
+            """
+            crm_lead lead
+            LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
+            LEFT JOIN (
+                SELECT opportunity_id, count(*) AS count
+                  FROM calendar_event
+                 WHERE is_sales_appointment AND active
+                   AND opportunity_id IS NOT NULL
+              GROUP BY opportunity_id
+            ) appointment ON appointment.opportunity_id = lead.id
+            """
+        )
+
+    def _query(self):
+        return SQL("SELECT %s FROM %s", self._select(), self._from())
+
+    @property
+    def _table_query(self):
+        return self._query()

@@ -1,0 +1,106 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import SalesCoordinationCommon
+
+T0 = datetime(2031, 3, 3, 9, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestSpeedToLead(SalesCoordinationCommon):
+    """First and last contact, speed to lead, and the not-contacted alert."""
+
+    def _lead(self, **values):
+        with freeze_time(T0):
+            lead = self.env["crm.lead"].create(
+                dict(
+                    {
+                        "name": "Web form",
+                        "type": "opportunity",
+                        "user_id": self.advisor.id,
+                        "source_id": self.source.id,
+                    },
+                    **values,
+                )
+            )
+            lead.flush_recordset()
+        return lead
+
+    def _call(self, lead, at, **values):
+        with freeze_time(at):
+            return (
+                self.env["sales.call"]
+                .with_user(self.coordinator)
+                .create(dict({"lead_id": lead.id}, **values))
+            )
+
+    def test_first_outbound_call(self):
+        lead = self._lead()
+        self.assertFalse(lead.first_contact_date)
+        self._call(lead, T0 + timedelta(hours=2), direction="out", result="no_answer")
+        self.assertEqual(lead.first_contact_date, T0 + timedelta(hours=2))
+        self.assertAlmostEqual(lead.response_hours, 2.0)
+        self._call(lead, T0 + timedelta(days=1), direction="out", result="connected")
+        self.assertEqual(lead.first_contact_date, T0 + timedelta(hours=2))
+        self.assertEqual(lead.last_contact_date, T0 + timedelta(days=1))
+
+    def test_missed_inbound_call_is_no_contact(self):
+        lead = self._lead()
+        self._call(lead, T0 + timedelta(minutes=5), direction="in", result="no_answer")
+        self.assertFalse(lead.first_contact_date)
+        self._call(lead, T0 + timedelta(minutes=30), direction="in", result="connected")
+        self.assertEqual(lead.first_contact_date, T0 + timedelta(minutes=30))
+        self.assertAlmostEqual(lead.response_hours, 0.5)
+
+    def test_email_to_customer_is_contact_note_is_not(self):
+        lead = self._lead()
+        with freeze_time(T0 + timedelta(hours=1)):
+            lead.with_user(self.coordinator).message_post(
+                body="Internal", message_type="comment", subtype_xmlid="mail.mt_note"
+            )
+        self.assertFalse(lead.first_contact_date)
+        with freeze_time(T0 + timedelta(hours=3)):
+            lead.with_user(self.coordinator).message_post(
+                body="Thanks for your request",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.assertEqual(lead.first_contact_date, T0 + timedelta(hours=3))
+
+    def test_not_contacted_filter_and_alert_once(self):
+        self.company.sales_not_contacted_days = 3
+        quiet = self._lead(name="Quiet")
+        called = self._lead(name="Called")
+        won = self._lead(
+            name="Won",
+            stage_id=self.env["crm.stage"].search([("is_won", "=", True)], limit=1).id,
+        )
+        self._call(called, T0 + timedelta(days=2))
+        Lead = self.env["crm.lead"]
+        domain = [("id", "in", (quiet | called | won).ids)]
+        with freeze_time(T0 + timedelta(days=2, hours=23)):
+            self.assertFalse(Lead.search(domain + [("is_not_contacted", "=", True)]))
+        with freeze_time(T0 + timedelta(days=3, hours=1)):
+            self.assertEqual(
+                Lead.search(domain + [("is_not_contacted", "=", True)]), quiet
+            )
+            self.assertEqual(
+                Lead.search(domain + [("is_not_contacted", "=", False)]), called | won
+            )
+            Lead._cron_alert_not_contacted()
+            Lead._cron_alert_not_contacted()
+        activity_type = self.env.ref("sales_coordination.mail_activity_type_contact")
+        activities = quiet.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type
+        )
+        self.assertEqual(len(activities), 1, "one activity, not one per run")
+        self.assertEqual(activities.user_id, self.coordinator)
+        self.assertFalse(
+            called.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+        )
+        # A contact re-arms the alert for the next silence.
+        self._call(quiet, T0 + timedelta(days=4))
+        self.assertFalse(quiet.not_contacted_alerted)
