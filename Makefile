@@ -1,11 +1,14 @@
 # The project's commands; the README says what each does.
-.PHONY: test demo stop clean env lint
+.PHONY: test demo bench stop clean env lint
 
 test:
 	@bash scripts/test.sh
 
 demo:
 	@bash scripts/demo.sh
+
+bench:
+	@bash scripts/bench.sh
 
 env:
 	@bash -c 'source scripts/common.sh && find_odoo && echo "$$ODOO_PY (Odoo in $$ODOO_ROOT)"'

@@ -53,13 +53,25 @@ pytest_status=$?
 set -e
 [ $pytest_status -eq 0 ] || status=1
 
+say "== benchmark smoke run (scale 0.001), so that the benchmarks cannot rot"
+if BENCH_SCALE=0.001 BENCH_DB=sc_bench_smoke BENCH_REPEAT=1 BENCH_REBUILD=1 \
+    bash "$TOP/scripts/bench.sh" >"$RUN_DIR/bench-smoke.log" 2>&1; then
+    tail -n +1 "$RUN_DIR/bench-smoke.log" | grep -A100 "^benchmarks on"
+    echo "1 0" >"$RUN_DIR/result-bench-smoke"
+else
+    tail -n 30 "$RUN_DIR/bench-smoke.log"
+    say "benchmark smoke run FAILED (whole log: $RUN_DIR/bench-smoke.log)"
+    echo "1 1" >"$RUN_DIR/result-bench-smoke"
+    status=1
+fi
+
 "$ODOO_PY" - "$RUN_DIR" "$(( $(date +%s) - t0 ))" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update"):
+for part in ("install", "crm-update", "bench-smoke"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures

@@ -5,3 +5,5 @@ from . import sales_tracking_number
 from . import sales_call
 from . import crm_lead
 from . import calendar_event
+from . import sales_booking_lock
+from . import sales_appointment_scheduler

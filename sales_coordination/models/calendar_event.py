@@ -22,6 +22,23 @@ SCHEDULING_FIELDS = frozenset(
 )
 
 
+# Changing any of these may break working hours, overlaps or capacity.
+RESCHEDULING_FIELDS = frozenset(
+    {
+        "start",
+        "stop",
+        "start_date",
+        "stop_date",
+        "allday",
+        "duration",
+        "advisor_id",
+        "is_sales_appointment",
+        "active",
+        "opportunity_id",
+    }
+)
+
+
 class CalendarEvent(models.Model):
     _inherit = "calendar.event"
 
@@ -144,7 +161,9 @@ class CalendarEvent(models.Model):
                     vals["partner_ids"] = list(partner_commands) + [
                         Command.link(advisor.partner_id.id)
                     ]
-        return super().create(vals_list)
+        events = super().create(vals_list)
+        self.env["sales.appointment.scheduler"]._check_appointments(events)
+        return events
 
     def write(self, vals):
         if SCHEDULING_FIELDS.intersection(vals):
@@ -157,7 +176,10 @@ class CalendarEvent(models.Model):
             self._check_sales_appointment_access(appointments.advisor_id | new_advisor)
             if new_advisor:
                 vals = self._reassign_values(vals, appointments, new_advisor)
-        return super().write(vals)
+        result = super().write(vals)
+        if RESCHEDULING_FIELDS.intersection(vals):
+            self.env["sales.appointment.scheduler"]._check_appointments(self)
+        return result
 
     def unlink(self):
         self._check_sales_appointment_access(

@@ -18,6 +18,73 @@ class ResCompany(models.Model):
         "its coordinator gets an activity.",
     )
 
+    sales_daily_capacity = fields.Integer(
+        string="Appointments a Day", default=4, help="Default for new advisors."
+    )
+    sales_weekly_capacity = fields.Integer(
+        string="Appointments a Week", default=20, help="Default for new advisors."
+    )
+    sales_appointment_duration = fields.Float(
+        string="Appointment Length (Hours)", default=1.5
+    )
+    sales_travel_speed = fields.Float(string="Travel Speed (km/h)", default=40.0)
+    sales_stop_minutes = fields.Float(
+        string="Minutes per Stop",
+        default=10.0,
+        help="Added to the drive for parking, walking up, leaving.",
+    )
+    sales_morning_start = fields.Float(string="Morning From", default=8.0)
+    sales_afternoon_start = fields.Float(string="Afternoon From", default=12.0)
+    sales_evening_start = fields.Float(string="Evening From", default=17.0)
+    sales_evening_end = fields.Float(string="Evening Until", default=20.0)
+
+    @api.constrains(
+        "sales_morning_start",
+        "sales_afternoon_start",
+        "sales_evening_start",
+        "sales_evening_end",
+    )
+    def _check_sales_dayparts(self):
+        for company in self:
+            bounds = company._sales_daypart_bounds()
+            if not 0 <= bounds[0] < bounds[1] < bounds[2] < bounds[3] <= 24:
+                raise ValidationError(
+                    self.env._(
+                        "The parts of the day must follow each other within the day: "
+                        "morning, then afternoon, then evening."
+                    )
+                )
+
+    @api.constrains(
+        "sales_travel_speed", "sales_stop_minutes", "sales_appointment_duration"
+    )
+    def _check_sales_travel(self):
+        for company in self:
+            if company.sales_travel_speed <= 0 or company.sales_stop_minutes < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The travel speed must be positive and the minutes "
+                        "per stop cannot be negative."
+                    )
+                )
+            if company.sales_appointment_duration <= 0:
+                raise ValidationError(self.env._("An appointment must last some time."))
+
+    def _sales_daypart_bounds(self):
+        self.ensure_one()
+        return (
+            self.sales_morning_start,
+            self.sales_afternoon_start,
+            self.sales_evening_start,
+            self.sales_evening_end,
+        )
+
+    def _sales_daypart_hours(self, daypart):
+        """(from, to) hours of ``daypart`` (morning, afternoon, evening)."""
+        bounds = self._sales_daypart_bounds()
+        index = ("morning", "afternoon", "evening").index(daypart)
+        return bounds[index], bounds[index + 1]
+
     @api.constrains("sales_not_contacted_days")
     def _check_sales_not_contacted_days(self):
         if any(company.sales_not_contacted_days < 1 for company in self):

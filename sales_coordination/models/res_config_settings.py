@@ -10,3 +10,30 @@ class ResConfigSettings(models.TransientModel):
     sales_not_contacted_days = fields.Integer(
         related="company_id.sales_not_contacted_days", readonly=False
     )
+    sales_daily_capacity = fields.Integer(
+        related="company_id.sales_daily_capacity", readonly=False
+    )
+    sales_weekly_capacity = fields.Integer(
+        related="company_id.sales_weekly_capacity", readonly=False
+    )
+    sales_appointment_duration = fields.Float(
+        related="company_id.sales_appointment_duration", readonly=False
+    )
+    sales_travel_speed = fields.Float(
+        related="company_id.sales_travel_speed", readonly=False
+    )
+    sales_stop_minutes = fields.Float(
+        related="company_id.sales_stop_minutes", readonly=False
+    )
+    sales_morning_start = fields.Float(
+        related="company_id.sales_morning_start", readonly=False
+    )
+    sales_afternoon_start = fields.Float(
+        related="company_id.sales_afternoon_start", readonly=False
+    )
+    sales_evening_start = fields.Float(
+        related="company_id.sales_evening_start", readonly=False
+    )
+    sales_evening_end = fields.Float(
+        related="company_id.sales_evening_end", readonly=False
+    )

@@ -12,12 +12,12 @@ class ResUsers(models.Model):
     )
     daily_appointment_capacity = fields.Integer(
         string="Appointments a Day",
-        default=4,
+        default=lambda self: self.env.company.sales_daily_capacity or 4,
         help="The most sales appointments this advisor runs in one day.",
     )
     weekly_appointment_capacity = fields.Integer(
         string="Appointments a Week",
-        default=20,
+        default=lambda self: self.env.company.sales_weekly_capacity or 20,
         help="The most sales appointments this advisor runs in one week.",
     )
     coordinator_id = fields.Many2one(

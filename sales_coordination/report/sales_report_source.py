@@ -30,10 +30,10 @@ class SalesReportSource(models.Model):
         related="company_id.currency_id", string="Currency", readonly=True
     )
     conversion_rate = fields.Float(
-        string="Conversion (%)",
+        string="Conversion",
         readonly=True,
         aggregator="avg",
-        help="Share of the leads that were won.",
+        help="Share of the leads that were won (averaged over the leads).",
     )
 
     def _select(self):
@@ -54,7 +54,7 @@ class SalesReportSource(models.Model):
             CASE WHEN %(won)s THEN 1 ELSE 0 END AS won_count,
             CASE WHEN %(won)s THEN COALESCE(lead.expected_revenue, 0) ELSE 0 END
                 AS revenue,
-            CASE WHEN %(won)s THEN 100.0 ELSE 0.0 END AS conversion_rate
+            CASE WHEN %(won)s THEN 1.0 ELSE 0.0 END AS conversion_rate
             """,
             won=self._won(),
         )

@@ -1,4 +1,5 @@
 from . import test_advisor_pairing
+from . import test_appointment_booking
 from . import test_calendar_ownership
 from . import test_crm_lead_visibility
 from . import test_demo_data
@@ -6,4 +7,6 @@ from . import test_lead_entry
 from . import test_lead_intake
 from . import test_lead_source_rule
 from . import test_report_source
+from . import test_slot_search
 from . import test_speed_to_lead
+from . import test_ui

@@ -58,6 +58,7 @@ class SalesCoordinationCommon(SalesTeamCommon):
             ADVISOR_GROUPS,
             is_field_advisor=True,
             coordinator_id=cls.coordinator_c2.id,
+            resource_calendar_id=cls.calendar.id,
             **company_2,
         )
 

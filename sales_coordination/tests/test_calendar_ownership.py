@@ -164,8 +164,10 @@ class TestCalendarOwnership(SalesCoordinationCommon):
     # Cancel
 
     def test_cancel_per_role(self):
-        for user in (self.advisor, self.other_coordinator, self.salesman):
-            event = self._book()
+        for day, user in enumerate(
+            (self.advisor, self.other_coordinator, self.salesman)
+        ):
+            event = self._book(start=self.start + timedelta(days=day))
             with self.subTest(user=user.login):
                 with self.assertRaises(AccessError):
                     event.with_user(user).action_archive()
@@ -173,7 +175,7 @@ class TestCalendarOwnership(SalesCoordinationCommon):
                     event.with_user(user).unlink()
                 self.assertTrue(event.exists() and event.active)
         for user in (self.coordinator, self.backup_coordinator, self.manager):
-            event = self._book()
+            event = self._book(start=self.start + timedelta(days=3))
             event.with_user(user).action_archive()
             self.assertFalse(event.active)
             event.with_user(user).unlink()

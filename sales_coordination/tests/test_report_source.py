@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo.tests import tagged
 
 from .common import SalesCoordinationCommon
@@ -50,7 +52,7 @@ class TestReportSource(SalesCoordinationCommon):
         )
         cls.sources = cls.radio | cls.signs
         cls._book(lead=cls.radio_won)
-        cls._book(lead=cls.radio_open)
+        cls._book(lead=cls.radio_open, start=cls.start + timedelta(days=1))
         cancelled = cls._book(lead=cls.radio_open, start=cls.start.replace(hour=13))
         cancelled.action_archive()
         cls.env.flush_all()
@@ -76,7 +78,7 @@ class TestReportSource(SalesCoordinationCommon):
                 group["appointment_count"],
                 group["won_count"],
                 group["revenue"],
-                round(group["conversion_rate"], 2),
+                round(group["conversion_rate"] * 100, 2),
             )
             for group in groups
         }

@@ -1,0 +1,2 @@
+from . import slots
+from . import travel

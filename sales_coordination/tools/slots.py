@@ -1,0 +1,219 @@
+"""Slot search for sales appointments, without the ORM.
+
+Given each advisor's working intervals (leaves already removed), their other busy
+time, their sales appointments with where they are, their capacities, the
+customer's place and preferred windows, return the feasible slots ranked:
+least added travel first, then inside the customer's preferred windows, then the
+advisor with the most free capacity that week, then the earliest.
+
+Datetimes are naive UTC, as Odoo stores them; days and weeks are counted in each
+advisor's time zone, so a day is a local day across daylight-saving changes.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from .travel import Place, travel_minutes
+
+OUTSIDE_HOURS = "outside_hours"
+OVERLAP = "overlap"
+DAILY_CAPACITY = "daily_capacity"
+WEEKLY_CAPACITY = "weekly_capacity"
+INVALID = "invalid"
+
+
+@dataclass(frozen=True)
+class Appointment:
+    start: datetime
+    stop: datetime
+    place: Place | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class TravelSettings:
+    speed_kmh: float = 40.0
+    stop_minutes: float = 10.0
+
+    def leg(self, a, b):
+        """Minutes from one stop to the next: the drive plus the stop allowance."""
+        return travel_minutes(a, b, self.speed_kmh) + self.stop_minutes
+
+
+DEFAULT_TRAVEL = TravelSettings()
+
+
+@dataclass
+class AdvisorAgenda:
+    advisor_id: int
+    working: list  # [(start, stop)] naive UTC, leaves removed
+    appointments: list = field(default_factory=list)  # [Appointment]
+    busy: list = field(default_factory=list)  # [(start, stop)] other events
+    daily_capacity: int = 4
+    weekly_capacity: int = 20
+    tz: str = "UTC"
+    home: Place | None = None
+
+    def local_day(self, moment):
+        return (
+            moment.replace(tzinfo=timezone.utc)
+            .astimezone(ZoneInfo(self.tz or "UTC"))
+            .date()
+        )
+
+    def day_appointments(self, day):
+        return sorted(
+            (a for a in self.appointments if self.local_day(a.start) == day),
+            key=lambda a: a.start,
+        )
+
+    def count_day(self, day):
+        return sum(1 for a in self.appointments if self.local_day(a.start) == day)
+
+    def count_week(self, day):
+        week = day.isocalendar()[:2]
+        return sum(
+            1
+            for a in self.appointments
+            if self.local_day(a.start).isocalendar()[:2] == week
+        )
+
+
+@dataclass(frozen=True)
+class Proposal:
+    advisor_id: int
+    start: datetime
+    stop: datetime
+    added_travel_minutes: float
+    in_preferred_window: bool
+    free_capacity: int
+    score: float
+    day: date
+    day_appointments: tuple = ()
+
+
+def _overlaps(a_start, a_stop, b_start, b_stop):
+    return a_start < b_stop and b_start < a_stop
+
+
+def check_slot(agenda, start, stop, place, travel=DEFAULT_TRAVEL, ignore_ids=()):
+    """Why ``agenda`` cannot take an appointment at ``place`` from ``start`` to
+    ``stop`` (one of the reason constants), or None when it can."""
+    if stop <= start:
+        return INVALID
+    if not any(
+        w_start <= start and stop <= w_stop for w_start, w_stop in agenda.working
+    ):
+        return OUTSIDE_HOURS
+    if any(_overlaps(start, stop, b_start, b_stop) for b_start, b_stop in agenda.busy):
+        return OVERLAP
+    others = [a for a in agenda.appointments if a.id is None or a.id not in ignore_ids]
+    day = agenda.local_day(start)
+    same_day = sorted(
+        (a for a in others if agenda.local_day(a.start) == day), key=lambda a: a.start
+    )
+    for other in others:
+        if _overlaps(start, stop, other.start, other.stop):
+            return OVERLAP
+    before = [a for a in same_day if a.stop <= start]
+    after = [a for a in same_day if a.start >= stop]
+    if (
+        before
+        and before[-1].stop + timedelta(minutes=travel.leg(before[-1].place, place))
+        > start
+    ):
+        return OVERLAP
+    if (
+        after
+        and stop + timedelta(minutes=travel.leg(place, after[0].place)) > after[0].start
+    ):
+        return OVERLAP
+    if len(same_day) >= agenda.daily_capacity:
+        return DAILY_CAPACITY
+    week = day.isocalendar()[:2]
+    in_week = sum(
+        1 for a in others if agenda.local_day(a.start).isocalendar()[:2] == week
+    )
+    if in_week >= agenda.weekly_capacity:
+        return WEEKLY_CAPACITY
+    return None
+
+
+def added_travel(agenda, start, place, travel=DEFAULT_TRAVEL):
+    """Minutes of travel the appointment adds to the advisor's day: the route from
+    their home through the day's appointments and back, with it and without. An
+    unknown home is an unknown place: an empty day then costs a drive there and
+    back, so that appointments cluster."""
+    home = agenda.home or Place()
+    day_stops = agenda.day_appointments(agenda.local_day(start))
+    before = [a.place for a in day_stops if a.start < start]
+    after = [a.place for a in day_stops if a.start >= start]
+    route = [home, *before, *after, home]
+    with_it = [home, *before, place, *after, home]
+
+    def length(stops):
+        return sum(travel.leg(a, b) for a, b in zip(stops, stops[1:], strict=False))
+
+    return length(with_it) - length(route)
+
+
+def propose(
+    agendas,
+    place,
+    duration,
+    preferred=(),
+    travel=DEFAULT_TRAVEL,
+    step=timedelta(minutes=30),
+    limit=10,
+    not_before=None,
+    per_day=1,
+):
+    """The feasible slots of ``duration`` for an appointment at ``place``, best
+    first; at most ``per_day`` for each advisor and local day, ``limit`` in all."""
+    candidates = []
+    for agenda in agendas:
+        for w_start, w_stop in agenda.working:
+            start = w_start
+            if not_before and start < not_before:
+                start = w_start + step * -(-(not_before - w_start) // step)
+            while start + duration <= w_stop:
+                stop = start + duration
+                if check_slot(agenda, start, stop, place, travel) is None:
+                    candidates.append(
+                        _proposal(agenda, start, stop, place, preferred, travel)
+                    )
+                start += step
+    candidates.sort(key=lambda p: (-p.score, p.start, p.advisor_id))
+    kept, per_key = [], {}
+    for proposal in candidates:
+        key = (proposal.advisor_id, proposal.day)
+        if per_key.get(key, 0) >= per_day:
+            continue
+        per_key[key] = per_key.get(key, 0) + 1
+        kept.append(proposal)
+        if len(kept) >= limit:
+            break
+    return kept
+
+
+def _proposal(agenda, start, stop, place, preferred, travel):
+    day = agenda.local_day(start)
+    minutes = added_travel(agenda, start, place, travel)
+    in_window = any(
+        p_start <= start and stop <= p_stop for p_start, p_stop in preferred
+    )
+    free = agenda.weekly_capacity - agenda.count_week(day)
+    # Lexicographic: whole minutes of travel, then the window, then capacity.
+    score = -(round(minutes) * 10_000 + (0 if in_window else 1_000) - min(free, 999))
+    return Proposal(
+        advisor_id=agenda.advisor_id,
+        start=start,
+        stop=stop,
+        added_travel_minutes=round(minutes, 1),
+        in_preferred_window=in_window,
+        free_capacity=free,
+        score=score,
+        day=day,
+        day_appointments=tuple(agenda.day_appointments(day)),
+    )

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# make bench: a benchmark database filled by bench/generate.py (built once per scale
+# and kept), then every benchmark of bench/benchmarks.py against it.
+#   BENCH_SCALE (default 1: 1M leads, 5M calls...), BENCH_DB (default sc_bench),
+#   BENCH_REPEAT (default 7), BENCH_REBUILD=1 to rebuild the data.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+export TZ=UTC
+scale=${BENCH_SCALE:-1}
+db=${BENCH_DB:-sc_bench}
+find_odoo
+pg_up
+conf=$RUN_DIR/bench-$db.conf
+write_odoo_conf "$conf" "http_port = ${BENCH_HTTP_PORT:-8269}" "workers = 0" "max_cron_threads = 0"
+have=$(psql_cmd -d "$db" -tAc "SELECT value FROM ir_config_parameter WHERE key = 'sales_coordination.bench_scale'" 2>/dev/null || true)
+if [ "${BENCH_REBUILD:-0}" = 1 ] || [ "$have" != "$scale" ]; then
+    say "== building the benchmark database $db at scale $scale"
+    psql_cmd -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+    t0=$(date +%s)
+    "$ODOO_PY" -m odoo server -c "$conf" -d "$db" -i sales_coordination \
+        --without-demo=all --stop-after-init --log-level=warn
+    (cd "$TOP/bench" && "$ODOO_PY" generate.py --config "$conf" --database "$db" --scale "$scale")
+    say "benchmark database built in $(( $(date +%s) - t0 )) s"
+else
+    say "== reusing the benchmark database $db (scale $scale): updating the addon"
+    "$ODOO_PY" -m odoo server -c "$conf" -d "$db" -u sales_coordination \
+        --stop-after-init --log-level=warn
+fi
+(cd "$TOP/bench" && "$ODOO_PY" run.py --config "$conf" --database "$db" --repeat "${BENCH_REPEAT:-7}")
