@@ -2,11 +2,16 @@
 baseline: the same question answered by Odoo's own code, or the bare SQL, on the
 same database in the same run."""
 
+from odoo.tools import SQL
+
 ALL = []
 
 
 class Benchmark:
     name = ""
+    # Baseline and measured runs alternate, unless the baseline needs the data
+    # changed (setup_baseline, rolled back before the measured runs).
+    alternate = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -19,6 +24,9 @@ class Benchmark:
 
     def prepare(self, env):
         """Pick the data the runs use (not timed)."""
+
+    def setup_baseline(self, env):
+        """Change the data for the baseline runs (when ``alternate`` is False)."""
 
     def run(self, env):
         raise NotImplementedError
@@ -72,3 +80,40 @@ class IntakeMatch(Benchmark):
 
     def baseline(self, env):
         env["crm.lead"].search([("phone_sanitized", "=", self.e164)], limit=10)
+
+
+class ProposeSlots(Benchmark):
+    """Slot proposals for 20 advisors over 14 days from a week ahead
+    (sales.appointment.scheduler.propose_slots), as a manager, on the full
+    database (200,000 sales appointments at scale 1). Baseline: the same call
+    with only one appointment in twenty left (10,000 at scale 1), the others
+    deleted in a savepoint rolled back afterwards. Goal (issue 4): ratio at most
+    1.5, and the query count the same in both."""
+
+    name = "propose_slots 20 advisors x 14 days"
+    alternate = False
+
+    def prepare(self, env):
+        self.advisors = env["res.users"].search(
+            [("is_field_advisor", "=", True)], limit=20, order="id"
+        )
+        self.lead = env["crm.lead"].search(
+            [("partner_id.partner_latitude", "!=", 0)], limit=1, order="id desc"
+        )
+        now = env.cr.now()
+        self.date_from = now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def setup_baseline(self, env):
+        env.cr.execute(
+            SQL(
+                "DELETE FROM calendar_event "
+                "WHERE is_sales_appointment AND mod(id, 20) <> 0"
+            )
+        )
+
+    def run(self, env):
+        env["sales.appointment.scheduler"].propose_slots(
+            self.lead, advisors=self.advisors.ids, date_from=self.date_from, days=14
+        )
+
+    baseline = run

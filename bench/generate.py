@@ -2,8 +2,8 @@
 
 At --scale 1: 1,000,000 leads (and their customers, with coordinates clustered in
 a few metropolitan areas), 5,000,000 logged calls (connection ratio about 12%),
-200,000 sales appointments inside working hours, 200 field advisors and 100
-coordinators; follow-ups once the sales.followup model exists. Reference data
+200,000 sales appointments inside working hours, 1,000,000 follow-up calls (a
+tenth of them due), 200 field advisors and 100 coordinators. Reference data
 goes through the ORM, volume through bulk SQL (odoo.tools.SQL, parameters).
 
 Usage: python bench/generate.py --config CONF --database DB [--scale S] [--seed N]
@@ -355,13 +355,14 @@ class Generator:
                     INSERT INTO calendar_event (
                         name, start, stop, duration, allday, active, show_as,
                         user_id, advisor_id, booked_by_id, is_sales_appointment,
-                        opportunity_id, create_uid, write_uid, create_date,
-                        write_date)
+                        opportunity_id, debrief_state, create_uid, write_uid,
+                        create_date, write_date)
                     SELECT 'Home visit ' || g, day + at,
                            day + at + interval '90 minutes', 1.5, FALSE,
                            r_active > 0.03, 'busy',
                            a.id, a.id, a.coordinator, TRUE,
                            %(low)s + floor(r_lead * %(span)s)::int,
+                           CASE WHEN day + at < now() THEN 'done' ELSE 'none' END,
                            1, 1, day + at - interval '5 days',
                            day + at - interval '5 days'
                       FROM placed
@@ -383,13 +384,63 @@ class Generator:
         return self.cr.rowcount
 
     def make_followups(self):
-        if "sales.followup" not in self.env:
-            print("  (sales.followup is not in this version: no follow-ups)")
-            return 0
-        raise NotImplementedError("follow-ups arrive with the follow-up queue")
+        """Follow-up calls: a tenth due now (windows open), a fifth queued for
+        later, the rest done or cancelled; spread over the leads."""
+        low, high = self.lead_range
+        self.cr.execute(
+            SQL(
+                """
+                WITH draw AS (
+                    SELECT g, random() AS r_state, random() AS r_kind,
+                           random() AS r_when, random() AS r_score,
+                           %(low)s + mod(g::bigint * 7919, %(span)s)::int AS lead_id
+                      FROM generate_series(1, %(count)s) g
+                ), timed AS (
+                    SELECT draw.*,
+                           CASE WHEN r_state < 0.10
+                                THEN now() - make_interval(secs => r_when * 3 * 86400)
+                                WHEN r_state < 0.30
+                                THEN now() + make_interval(secs => r_when * 14 * 86400)
+                                ELSE now() - make_interval(secs => r_when * 700 * 86400)
+                           END AS window_start
+                      FROM draw
+                )
+                INSERT INTO sales_followup (
+                    lead_id, company_id, advisor_id, coordinator_id, kind,
+                    window_start, window_end, priority_score, state, attempt_count,
+                    create_uid, write_uid, create_date, write_date)
+                SELECT lead.id, lead.company_id, lead.user_id, lead.coordinator_id,
+                       CASE WHEN r_kind < 0.45 THEN 'quote'
+                            WHEN r_kind < 0.75 THEN 'callback'
+                            WHEN r_kind < 0.90 THEN 'confirmation'
+                            WHEN r_kind < 0.96 THEN 'happy_call'
+                            ELSE 'reset' END,
+                       window_start,
+                       window_start + interval '4 hours',
+                       round((r_score * 10000)::numeric, 2),
+                       CASE WHEN r_state < 0.30 THEN 'queued'
+                            WHEN r_state < 0.95 THEN 'done'
+                            ELSE 'cancelled' END,
+                       floor(r_score * 4)::int,
+                       1, 1, now(), now()
+                  FROM timed
+                  JOIN crm_lead lead ON lead.id = timed.lead_id
+                """,
+                low=low,
+                span=high - low + 1,
+                count=self.sizes["followups"],
+            )
+        )
+        return self.cr.rowcount
 
     def analyze(self):
-        for table in ("res_partner", "crm_lead", "sales_call", "calendar_event"):
+        for table in (
+            "res_partner",
+            "crm_lead",
+            "sales_call",
+            "calendar_event",
+            "sales_followup",
+        ):
             self.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
         return 0
 

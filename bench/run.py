@@ -15,14 +15,17 @@ from common import environment, parse_args
 
 
 def measure(env, func, warmup):
+    """Seconds and SQL queries of one call of ``func`` (after a warm-up call)."""
     if warmup:
         func(env)
     env.invalidate_all()
+    queries = env.cr.sql_log_count
     start = time.perf_counter()
     func(env)
     seconds = time.perf_counter() - start
+    queries = env.cr.sql_log_count - queries
     env.invalidate_all()
-    return seconds
+    return seconds, queries
 
 
 def fmt(seconds):
@@ -53,14 +56,28 @@ def main():
             user_env = bench.environment(env)
             bench.prepare(user_env)
             runs, base_runs = [], []
-            for i in range(args.repeat):
-                base_runs.append(measure(user_env, bench.baseline, warmup=i == 0))
-                runs.append(measure(user_env, bench.run, warmup=i == 0))
-            median = statistics.median(runs)
-            base = statistics.median(base_runs)
+            if bench.alternate:
+                for i in range(args.repeat):
+                    base_runs.append(measure(user_env, bench.baseline, i == 0))
+                    runs.append(measure(user_env, bench.run, i == 0))
+            else:
+                # The baseline needs the data changed: all its runs in one block,
+                # inside a savepoint rolled back before the measured runs.
+                with env.cr.savepoint(flush=False) as savepoint:
+                    bench.setup_baseline(user_env)
+                    for i in range(args.repeat):
+                        base_runs.append(measure(user_env, bench.baseline, i == 0))
+                    savepoint.rollback()
+                env.invalidate_all()
+                for i in range(args.repeat):
+                    runs.append(measure(user_env, bench.run, i == 0))
+            times = [seconds for seconds, _queries in runs]
+            median = statistics.median(times)
+            base = statistics.median(seconds for seconds, _queries in base_runs)
             print(
-                f"{bench.name:<34} {fmt(median)} {fmt(min(runs))} {fmt(max(runs))}"
-                f"   {fmt(base):>15}   {median / base:5.2f}",
+                f"{bench.name:<34} {fmt(median)} {fmt(min(times))} {fmt(max(times))}"
+                f"   {fmt(base):>15}   {median / base:5.2f}"
+                f"   {runs[-1][1]:>5} ({base_runs[-1][1]})",
                 flush=True,
             )
             env.cr.rollback()

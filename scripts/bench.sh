@@ -6,7 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
-scale=${BENCH_SCALE:-1}
+scale=$(python3 -c "import sys; print(float(sys.argv[1]))" "${BENCH_SCALE:-1}")
 db=${BENCH_DB:-sc_bench}
 find_odoo
 pg_up

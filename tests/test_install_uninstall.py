@@ -2,6 +2,8 @@
 
 from conftest import connect, run_odoo_shell
 
+from odoo.addons.sales_coordination.models.indexes import INDEXES
+
 OUR_COLUMNS = [
     ("res_users", "coordinator_id"),
     ("res_users", "is_field_advisor"),
@@ -30,6 +32,11 @@ def leftovers(dbname):
             state = cr.fetchone()[0]
             cr.execute("SELECT count(*) FROM crm_lead")
             leads = cr.fetchone()[0]
+            cr.execute(
+                "SELECT count(*) FROM pg_indexes WHERE indexname IN %s",
+                [tuple(INDEXES)],
+            )
+            columns += [("index", str(cr.fetchone()[0]))]
     finally:
         conn.close()
     return columns, xmlids, state, leads
@@ -38,7 +45,8 @@ def leftovers(dbname):
 def test_uninstall_then_install_again(odoo_command, database_copy):
     columns, xmlids, state, leads = leftovers(database_copy)
     assert state == "installed"
-    assert len(columns) == len(OUR_COLUMNS) and xmlids > 0 and leads > 0
+    assert columns[-1] == ("index", str(len(INDEXES))), "the phone indexes are there"
+    assert len(columns) - 1 == len(OUR_COLUMNS) and xmlids > 0 and leads > 0
 
     run_odoo_shell(
         odoo_command,
@@ -48,7 +56,7 @@ def test_uninstall_then_install_again(odoo_command, database_copy):
     )
     columns, xmlids, state, leads_after = leftovers(database_copy)
     assert state == "uninstalled"
-    assert columns == [], f"columns left behind: {columns}"
+    assert columns == [("index", "0")], f"columns or indexes left behind: {columns}"
     assert xmlids == 0, "records of the addon left behind"
     # Leads are crm's: the addon's demo leads go, crm's and the users' stay.
     assert leads_after > 0
@@ -61,4 +69,5 @@ def test_uninstall_then_install_again(odoo_command, database_copy):
     )
     columns, xmlids, state, _leads = leftovers(database_copy)
     assert state == "installed"
-    assert len(columns) == len(OUR_COLUMNS) and xmlids > 0
+    assert len(columns) - 1 == len(OUR_COLUMNS) and xmlids > 0
+    assert columns[-1] == ("index", str(len(INDEXES)))

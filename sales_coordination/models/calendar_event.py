@@ -1,5 +1,10 @@
+from datetime import timedelta
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.osv import expression
+
+from .indexes import create_indexes
 
 # Changing any of these books, moves, re-assigns or cancels a sales appointment.
 SCHEDULING_FIELDS = frozenset(
@@ -65,6 +70,93 @@ class CalendarEvent(models.Model):
         index="btree_not_null",
         help="The coordinator or manager who booked the appointment.",
     )
+
+    debrief_state = fields.Selection(
+        [("none", "Not Yet"), ("due", "Due"), ("done", "Done")],
+        string="Debrief",
+        default="none",
+        required=True,
+        index=True,
+        copy=False,
+        help="Due once the appointment has ended, done once its debrief is confirmed.",
+    )
+    debrief_ids = fields.One2many("sales.debrief", "event_id", string="Debriefs")
+    is_debrief_overdue = fields.Boolean(
+        string="Debrief Overdue",
+        compute="_compute_is_debrief_overdue",
+        search="_search_is_debrief_overdue",
+    )
+    debrief_overdue_alerted = fields.Boolean(copy=False, readonly=True)
+
+    def init(self):
+        create_indexes(self.env.cr, self._table)
+
+    def _debrief_overdue_domain(self):
+        hours = self.env.company.sales_debrief_overdue_hours
+        limit = fields.Datetime.now() - timedelta(hours=hours)
+        return [
+            ("is_sales_appointment", "=", True),
+            ("debrief_state", "=", "due"),
+            ("stop", "<", limit),
+        ]
+
+    def _compute_is_debrief_overdue(self):
+        overdue = self.filtered_domain(self._debrief_overdue_domain())
+        for event in self:
+            event.is_debrief_overdue = event in overdue
+
+    def _search_is_debrief_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(self.env._("Unsupported search on Debrief Overdue."))
+        domain = expression.normalize_domain(self._debrief_overdue_domain())
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    @api.model
+    def _cron_debrief_states(self):
+        """Appointments that have ended become due; those due past the company's
+        delay become overdue, and their coordinator gets one activity."""
+        now = fields.Datetime.now()
+        self.search(
+            [
+                ("is_sales_appointment", "=", True),
+                ("debrief_state", "=", "none"),
+                ("stop", "<=", now),
+            ]
+        ).write({"debrief_state": "due"})
+        activity_type = self.env.ref("sales_coordination.mail_activity_type_debrief")
+        for company in self.env["res.company"].search([]):
+            overdue = self.with_company(company).search(
+                [
+                    ("opportunity_id.company_id", "in", (company.id, False)),
+                    ("debrief_overdue_alerted", "=", False),
+                    ("is_debrief_overdue", "=", True),
+                ]
+            )
+            for event in overdue:
+                coordinator = event.advisor_id.coordinator_id or event.booked_by_id
+                if coordinator and event.opportunity_id:
+                    event.opportunity_id.activity_schedule(
+                        activity_type_id=activity_type.id,
+                        user_id=coordinator.id,
+                        note=self.env._(
+                            "The appointment “%(event)s” has no debrief yet.",
+                            event=event.name,
+                        ),
+                    )
+            overdue.debrief_overdue_alerted = True
+
+    def action_open_debrief(self):
+        self.ensure_one()
+        debrief = self.debrief_ids[:1]
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sales.debrief",
+            "res_id": debrief.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {"default_event_id": self.id},
+            "target": "current",
+        }
 
     @api.constrains(
         "is_sales_appointment",

@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
 
+from .indexes import create_indexes
+
 URGENCY = [
     ("now", "Right Now"),
     ("week", "This Week"),
@@ -82,6 +84,8 @@ class CrmLead(models.Model):
     )
     not_contacted_alerted = fields.Boolean(copy=False, readonly=True)
     call_ids = fields.One2many("sales.call", "lead_id", string="Calls")
+    followup_ids = fields.One2many("sales.followup", "lead_id", string="Follow-ups")
+    debrief_ids = fields.One2many("sales.debrief", "lead_id", string="Debriefs")
     call_count = fields.Integer(compute="_compute_call_count")
 
     @api.depends("user_id")
@@ -91,6 +95,7 @@ class CrmLead(models.Model):
                 lead.coordinator_id = lead.user_id.coordinator_id
 
     def init(self):
+        create_indexes(self.env.cr, self._table)
         # Leads that predate the addon arrived when they were created.
         self.env.cr.execute(
             SQL(
@@ -183,6 +188,21 @@ class CrmLead(models.Model):
             )
         )
 
+    def action_book_appointment(self):
+        """Open the booking proposals for this lead (the wizard is saved first, so
+        that each proposal can be booked with one click)."""
+        self.ensure_one()
+        wizard = self.env["sales.booking.wizard"].create({"lead_id": self.id})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Book an Appointment"),
+            "res_model": "sales.booking.wizard",
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
     def action_view_calls(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -253,24 +273,7 @@ class CrmLead(models.Model):
                 [("email_normalized", "=", normalized)], limit=limit
             )
         if e164:
-            # Narrow with the last digits, then compare the E.164 forms.
-            tail = e164[-7:]
-            tail_pattern = "%".join(tail)
-            candidates = Partner.search(
-                [
-                    "|",
-                    ("phone", "like", tail_pattern),
-                    ("mobile", "like", tail_pattern),
-                ],
-                limit=200,
-            )
-            partners |= candidates.filtered(
-                lambda partner: e164
-                in (
-                    self._sales_phone_e164(partner.phone, partner.country_id or None),
-                    self._sales_phone_e164(partner.mobile, partner.country_id or None),
-                )
-            )
+            partners |= Partner._sales_search_by_phone(e164)
         return leads, (partners | leads.partner_id)[:limit]
 
     @api.model

@@ -18,6 +18,11 @@ class ResCompany(models.Model):
         "its coordinator gets an activity.",
     )
 
+    sales_debrief_overdue_hours = fields.Integer(
+        string="Debrief Overdue After (Hours)",
+        default=24,
+        help="An appointment without a debrief this long after its end is overdue.",
+    )
     sales_daily_capacity = fields.Integer(
         string="Appointments a Day", default=4, help="Default for new advisors."
     )

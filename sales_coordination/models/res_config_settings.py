@@ -37,3 +37,6 @@ class ResConfigSettings(models.TransientModel):
     sales_evening_end = fields.Float(
         related="company_id.sales_evening_end", readonly=False
     )
+    sales_debrief_overdue_hours = fields.Integer(
+        related="company_id.sales_debrief_overdue_hours", readonly=False
+    )

@@ -280,39 +280,40 @@ class SalesAppointmentScheduler(models.AbstractModel):
                     for i_start, i_stop, _records in intervals[resource.id]
                 )
         by_partner = {advisor.partner_id.id: advisor.id for advisor in advisors}
-        events = self.env["calendar.event"].search_fetch(
+        Event = self.env["calendar.event"]
+        in_weeks = [("start", "<", week_to), ("stop", ">", week_from)]
+        # Two searches, each on an index: the advisors' sales appointments, then
+        # the other busy events they attend (personal time, meetings).
+        appointments = Event.search_fetch(
             [
-                ("start", "<", week_to),
-                ("stop", ">", week_from),
-                ("show_as", "=", "busy"),
-                "|",
+                ("is_sales_appointment", "=", True),
                 ("advisor_id", "in", advisors.ids),
-                ("partner_ids", "in", list(by_partner)),
+                *in_weeks,
             ],
-            [
-                "start",
-                "stop",
-                "allday",
-                "is_sales_appointment",
-                "advisor_id",
-                "partner_ids",
-                "opportunity_id",
-            ],
+            ["start", "stop", "advisor_id", "opportunity_id"],
         )
-        events.opportunity_id.partner_id.fetch(
+        others = Event.search_fetch(
+            [
+                ("partner_ids", "in", list(by_partner)),
+                ("show_as", "=", "busy"),
+                ("id", "not in", appointments.ids),
+                *in_weeks,
+            ],
+            ["start", "stop", "allday", "partner_ids"],
+        )
+        appointments.opportunity_id.partner_id.fetch(
             ["partner_latitude", "partner_longitude", "zip"]
         )
-        for event in events:
-            if event.is_sales_appointment and event.advisor_id.id in agendas:
-                agendas[event.advisor_id.id].appointments.append(
-                    slots.Appointment(
-                        event.start,
-                        event.stop,
-                        self._place(event.opportunity_id.partner_id),
-                        event.id,
-                    )
+        for event in appointments:
+            agendas[event.advisor_id.id].appointments.append(
+                slots.Appointment(
+                    event.start,
+                    event.stop,
+                    self._place(event.opportunity_id.partner_id),
+                    event.id,
                 )
-                continue
+            )
+        for event in others:
             span = (event.start, event.stop)
             if event.allday:
                 day_start = datetime.combine(event.start.date(), time.min)

@@ -18,6 +18,12 @@ class SalesCall(models.Model):
     lead_id = fields.Many2one(
         "crm.lead", string="Lead", required=True, index=True, ondelete="cascade"
     )
+    followup_id = fields.Many2one(
+        "sales.followup",
+        string="Follow-up",
+        index="btree_not_null",
+        ondelete="set null",
+    )
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
     direction = fields.Selection(
         [("in", "Inbound"), ("out", "Outbound")], required=True, default="out"

@@ -55,29 +55,37 @@ class AdvisorAgenda:
     tz: str = "UTC"
     home: Place | None = None
 
+    def __post_init__(self):
+        self._indexed = None
+
     def local_day(self, moment):
-        return (
-            moment.replace(tzinfo=timezone.utc)
-            .astimezone(ZoneInfo(self.tz or "UTC"))
-            .date()
-        )
+        zone = ZoneInfo(self.tz or "UTC")  # ZoneInfo keeps its own cache
+        return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
+
+    def _index(self):
+        # Appointments by local day and counts by ISO week, built once: the search
+        # asks them for every candidate slot. Rebuilt when appointments are added
+        # or the time zone changes.
+        key = (len(self.appointments), self.tz)
+        if self._indexed != key:
+            days, weeks = {}, {}
+            for appointment in sorted(self.appointments, key=lambda a: a.start):
+                day = self.local_day(appointment.start)
+                days.setdefault(day, []).append(appointment)
+                week = day.isocalendar()[:2]
+                weeks[week] = weeks.get(week, 0) + 1
+            self._days, self._weeks = days, weeks
+            self._indexed = key
+        return self._days, self._weeks
 
     def day_appointments(self, day):
-        return sorted(
-            (a for a in self.appointments if self.local_day(a.start) == day),
-            key=lambda a: a.start,
-        )
+        return list(self._index()[0].get(day, ()))
 
     def count_day(self, day):
-        return sum(1 for a in self.appointments if self.local_day(a.start) == day)
+        return len(self._index()[0].get(day, ()))
 
     def count_week(self, day):
-        week = day.isocalendar()[:2]
-        return sum(
-            1
-            for a in self.appointments
-            if self.local_day(a.start).isocalendar()[:2] == week
-        )
+        return self._index()[1].get(day.isocalendar()[:2], 0)
 
 
 @dataclass(frozen=True)
@@ -108,14 +116,20 @@ def check_slot(agenda, start, stop, place, travel=DEFAULT_TRAVEL, ignore_ids=())
         return OUTSIDE_HOURS
     if any(_overlaps(start, stop, b_start, b_stop) for b_start, b_stop in agenda.busy):
         return OVERLAP
-    others = [a for a in agenda.appointments if a.id is None or a.id not in ignore_ids]
     day = agenda.local_day(start)
-    same_day = sorted(
-        (a for a in others if agenda.local_day(a.start) == day), key=lambda a: a.start
+
+    def kept(appointments):
+        return [a for a in appointments if a.id is None or a.id not in ignore_ids]
+
+    same_day = kept(agenda.day_appointments(day))
+    # An appointment may straddle midnight: look at the neighbouring days too.
+    nearby = (
+        kept(agenda.day_appointments(day - timedelta(days=1)))
+        + same_day
+        + kept(agenda.day_appointments(day + timedelta(days=1)))
     )
-    for other in others:
-        if _overlaps(start, stop, other.start, other.stop):
-            return OVERLAP
+    if any(_overlaps(start, stop, a.start, a.stop) for a in nearby):
+        return OVERLAP
     before = [a for a in same_day if a.stop <= start]
     after = [a for a in same_day if a.start >= stop]
     if (
@@ -131,11 +145,18 @@ def check_slot(agenda, start, stop, place, travel=DEFAULT_TRAVEL, ignore_ids=())
         return OVERLAP
     if len(same_day) >= agenda.daily_capacity:
         return DAILY_CAPACITY
-    week = day.isocalendar()[:2]
-    in_week = sum(
-        1 for a in others if agenda.local_day(a.start).isocalendar()[:2] == week
+    ignored_in_week = (
+        sum(
+            1
+            for a in agenda.appointments
+            if a.id is not None
+            and a.id in ignore_ids
+            and agenda.local_day(a.start).isocalendar()[:2] == day.isocalendar()[:2]
+        )
+        if ignore_ids
+        else 0
     )
-    if in_week >= agenda.weekly_capacity:
+    if agenda.count_week(day) - ignored_in_week >= agenda.weekly_capacity:
         return WEEKLY_CAPACITY
     return None
 
@@ -146,7 +167,7 @@ def added_travel(agenda, start, place, travel=DEFAULT_TRAVEL):
     unknown home is an unknown place: an empty day then costs a drive there and
     back, so that appointments cluster."""
     home = agenda.home or Place()
-    day_stops = agenda.day_appointments(agenda.local_day(start))
+    day_stops = agenda.day_appointments(agenda.local_day(start))  # sorted
     before = [a.place for a in day_stops if a.start < start]
     after = [a.place for a in day_stops if a.start >= start]
     route = [home, *before, *after, home]

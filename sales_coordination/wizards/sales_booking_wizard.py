@@ -36,16 +36,12 @@ class SalesBookingWizard(models.TransientModel):
         help="Managers only: book even though the advisor's day or week is full.",
     )
 
-    @api.model
-    def default_get(self, fields_list):
-        # The proposals are there when the form opens, before anything is saved.
-        values = super().default_get(fields_list)
-        if "proposal_ids" in fields_list and values.get("lead_id"):
-            wizard = self.new(values)
-            values["proposal_ids"] = [(5, 0, 0)] + [
-                (0, 0, line) for line in wizard._proposal_lines()
-            ]
-        return values
+    @api.model_create_multi
+    def create(self, vals_list):
+        wizards = super().create(vals_list)
+        for wizard in wizards.filtered(lambda w: not w.proposal_ids):
+            wizard._search_proposals()
+        return wizards
 
     def action_search(self):
         self.ensure_one()
@@ -62,8 +58,8 @@ class SalesBookingWizard(models.TransientModel):
         if self.days < 1 or self.days > 60:
             raise UserError(self.env._("Search between 1 and 60 days ahead."))
         proposals = self.env["sales.appointment.scheduler"].propose_slots(
-            self.lead_id._origin,
-            advisors=self.advisor_ids._origin or None,
+            self.lead_id,
+            advisors=self.advisor_ids or None,
             date_from=self.date_from,
             days=self.days,
             limit=10,

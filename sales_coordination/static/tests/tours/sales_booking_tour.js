@@ -21,7 +21,7 @@ registry.category("web_tour.tours").add("sales_coordination_booking", {
         },
         {
             content: "The appointment opens, run by the advisor",
-            trigger: ".o_form_view:not(.modal *) .o_field_widget[name=advisor_id]:contains('Ada Advisor')",
+            trigger: ".o_breadcrumb .active:contains('Visit: Carla Customer')",
         },
     ],
 });

@@ -54,8 +54,8 @@ registry.category("web_tour.tours").add("sales_coordination_lead_intake", {
             run: "click",
         },
         {
-            content: "The new lead opens, with the caller's need",
-            trigger: ".o_form_view:not(.modal *) .o_field_widget[name=perceived_need]:contains('Cold upstairs bedrooms')",
+            content: "The new lead opens, named after the caller and their need",
+            trigger: ".o_breadcrumb .active:contains('Tara Tour: Cold upstairs bedrooms')",
         },
     ],
 });

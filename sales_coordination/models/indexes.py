@@ -1,0 +1,69 @@
+"""Indexes this addon adds to tables it does not own (crm, calendar, base), for the
+look-ups it makes on every call: created by the models' init(), dropped by the
+addon's uninstall hook, since the ORM knows nothing of them."""
+
+from odoo.tools import SQL
+
+# The last digits of a phone number, whatever its punctuation: enough to find the
+# contacts sharing a caller's number through an index, then compared in full.
+PHONE_TAIL = 9
+
+
+def phone_tail(column):
+    return SQL(
+        "right(regexp_replace(%s, '[^0-9]', '', 'g'), %s)",
+        SQL.identifier(column),
+        PHONE_TAIL,
+    )
+
+
+# index name: (table, indexed expression, partial condition)
+INDEXES = {
+    "res_partner_sales_phone_tail_index": (
+        "res_partner",
+        phone_tail("phone"),
+        SQL("phone IS NOT NULL"),
+    ),
+    "res_partner_sales_mobile_tail_index": (
+        "res_partner",
+        phone_tail("mobile"),
+        SQL("mobile IS NOT NULL"),
+    ),
+    # mail and crm index e-mails for substring search (trigram), which an exact
+    # match cannot use.
+    "res_partner_sales_email_normalized_index": (
+        "res_partner",
+        SQL("email_normalized"),
+        SQL("email_normalized IS NOT NULL"),
+    ),
+    "crm_lead_sales_email_normalized_index": (
+        "crm_lead",
+        SQL("email_normalized"),
+        SQL("email_normalized IS NOT NULL"),
+    ),
+    # An advisor's sales appointments over a few weeks, for slot proposals.
+    "calendar_event_sales_advisor_start_index": (
+        "calendar_event",
+        SQL("advisor_id, start"),
+        SQL("is_sales_appointment"),
+    ),
+}
+
+
+def create_indexes(cr, table):
+    for name, (index_table, expression, where) in INDEXES.items():
+        if index_table == table:
+            cr.execute(
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS %s ON %s (%s) WHERE %s",
+                    SQL.identifier(name),
+                    SQL.identifier(table),
+                    expression,
+                    where,
+                )
+            )
+
+
+def drop_indexes(cr):
+    for name in INDEXES:
+        cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))

@@ -1,0 +1,320 @@
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from .crm_lead import DAYPARTS
+
+OUTCOMES = [
+    ("advance", "Advance to the Next Step"),
+    ("repeat", "Repeat This Step"),
+    ("abandon", "Abandon"),
+    ("won", "Won"),
+    ("lost", "Lost"),
+]
+COORDINATOR_FIELDS = frozenset(
+    {
+        "event_id",
+        "product_interest",
+        "amount_untaxed",
+        "probability",
+        "outcome",
+        "lost_reason_id",
+        "next_step",
+        "followup_date",
+        "followup_daypart",
+        "followup_window_start",
+        "followup_window_end",
+        "next_event_id",
+        "coordinator_id",
+    }
+)
+MANAGER_FIELDS = frozenset(
+    {"strength_1", "strength_2", "strength_3", "improvement", "manager_id"}
+)
+
+
+class SalesDebrief(models.Model):
+    """What the advisor tells the coordinator right after an appointment, and what
+    the manager tells the advisor after that."""
+
+    _name = "sales.debrief"
+    _inherit = ["mail.thread"]
+    _description = "Appointment Debrief"
+    _order = "event_start desc, id desc"
+    _rec_name = "event_id"
+
+    event_id = fields.Many2one(
+        "calendar.event",
+        string="Appointment",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        domain=[("is_sales_appointment", "=", True)],
+    )
+    event_start = fields.Datetime(related="event_id.start", store=True)
+    lead_id = fields.Many2one(
+        related="event_id.opportunity_id", store=True, index=True, string="Lead"
+    )
+    partner_id = fields.Many2one(related="lead_id.partner_id", string="Customer")
+    advisor_id = fields.Many2one(
+        related="event_id.advisor_id", store=True, index=True, string="Advisor"
+    )
+    coordinator_id = fields.Many2one(
+        "res.users",
+        string="Recorded By",
+        default=lambda self: self.env.user,
+        index=True,
+        tracking=True,
+    )
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    product_interest = fields.Char(
+        string="Product They Lean To", tracking=True, required=True
+    )
+    amount_untaxed = fields.Monetary(
+        string="Value Before Taxes", currency_field="currency_id", tracking=True
+    )
+    probability = fields.Float(tracking=True, help="Chance to close, 0 to 100.")
+    outcome = fields.Selection(OUTCOMES, required=True, tracking=True)
+    lost_reason_id = fields.Many2one("crm.lost.reason", string="Lost Reason")
+    next_step = fields.Text()
+    followup_date = fields.Date(string="Follow-up Day")
+    followup_daypart = fields.Selection(DAYPARTS, string="Follow-up Part of Day")
+    followup_window_start = fields.Datetime(
+        compute="_compute_followup_window", store=True, readonly=False
+    )
+    followup_window_end = fields.Datetime(
+        compute="_compute_followup_window", store=True, readonly=False
+    )
+    next_event_id = fields.Many2one(
+        "calendar.event",
+        string="Next Appointment Booked",
+        domain="[('opportunity_id', '=', lead_id), ('id', '!=', event_id)]",
+    )
+    followup_id = fields.Many2one("sales.followup", readonly=True, copy=False)
+    state = fields.Selection(
+        [("draft", "Draft"), ("done", "Confirmed")],
+        default="draft",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    # The manager's debrief with the advisor.
+    manager_id = fields.Many2one("res.users", string="Manager", readonly=True)
+    strength_1 = fields.Char(string="Done Well (1)")
+    strength_2 = fields.Char(string="Done Well (2)")
+    strength_3 = fields.Char(string="Done Well (3)")
+    improvement = fields.Char(string="To Work On")
+    manager_reviewed = fields.Boolean(compute="_compute_manager_reviewed", store=True)
+
+    _sql_constraints = [
+        (
+            "event_uniq",
+            "unique(event_id)",
+            "This appointment already has its debrief: open it instead.",
+        )
+    ]
+
+    @api.depends("followup_date", "followup_daypart")
+    def _compute_followup_window(self):
+        for debrief in self:
+            if not (debrief.followup_date and debrief.followup_daypart):
+                continue
+            company = debrief.company_id or self.env.company
+            start_h, end_h = company._sales_daypart_hours(debrief.followup_daypart)
+            tz = ZoneInfo(self.env.user.tz or "UTC")
+            day = datetime.combine(debrief.followup_date, time.min, tzinfo=tz)
+
+            def utc(hours, day=day):
+                moment = day + timedelta(hours=hours)
+                return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+            debrief.followup_window_start = utc(start_h)
+            debrief.followup_window_end = utc(end_h)
+
+    @api.depends("strength_1", "strength_2", "strength_3", "improvement")
+    def _compute_manager_reviewed(self):
+        for debrief in self:
+            debrief.manager_reviewed = bool(
+                debrief.strength_1
+                and debrief.strength_2
+                and debrief.strength_3
+                and debrief.improvement
+            )
+
+    @api.constrains("probability", "amount_untaxed")
+    def _check_figures(self):
+        for debrief in self:
+            if not 0 <= debrief.probability <= 100:
+                raise ValidationError(
+                    self.env._("The probability of closing is between 0 and 100.")
+                )
+            if debrief.amount_untaxed < 0:
+                raise ValidationError(
+                    self.env._("The value before taxes cannot be negative.")
+                )
+
+    @api.constrains("followup_window_start", "followup_window_end")
+    def _check_window(self):
+        for debrief in self:
+            start, end = debrief.followup_window_start, debrief.followup_window_end
+            if start and end and end <= start:
+                raise ValidationError(
+                    self.env._("The follow-up window must end after it starts.")
+                )
+
+    @api.constrains("event_id")
+    def _check_event(self):
+        now = fields.Datetime.now()
+        for debrief in self:
+            event = debrief.event_id
+            if not event.is_sales_appointment:
+                raise ValidationError(
+                    self.env._("Only sales appointments are debriefed.")
+                )
+            if event.start > now:
+                raise ValidationError(
+                    self.env._(
+                        "The appointment “%(event)s” has not started yet: debrief it "
+                        "once it has taken place.",
+                        event=event.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(MANAGER_FIELDS.intersection(vals) for vals in vals_list):
+            self._check_manager()
+        self._check_one_per_event([vals.get("event_id") for vals in vals_list])
+        return super().create(vals_list)
+
+    def _check_one_per_event(self, event_ids):
+        # Said before the insert (the unique index stops concurrent duplicates);
+        # sudo: a debrief this user may not read still makes a second one wrong.
+        existing = self.sudo().search([("event_id", "in", event_ids)], limit=1)
+        if existing or len(set(event_ids)) < len(event_ids):
+            raise ValidationError(
+                self.env._(
+                    "This appointment already has its debrief: open it instead of "
+                    "writing a second one."
+                )
+            )
+
+    def write(self, vals):
+        self.check_access("write")
+        if MANAGER_FIELDS.intersection(vals):
+            self._check_manager()
+            vals = dict(vals, manager_id=self.env.uid)
+        if (
+            COORDINATOR_FIELDS.intersection(vals)
+            and any(debrief.state == "done" for debrief in self)
+            and not self.env.user.has_group("sales_coordination.group_manager")
+        ):
+            raise UserError(
+                self.env._(
+                    "This debrief is confirmed: only a manager may change what was "
+                    "recorded."
+                )
+            )
+        return super().write(vals)
+
+    def _check_manager(self):
+        if not self.env.su and not self.env.user.has_group(
+            "sales_coordination.group_manager"
+        ):
+            raise AccessError(
+                self.env._("Only a sales manager writes the manager's debrief.")
+            )
+
+    def action_confirm(self):
+        """Confirm the debrief: update the opportunity (revenue, probability, stage,
+        won or lost) and queue the follow-up for the agreed window, in one
+        transaction. Returns True."""
+        for debrief in self:
+            debrief._check_confirmable()
+            debrief._apply_to_lead()
+            debrief.state = "done"
+            debrief.event_id.debrief_state = "done"
+            debrief.lead_id.message_post(body=debrief._summary())
+        return True
+
+    def _check_confirmable(self):
+        self.ensure_one()
+        _ = self.env._
+        if self.state == "done":
+            raise UserError(_("This debrief is already confirmed."))
+        self._check_event()
+        if self.outcome in ("advance", "repeat") and not self.next_event_id:
+            if not (self.followup_window_start and self.followup_window_end):
+                raise ValidationError(
+                    _(
+                        "Agree on when to call back (a day and a part of the day), "
+                        "or book the next appointment, before confirming."
+                    )
+                )
+            if self.followup_window_end <= fields.Datetime.now():
+                raise ValidationError(
+                    _("The follow-up window is in the past: agree on a later one.")
+                )
+        if self.outcome == "lost" and not self.lost_reason_id:
+            raise ValidationError(_("Say why the customer said no: pick a reason."))
+
+    def _apply_to_lead(self):
+        lead = self.lead_id
+        lead.write(
+            {
+                "expected_revenue": self.amount_untaxed,
+                "probability": self.probability,
+            }
+        )
+        if self.outcome == "won":
+            lead.action_set_won()
+        elif self.outcome == "lost":
+            lead.action_set_lost(lost_reason_id=self.lost_reason_id.id)
+        elif self.outcome == "abandon":
+            lead.action_set_lost(
+                lost_reason_id=self.env.ref(
+                    "sales_coordination.crm_lost_reason_abandon"
+                ).id
+            )
+        elif not self.next_event_id:
+            self.followup_id = self.env["sales.followup"].create(
+                {
+                    "lead_id": lead.id,
+                    "kind": "quote",
+                    "window_start": self.followup_window_start,
+                    "window_end": self.followup_window_end,
+                    "priority_score": self.amount_untaxed * self.probability / 100,
+                    "debrief_id": self.id,
+                }
+            )
+
+    def _summary(self):
+        outcome = dict(self._fields["outcome"]._description_selection(self.env))[
+            self.outcome
+        ]
+        lines = [
+            self.env._("Debrief of %(event)s", event=self.event_id.name),
+            self.env._("Outcome: %(outcome)s", outcome=outcome),
+            self.env._("Product: %(product)s", product=self.product_interest or "-"),
+            self.env._(
+                "Value before taxes: %(amount)s, probability %(probability)s%%",
+                amount=self.amount_untaxed,
+                probability=round(self.probability),
+            ),
+        ]
+        if self.next_step:
+            lines.append(self.env._("Next step: %(step)s", step=self.next_step))
+        if self.followup_id:
+            lines.append(
+                self.env._(
+                    "Follow-up call queued for %(start)s",
+                    start=fields.Datetime.to_string(self.followup_window_start),
+                )
+            )
+        # Each line is escaped: what was typed is data, not markup.
+        return Markup("<br/>").join(lines)
