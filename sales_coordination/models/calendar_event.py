@@ -147,16 +147,9 @@ class CalendarEvent(models.Model):
 
     def action_open_debrief(self):
         self.ensure_one()
-        debrief = self.debrief_ids[:1]
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sales.debrief",
-            "res_id": debrief.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "context": {"default_event_id": self.id},
-            "target": "current",
-        }
+        return self.debrief_ids[:1]._get_records_action(
+            context={"default_event_id": self.id}
+        )
 
     @api.constrains(
         "is_sales_appointment",

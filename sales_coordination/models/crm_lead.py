@@ -193,15 +193,9 @@ class CrmLead(models.Model):
         that each proposal can be booked with one click)."""
         self.ensure_one()
         wizard = self.env["sales.booking.wizard"].create({"lead_id": self.id})
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Book an Appointment"),
-            "res_model": "sales.booking.wizard",
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-        }
+        return wizard._get_records_action(
+            name=self.env._("Book an Appointment"), target="new", context={}
+        )
 
     def action_view_calls(self):
         self.ensure_one()

@@ -106,30 +106,11 @@ class SalesBookingWizard(models.TransientModel):
         event = self.env["sales.appointment.scheduler"].book(
             self.lead_id, advisor, start, stop, override_capacity=self.override_capacity
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "calendar.event",
-            "res_id": event.id,
-            "view_mode": "form",
-            "views": [
-                (
-                    self.env.ref(
-                        "sales_coordination.calendar_event_view_form_sales"
-                    ).id,
-                    "form",
-                )
-            ],
-            "target": "current",
-        }
+        form = self.env.ref("sales_coordination.calendar_event_view_form_sales")
+        return event._get_records_action(views=[(form.id, "form")], context={})
 
     def _reopen(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return self._get_records_action(target="new", context={})
 
 
 class SalesBookingProposal(models.TransientModel):

@@ -176,14 +176,7 @@ class SalesLeadIntake(models.TransientModel):
                 "duration": self.call_duration,
             }
         )
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "crm.lead",
-            "res_id": lead.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "current",
-        }
+        return lead._get_records_action(context={})
 
     def _partner_values(self):
         return {
