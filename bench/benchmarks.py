@@ -28,6 +28,9 @@ class Benchmark:
     def setup_baseline(self, env):
         """Change the data for the baseline runs (when ``alternate`` is False)."""
 
+    def reset(self, env):
+        """Undo what one run changed (not timed)."""
+
     def run(self, env):
         raise NotImplementedError
 
@@ -117,3 +120,65 @@ class ProposeSlots(Benchmark):
         )
 
     baseline = run
+
+
+class ClaimNext(Benchmark):
+    """Next call: sales.followup.claim_next() as a coordinator (their own advisors'
+    due calls first), committed in its own transaction as in production, on 1M
+    follow-ups (100,000 due at scale 1). Baseline: the bare SQL claim, one
+    UPDATE ... WHERE id = (SELECT ... ORDER BY priority LIMIT 1 FOR NO KEY UPDATE
+    SKIP LOCKED) over the whole company's due calls, on a cursor of its own and
+    committed the same way. Each claim is undone after its run, untimed. Goal
+    (issue 6): ratio at most 2."""
+
+    name = "claim_next 1M follow-ups"
+
+    def environment(self, env):
+        coordinator = env["res.users"].search(
+            [("login", "=like", "bench_coordinator_%")], limit=1, order="id"
+        )
+        return env(user=coordinator.id, su=False)
+
+    def prepare(self, env):
+        self.claimed = None
+
+    def run(self, env):
+        self.claimed = env["sales.followup"].claim_next().id
+
+    def baseline(self, env):
+        with env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """
+                    UPDATE sales_followup
+                       SET state = 'claimed', claimed_by_id = %(uid)s,
+                           claim_expires_at = %(now)s + interval '15 minutes'
+                     WHERE id = (
+                        SELECT id FROM sales_followup
+                         WHERE state = 'queued' AND window_start <= %(now)s
+                           AND company_id = ANY(%(companies)s)
+                         ORDER BY priority_score DESC, window_start, id
+                         LIMIT 1
+                           FOR NO KEY UPDATE SKIP LOCKED)
+                    RETURNING id
+                    """,
+                    uid=env.uid,
+                    now=env.cr.now(),
+                    companies=env.companies.ids,
+                )
+            )
+            self.claimed = cr.fetchone()[0]
+
+    def reset(self, env):
+        if not self.claimed:
+            return
+        with env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    """UPDATE sales_followup SET state = 'queued',
+                              claimed_by_id = NULL, claim_expires_at = NULL
+                        WHERE id = %s""",
+                    self.claimed,
+                )
+            )
+        self.claimed = None

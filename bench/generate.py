@@ -406,10 +406,12 @@ class Generator:
                       FROM draw
                 )
                 INSERT INTO sales_followup (
-                    lead_id, company_id, advisor_id, coordinator_id, kind,
-                    window_start, window_end, priority_score, state, attempt_count,
+                    lead_id, company_id, advisor_id, coordinator_id,
+                    queue_coordinator_id, kind, window_start, window_end,
+                    quote_date, priority_score, state, attempt_count,
                     create_uid, write_uid, create_date, write_date)
                 SELECT lead.id, lead.company_id, lead.user_id, lead.coordinator_id,
+                       COALESCE(advisor.coordinator_id, lead.coordinator_id),
                        CASE WHEN r_kind < 0.45 THEN 'quote'
                             WHEN r_kind < 0.75 THEN 'callback'
                             WHEN r_kind < 0.90 THEN 'confirmation'
@@ -417,6 +419,7 @@ class Generator:
                             ELSE 'reset' END,
                        window_start,
                        window_start + interval '4 hours',
+                       window_start - interval '2 days',
                        round((r_score * 10000)::numeric, 2),
                        CASE WHEN r_state < 0.30 THEN 'queued'
                             WHEN r_state < 0.95 THEN 'done'
@@ -425,6 +428,7 @@ class Generator:
                        1, 1, now(), now()
                   FROM timed
                   JOIN crm_lead lead ON lead.id = timed.lead_id
+                  LEFT JOIN res_users advisor ON advisor.id = lead.user_id
                 """,
                 low=low,
                 span=high - low + 1,

@@ -14,16 +14,19 @@ import benchmarks
 from common import environment, parse_args
 
 
-def measure(env, func, warmup):
-    """Seconds and SQL queries of one call of ``func`` (after a warm-up call)."""
+def measure(env, func, warmup, reset):
+    """Seconds and SQL queries of one call of ``func`` (after a warm-up call);
+    ``reset`` undoes what a call changed, untimed."""
     if warmup:
         func(env)
+        reset(env)
     env.invalidate_all()
     queries = env.cr.sql_log_count
     start = time.perf_counter()
     func(env)
     seconds = time.perf_counter() - start
     queries = env.cr.sql_log_count - queries
+    reset(env)
     env.invalidate_all()
     return seconds, queries
 
@@ -58,19 +61,23 @@ def main():
             runs, base_runs = [], []
             if bench.alternate:
                 for i in range(args.repeat):
-                    base_runs.append(measure(user_env, bench.baseline, i == 0))
-                    runs.append(measure(user_env, bench.run, i == 0))
+                    base_runs.append(
+                        measure(user_env, bench.baseline, i == 0, bench.reset)
+                    )
+                    runs.append(measure(user_env, bench.run, i == 0, bench.reset))
             else:
                 # The baseline needs the data changed: all its runs in one block,
                 # inside a savepoint rolled back before the measured runs.
                 with env.cr.savepoint(flush=False) as savepoint:
                     bench.setup_baseline(user_env)
                     for i in range(args.repeat):
-                        base_runs.append(measure(user_env, bench.baseline, i == 0))
+                        base_runs.append(
+                            measure(user_env, bench.baseline, i == 0, bench.reset)
+                        )
                     savepoint.rollback()
                 env.invalidate_all()
                 for i in range(args.repeat):
-                    runs.append(measure(user_env, bench.run, i == 0))
+                    runs.append(measure(user_env, bench.run, i == 0, bench.reset))
             times = [seconds for seconds, _queries in runs]
             median = statistics.median(times)
             base = statistics.median(seconds for seconds, _queries in base_runs)

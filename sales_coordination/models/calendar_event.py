@@ -148,7 +148,10 @@ class CalendarEvent(models.Model):
     def action_open_debrief(self):
         self.ensure_one()
         return self.debrief_ids[:1]._get_records_action(
-            context={"default_event_id": self.id}
+            context={
+                "default_event_id": self.id,
+                "default_followup_daypart": self.opportunity_id.reach_daypart,
+            }
         )
 
     @api.constrains(
@@ -248,6 +251,7 @@ class CalendarEvent(models.Model):
                     ]
         events = super().create(vals_list)
         self.env["sales.appointment.scheduler"]._check_appointments(events)
+        events.filtered("is_sales_appointment")._sales_queue_confirmation()
         return events
 
     def write(self, vals):
@@ -264,7 +268,62 @@ class CalendarEvent(models.Model):
         result = super().write(vals)
         if RESCHEDULING_FIELDS.intersection(vals):
             self.env["sales.appointment.scheduler"]._check_appointments(self)
+        if {"start", "active", "is_sales_appointment"}.intersection(vals):
+            self.filtered("is_sales_appointment")._sales_queue_confirmation()
         return result
+
+    def _sales_queue_confirmation(self):
+        """Keep one confirmation call per upcoming sales appointment, on the day
+        before it (or from now on, when it is booked that late); cancelled when
+        the appointment is."""
+        now = fields.Datetime.now()
+        # sudo: the queue follows the appointment, whoever moves it.
+        Followup = self.env["sales.followup"].sudo()
+        existing = Followup.search(
+            [
+                ("event_id", "in", self.ids),
+                ("kind", "=", "confirmation"),
+                ("state", "in", ("queued", "claimed")),
+            ]
+        )
+        by_event = {followup.event_id: followup for followup in existing}
+        to_create = []
+        for event in self:
+            window = event._sales_confirmation_window(now)
+            followup = by_event.get(event)
+            if not window or not event.active or not event.opportunity_id.active:
+                if followup:
+                    followup.write({"state": "cancelled", "claim_expires_at": False})
+            elif followup:
+                followup.write({"window_start": window[0], "window_end": window[1]})
+            else:
+                to_create.append(
+                    {
+                        "lead_id": event.opportunity_id.id,
+                        "event_id": event.id,
+                        "kind": "confirmation",
+                        "window_start": window[0],
+                        "window_end": window[1],
+                    }
+                )
+        Followup.create(to_create)
+
+    def _sales_confirmation_window(self, now):
+        company = self.opportunity_id.company_id or self.env.company
+        tz = self.booked_by_id.tz or self.env.user.tz or "UTC"
+        local_day = fields.Datetime.context_timestamp(
+            self.with_context(tz=tz), self.start
+        ).date()
+        start, end = company._sales_local_span(
+            local_day - timedelta(days=1),
+            company.sales_morning_start,
+            company.sales_evening_end,
+            tz,
+        )
+        start = max(start, now)
+        if end <= now:  # booked the day before or the same day: call before it
+            end = self.start - timedelta(hours=1)
+        return (start, end) if end > start else None
 
     def unlink(self):
         self._check_sales_appointment_access(

@@ -87,6 +87,14 @@ class CrmLead(models.Model):
     followup_ids = fields.One2many("sales.followup", "lead_id", string="Follow-ups")
     debrief_ids = fields.One2many("sales.debrief", "lead_id", string="Debriefs")
     call_count = fields.Integer(compute="_compute_call_count")
+    followup_count = fields.Integer(compute="_compute_followup_count")
+    sales_wrong_number = fields.Boolean(
+        string="Wrong Number",
+        copy=False,
+        tracking=True,
+        help="A coordinator reached somebody else at this number: find the right "
+        "one. Cleared when the phone changes.",
+    )
 
     @api.depends("user_id")
     def _compute_coordinator_id(self):
@@ -196,6 +204,87 @@ class CrmLead(models.Model):
         return wizard._get_records_action(
             name=self.env._("Book an Appointment"), target="new", context={}
         )
+
+    def write(self, vals):
+        if "phone" in vals and "sales_wrong_number" not in vals:
+            vals = dict(vals, sales_wrong_number=False)
+        return super().write(vals)
+
+    def action_schedule_call(self):
+        """Queue a call the customer asked for (a callback)."""
+        self.ensure_one()
+        return self.env["sales.followup"]._get_records_action(
+            name=self.env._("Schedule a Call"),
+            target="new",
+            context={"default_lead_id": self.id, "default_kind": "callback"},
+        )
+
+    def action_view_followups(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sales_coordination.sales_followup_action"
+        )
+        action["domain"] = [("lead_id", "=", self.id)]
+        action["context"] = {"default_lead_id": self.id}
+        return action
+
+    def _handle_won_lost(self, vals):
+        """A definitive yes or no ends the calls: open follow-ups are cancelled;
+        a yes queues the happy call."""
+        super()._handle_won_lost(vals)
+        won_stages = self.env["crm.stage"].search([("is_won", "=", True)])
+        reach_won = self.filtered(
+            lambda lead: vals.get("stage_id") in won_stages.ids
+            and lead.stage_id not in won_stages
+        )
+        reach_lost = self.filtered(
+            lambda lead: "active" in vals and not vals["active"] and lead.active
+        )
+        ended = reach_won | reach_lost
+        if not ended.ids:
+            return
+        # sudo: the queue follows the lead, whoever wins or loses it (an advisor
+        # may press Won on their own opportunity but never edits the queue).
+        open_followups = (
+            self.env["sales.followup"]
+            .sudo()
+            .search(
+                [("lead_id", "in", ended.ids), ("state", "in", ("queued", "claimed"))]
+            )
+        )
+        open_followups.write({"state": "cancelled", "claim_expires_at": False})
+        reach_won.filtered("id").sudo()._sales_queue_happy_call()
+
+    def _sales_queue_happy_call(self):
+        today = fields.Date.context_today(self)
+        values = []
+        for lead in self:
+            company = lead.company_id or self.env.company
+            day = today + timedelta(days=company.sales_happy_call_days)
+            tz = lead.coordinator_id.tz or self.env.user.tz
+            start, end = company._sales_local_span(
+                day, company.sales_morning_start, company.sales_evening_end, tz
+            )
+            values.append(
+                {
+                    "lead_id": lead.id,
+                    "kind": "happy_call",
+                    "window_start": start,
+                    "window_end": end,
+                }
+            )
+        self.env["sales.followup"].create(values)
+
+    def _compute_followup_count(self):
+        counts = dict(
+            self.env["sales.followup"]._read_group(
+                [("lead_id", "in", self.ids), ("state", "in", ("queued", "claimed"))],
+                ["lead_id"],
+                ["__count"],
+            )
+        )
+        for lead in self:
+            lead.followup_count = counts.get(lead, 0)
 
     def action_view_calls(self):
         self.ensure_one()

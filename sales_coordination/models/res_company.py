@@ -1,3 +1,6 @@
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -37,6 +40,40 @@ class ResCompany(models.Model):
         string="Minutes per Stop",
         default=10.0,
         help="Added to the drive for parking, walking up, leaving.",
+    )
+    sales_quote_followup_days = fields.Integer(
+        string="Quote Follow-up After (Days)",
+        default=2,
+        help="The follow-up day offered by default in a debrief, counted from the "
+        "appointment.",
+    )
+    sales_happy_call_days = fields.Integer(
+        string="Happy Call After (Days)",
+        default=7,
+        help="A happy call is queued this many days after a sale.",
+    )
+    sales_priority_decay = fields.Float(
+        string="Daily Decay of a Quote (%)",
+        default=5.0,
+        help="Each day since the quote lowers the chance to close, and with it the "
+        "follow-up's priority, by this share.",
+    )
+    sales_claim_minutes = fields.Integer(
+        string="Claim Lease (Minutes)",
+        default=15,
+        help="A call handed out by Next call returns to the queue if it is not "
+        "logged within this time.",
+    )
+    sales_max_attempts = fields.Integer(
+        string="Attempts Before Escalation",
+        default=5,
+        help="After this many unanswered calls, the manager gets an activity.",
+    )
+    sales_shared_queue = fields.Boolean(
+        string="Shared Call Pool",
+        help="Coordinators cover each other: when a coordinator's own and backup "
+        "calls are done, Next call hands out the other coordinators' due calls, and "
+        "coordinators see every lead of the company.",
     )
     sales_morning_start = fields.Float(string="Morning From", default=8.0)
     sales_afternoon_start = fields.Float(string="Afternoon From", default=12.0)
@@ -89,6 +126,55 @@ class ResCompany(models.Model):
         bounds = self._sales_daypart_bounds()
         index = ("morning", "afternoon", "evening").index(daypart)
         return bounds[index], bounds[index + 1]
+
+    @api.constrains(
+        "sales_quote_followup_days",
+        "sales_happy_call_days",
+        "sales_priority_decay",
+        "sales_claim_minutes",
+        "sales_max_attempts",
+    )
+    def _check_sales_queue(self):
+        for company in self:
+            if (
+                min(company.sales_quote_followup_days, company.sales_happy_call_days)
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._("Follow-up delays cannot be negative.")
+                )
+            if not 0 <= company.sales_priority_decay < 100:
+                raise ValidationError(
+                    self.env._("The daily decay is a share from 0 up to 100%.")
+                )
+            if company.sales_claim_minutes < 1 or company.sales_max_attempts < 1:
+                raise ValidationError(
+                    self.env._(
+                        "A claim lasts at least a minute and escalation needs at "
+                        "least one attempt."
+                    )
+                )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "sales_shared_queue" in vals:
+            # The coordinators' record rules read this setting.
+            self.env.registry.clear_cache()
+        return result
+
+    def _sales_daypart_window(self, day, daypart, tz):
+        """(start, end) in naive UTC of ``daypart`` on the local ``day`` in ``tz``."""
+        start_h, end_h = self._sales_daypart_hours(daypart)
+        return self._sales_local_span(day, start_h, end_h, tz)
+
+    def _sales_local_span(self, day, start_h, end_h, tz):
+        local = datetime.combine(day, time.min, tzinfo=ZoneInfo(tz or "UTC"))
+        return tuple(
+            (local + timedelta(hours=hours))
+            .astimezone(timezone.utc)
+            .replace(tzinfo=None)
+            for hours in (start_h, end_h)
+        )
 
     @api.constrains("sales_not_contacted_days")
     def _check_sales_not_contacted_days(self):

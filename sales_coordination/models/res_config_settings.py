@@ -40,3 +40,21 @@ class ResConfigSettings(models.TransientModel):
     sales_debrief_overdue_hours = fields.Integer(
         related="company_id.sales_debrief_overdue_hours", readonly=False
     )
+    sales_quote_followup_days = fields.Integer(
+        related="company_id.sales_quote_followup_days", readonly=False
+    )
+    sales_happy_call_days = fields.Integer(
+        related="company_id.sales_happy_call_days", readonly=False
+    )
+    sales_priority_decay = fields.Float(
+        related="company_id.sales_priority_decay", readonly=False
+    )
+    sales_claim_minutes = fields.Integer(
+        related="company_id.sales_claim_minutes", readonly=False
+    )
+    sales_max_attempts = fields.Integer(
+        related="company_id.sales_max_attempts", readonly=False
+    )
+    sales_shared_queue = fields.Boolean(
+        related="company_id.sales_shared_queue", readonly=False
+    )

@@ -1,5 +1,4 @@
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -82,7 +81,11 @@ class SalesDebrief(models.Model):
     outcome = fields.Selection(OUTCOMES, required=True, tracking=True)
     lost_reason_id = fields.Many2one("crm.lost.reason", string="Lost Reason")
     next_step = fields.Text()
-    followup_date = fields.Date(string="Follow-up Day")
+    followup_date = fields.Date(
+        string="Follow-up Day",
+        default=lambda self: fields.Date.context_today(self)
+        + timedelta(days=self.env.company.sales_quote_followup_days),
+    )
     followup_daypart = fields.Selection(DAYPARTS, string="Follow-up Part of Day")
     followup_window_start = fields.Datetime(
         compute="_compute_followup_window", store=True, readonly=False
@@ -125,16 +128,10 @@ class SalesDebrief(models.Model):
             if not (debrief.followup_date and debrief.followup_daypart):
                 continue
             company = debrief.company_id or self.env.company
-            start_h, end_h = company._sales_daypart_hours(debrief.followup_daypart)
-            tz = ZoneInfo(self.env.user.tz or "UTC")
-            day = datetime.combine(debrief.followup_date, time.min, tzinfo=tz)
-
-            def utc(hours, day=day):
-                moment = day + timedelta(hours=hours)
-                return moment.astimezone(timezone.utc).replace(tzinfo=None)
-
-            debrief.followup_window_start = utc(start_h)
-            debrief.followup_window_end = utc(end_h)
+            window = company._sales_daypart_window(
+                debrief.followup_date, debrief.followup_daypart, self.env.user.tz
+            )
+            debrief.followup_window_start, debrief.followup_window_end = window
 
     @api.depends("strength_1", "strength_2", "strength_3", "improvement")
     def _compute_manager_reviewed(self):
@@ -288,7 +285,7 @@ class SalesDebrief(models.Model):
                     "kind": "quote",
                     "window_start": self.followup_window_start,
                     "window_end": self.followup_window_end,
-                    "priority_score": self.amount_untaxed * self.probability / 100,
+                    "quote_date": self.event_id.start,
                     "debrief_id": self.id,
                 }
             )

@@ -1,5 +1,16 @@
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+import logging
+from datetime import timedelta
+
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+
+from odoo import api, fields, models, modules
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column, create_index
+
+from ..tools.priority import priority_score
+
+_logger = logging.getLogger(__name__)
 
 KINDS = [
     ("quote", "Quote Follow-up"),
@@ -9,6 +20,9 @@ KINDS = [
     ("reset", "Reset (Rebook After a No-show)"),
     ("rehash", "Rehash (Another Visit)"),
 ]
+# What a coordinator may say of a call that reached the customer.
+OUTCOMES = ("booked", "later", "won", "lost", "done")
+OPEN_STATES = ("queued", "claimed")
 
 
 class SalesFollowup(models.Model):
@@ -16,7 +30,7 @@ class SalesFollowup(models.Model):
 
     _name = "sales.followup"
     _description = "Follow-up Call"
-    _order = "window_start, priority_score desc, id"
+    _order = "priority_score desc, window_start, id"
     _rec_name = "lead_id"
 
     lead_id = fields.Many2one(
@@ -24,17 +38,43 @@ class SalesFollowup(models.Model):
     )
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="lead_id.partner_id", string="Customer")
+    phone = fields.Char(related="lead_id.phone")
+    perceived_need = fields.Text(related="lead_id.perceived_need")
+    urgency = fields.Selection(related="lead_id.urgency")
     advisor_id = fields.Many2one(
         related="lead_id.user_id", string="Advisor", store=True, index=True
     )
     coordinator_id = fields.Many2one(
         related="lead_id.coordinator_id", string="Coordinator", store=True
     )
+    queue_coordinator_id = fields.Many2one(
+        "res.users",
+        string="In the Queue Of",
+        compute="_compute_queue_coordinator_id",
+        store=True,
+        help="The advisor's coordinator, or the lead's when no advisor has it yet: "
+        "Next call hands them this call first.",
+    )
     kind = fields.Selection(KINDS, required=True, default="callback", index=True)
-    window_start = fields.Datetime(required=True, index=True)
-    window_end = fields.Datetime(required=True)
+    window_start = fields.Datetime(
+        required=True, index=True, default=fields.Datetime.now
+    )
+    window_end = fields.Datetime(
+        required=True, default=lambda self: fields.Datetime.now() + timedelta(hours=4)
+    )
+    quote_date = fields.Datetime(
+        default=fields.Datetime.now,
+        help="When the customer got the quote (or asked for the call): each day "
+        "since lowers the priority.",
+    )
     priority_score = fields.Float(
-        string="Priority", index=True, help="Higher is called first."
+        string="Priority",
+        compute="_compute_priority_score",
+        store=True,
+        readonly=True,
+        help="Higher is called first: the kind (callbacks and resets, then "
+        "confirmations, then the rest), then value x probability weighed by "
+        "urgency and decayed by the days since the quote.",
     )
     state = fields.Selection(
         [
@@ -50,11 +90,162 @@ class SalesFollowup(models.Model):
     claimed_by_id = fields.Many2one("res.users", string="Claimed By", readonly=True)
     claim_expires_at = fields.Datetime(readonly=True)
     attempt_count = fields.Integer(string="Attempts", readonly=True)
+    escalated = fields.Boolean(
+        readonly=True, help="Unanswered too many times: the manager was told."
+    )
     call_ids = fields.One2many("sales.call", "followup_id", string="Calls")
     debrief_id = fields.Many2one(
         "sales.debrief", string="From Debrief", index="btree_not_null", readonly=True
     )
+    event_id = fields.Many2one(
+        "calendar.event",
+        string="Appointment to Confirm",
+        index="btree_not_null",
+        ondelete="cascade",
+        readonly=True,
+    )
     note = fields.Text()
+    is_due = fields.Boolean(
+        string="Due Now", compute="_compute_is_due", search="_search_is_due"
+    )
+    is_overdue = fields.Boolean(compute="_compute_is_due", search="_search_is_overdue")
+    is_later_today = fields.Boolean(
+        compute="_compute_is_due", search="_search_is_later_today"
+    )
+
+    def _auto_init(self):
+        # Filled in SQL when the column is added, rather than computed record by
+        # record on a database that already holds a million follow-ups.
+        if not column_exists(self.env.cr, self._table, "queue_coordinator_id"):
+            create_column(self.env.cr, self._table, "queue_coordinator_id", "int4")
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE sales_followup f
+                          SET queue_coordinator_id = COALESCE(
+                              advisor.coordinator_id, f.coordinator_id)
+                         FROM sales_followup g
+                         LEFT JOIN res_users advisor ON advisor.id = g.advisor_id
+                        WHERE g.id = f.id"""
+                )
+            )
+        return super()._auto_init()
+
+    def init(self):
+        # Next call walks these in priority order and stops at the first free row.
+        where = "state IN ('queued', 'claimed')"
+        create_index(
+            self.env.cr,
+            "sales_followup_queue_index",
+            self._table,
+            ["priority_score DESC", "window_start", "id"],
+            where=where,
+        )
+        create_index(
+            self.env.cr,
+            "sales_followup_advisor_queue_index",
+            self._table,
+            ["advisor_id", "priority_score DESC"],
+            where=where,
+        )
+        create_index(
+            self.env.cr,
+            "sales_followup_queue_coordinator_index",
+            self._table,
+            ["queue_coordinator_id", "priority_score DESC", "window_start", "id"],
+            where=where,
+        )
+        create_index(
+            self.env.cr,
+            "sales_followup_claimed_index",
+            self._table,
+            ["claimed_by_id"],
+            where="state = 'claimed'",
+        )
+
+    @api.depends("advisor_id.coordinator_id", "coordinator_id")
+    def _compute_queue_coordinator_id(self):
+        for followup in self:
+            followup.queue_coordinator_id = (
+                followup.advisor_id.coordinator_id or followup.coordinator_id
+            )
+
+    @api.depends(
+        "kind",
+        "quote_date",
+        "lead_id.expected_revenue",
+        "lead_id.probability",
+        "lead_id.urgency",
+    )
+    def _compute_priority_score(self):
+        now = fields.Datetime.now()
+        for followup in self:
+            lead = followup.lead_id
+            quote_date = followup.quote_date or now
+            followup.priority_score = priority_score(
+                followup.kind,
+                lead.expected_revenue,
+                lead.probability,
+                lead.urgency,
+                (now - quote_date).total_seconds() / 86400,
+                (followup.company_id or self.env.company).sales_priority_decay,
+            )
+
+    @api.depends("state", "window_start", "window_end", "claim_expires_at")
+    @api.depends_context("uid")
+    def _compute_is_due(self):
+        now = fields.Datetime.now()
+        today_end = self._user_today_end()
+        for followup in self:
+            open_ = followup._is_claimable(now)
+            followup.is_due = open_ and followup.window_start <= now
+            followup.is_overdue = open_ and followup.window_end < now
+            followup.is_later_today = open_ and now < followup.window_start < today_end
+
+    def _is_claimable(self, now):
+        return self.state == "queued" or (
+            self.state == "claimed" and self.claim_expires_at < now
+        )
+
+    def _user_today_end(self):
+        today = fields.Date.context_today(self)
+        user = self.env.user
+        return self.env.company._sales_local_span(today, 0, 24, user.tz)[1]
+
+    def _claimable_domain(self, now):
+        return [
+            "|",
+            ("state", "=", "queued"),
+            "&",
+            ("state", "=", "claimed"),
+            ("claim_expires_at", "<", now),
+        ]
+
+    def _search_is_due(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search “Due Now” with yes or no."))
+        now = fields.Datetime.now()
+        domain = ["&", ("window_start", "<=", now), *self._claimable_domain(now)]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def _search_is_overdue(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search “Overdue” with yes or no."))
+        now = fields.Datetime.now()
+        domain = ["&", ("window_end", "<", now), *self._claimable_domain(now)]
+        return domain if (operator == "=") == value else ["!", *domain]
+
+    def _search_is_later_today(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search “Later Today” with yes or no."))
+        now = fields.Datetime.now()
+        domain = [
+            "&",
+            "&",
+            ("window_start", ">", now),
+            ("window_start", "<", self._user_today_end()),
+            *self._claimable_domain(now),
+        ]
+        return domain if (operator == "=") == value else ["!", *domain]
 
     @api.constrains("window_start", "window_end")
     def _check_window(self):
@@ -66,3 +257,389 @@ class SalesFollowup(models.Model):
                         "the part of the day agreed with the customer."
                     )
                 )
+
+    @api.constrains("lead_id", "kind", "state")
+    def _check_lead_open(self):
+        for followup in self:
+            lead = followup.lead_id
+            if followup.state not in OPEN_STATES or followup.kind == "happy_call":
+                continue
+            if not lead.active:
+                raise ValidationError(
+                    self.env._(
+                        "“%(lead)s” is lost: the customer said no, so nobody calls "
+                        "them again.",
+                        lead=lead.display_name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Next call
+    # ------------------------------------------------------------------
+
+    @api.model
+    def claim_next(self):
+        """Claim the most urgent due follow-up for the current coordinator: their
+        own advisors' calls first, then those of the advisors they back up, then
+        (setting) everybody's. Returns the claimed follow-up, or an empty
+        recordset when nothing is due; over RPC, its id or False.
+
+        A coordinator holds one call at a time: while their claim runs, pressing
+        again returns the same call, so a request Odoo retries after a
+        serialization failure does not claim a second one."""
+        self._check_coordinator()
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        own = SQL("f.queue_coordinator_id = %s", uid)
+        backed_up = SQL(
+            "f.advisor_id IN "
+            "(SELECT id FROM res_users WHERE backup_coordinator_id = %s)",
+            uid,
+        )
+        with self._claim_cursor() as cr:
+            # Most presses end here: one statement, unless a claim is running.
+            claimed = self._claim_one(cr, own, now, unless_held=True)
+            if not claimed:
+                claimed = self._held_claim(cr, now)
+            if not claimed:
+                claimed = self._claim_one(cr, backed_up, now)
+            if not claimed and self.env.company.sales_shared_queue:
+                claimed = self._claim_one(cr, SQL("TRUE"), now)
+        # What this transaction's cache holds of the row predates the claim.
+        self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
+        return self.browse(claimed)
+
+    @api.model
+    def _claim_cursor(self):
+        """A cursor of its own, in READ COMMITTED and committed at once, as ir.cron
+        claims its jobs: the request's REPEATABLE READ snapshot would turn a row
+        another coordinator claimed a moment ago into a serialization failure
+        instead of skipping it. Under tests everything shares the test's
+        transaction, which an outside connection could not see."""
+        if self.env.registry.in_test_mode() or modules.module.current_test:
+            return _SavepointCursor(self.env.cr)
+        cr = self.env.registry.cursor()
+        # For this transaction only: the pool sets REPEATABLE READ again on the
+        # connection's next cursor.
+        cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        return cr
+
+    def _held_claim(self, cr, now):
+        cr.execute(
+            SQL(
+                """SELECT id FROM sales_followup
+                    WHERE state = 'claimed' AND claimed_by_id = %s
+                      AND claim_expires_at > %s
+                    ORDER BY claim_expires_at DESC LIMIT 1""",
+                self.env.uid,
+                now,
+            )
+        )
+        row = cr.fetchone()
+        return row and row[0]
+
+    def _claim_one(self, cr, scope, now, unless_held=False):
+        held = SQL(
+            """NOT EXISTS (SELECT 1 FROM sales_followup h
+                            WHERE h.state = 'claimed' AND h.claimed_by_id = %s
+                              AND h.claim_expires_at > %s)""",
+            self.env.uid,
+            now,
+        )
+        cr.execute(
+            SQL(
+                """
+                UPDATE sales_followup
+                   SET state = 'claimed', claimed_by_id = %(uid)s,
+                       -- the company's lease, read here rather than through the
+                       -- ORM, which would fetch every column of res_company
+                       claim_expires_at = %(now)s + make_interval(mins => (
+                           SELECT sales_claim_minutes FROM res_company
+                            WHERE id = %(company)s)),
+                       write_uid = %(uid)s, write_date = %(now)s
+                 WHERE id = (
+                    SELECT f.id FROM sales_followup f
+                     WHERE f.state IN ('queued', 'claimed')
+                       AND (f.state = 'queued' OR f.claim_expires_at < %(now)s)
+                       AND f.window_start <= %(now)s
+                       AND f.company_id = ANY(%(companies)s)
+                       AND %(scope)s
+                       AND %(held)s
+                     ORDER BY f.priority_score DESC, f.window_start, f.id
+                     LIMIT 1
+                       FOR NO KEY UPDATE SKIP LOCKED)
+                RETURNING id
+                """,
+                uid=self.env.uid,
+                company=self.env.company.id,
+                now=now,
+                companies=self.env.companies.ids,
+                scope=scope,
+                held=held if unless_held else SQL("TRUE"),
+            )
+        )
+        row = cr.fetchone()
+        return row and row[0]
+
+    def _check_coordinator(self):
+        if not self.env.su and not self.env.user.has_group(
+            "sales_coordination.group_coordinator"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Follow-up calls are made by the coordinators: ask yours to "
+                    "call the customer."
+                )
+            )
+
+    @api.model
+    def action_next_call(self):
+        """The Next call button: claim a call and open its outcome screen, or say
+        the queue is empty."""
+        followup = self.claim_next()
+        if not followup:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "title": self.env._("Nothing due"),
+                    "message": self.env._(
+                        "No follow-up call is due now. Check the queue for later today."
+                    ),
+                },
+            }
+        return followup._action_open_call()
+
+    def action_open_call(self):
+        """Take this call from the queue (claim it) and open its outcome screen."""
+        self.ensure_one()
+        self._check_coordinator()
+        self._check_mine()
+        if self.state != "claimed" or self.claimed_by_id != self.env.user:
+            lease = self.env.company.sales_claim_minutes
+            self.write(
+                {
+                    "state": "claimed",
+                    "claimed_by_id": self.env.uid,
+                    "claim_expires_at": fields.Datetime.now()
+                    + timedelta(minutes=lease),
+                }
+            )
+        return self._action_open_call()
+
+    def _action_open_call(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Call %(who)s", who=self.lead_id.display_name),
+            "res_model": "sales.call.outcome",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_followup_id": self.id},
+        }
+
+    def action_release(self):
+        """Put a claimed call back in the queue for someone else."""
+        self._check_coordinator()
+        for followup in self:
+            followup._check_mine()
+        self.filtered(lambda f: f.state == "claimed").write(
+            {"state": "queued", "claimed_by_id": False, "claim_expires_at": False}
+        )
+        return True
+
+    def _check_mine(self):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        if self.state not in OPEN_STATES:
+            raise UserError(
+                self.env._(
+                    "This call to %(who)s is already %(state)s.",
+                    who=self.lead_id.display_name,
+                    state=dict(self._fields["state"]._description_selection(self.env))[
+                        self.state
+                    ].lower(),
+                )
+            )
+        if (
+            self.state == "claimed"
+            and self.claimed_by_id != self.env.user
+            and self.claim_expires_at > now
+        ):
+            raise UserError(
+                self.env._(
+                    "%(coordinator)s is calling %(who)s right now: pick another call.",
+                    coordinator=self.claimed_by_id.name,
+                    who=self.lead_id.display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Logging a call
+    # ------------------------------------------------------------------
+
+    def action_log_call(
+        self,
+        result,
+        outcome=None,
+        duration=0,
+        note=None,
+        window_start=None,
+        window_end=None,
+        lost_reason_id=None,
+    ):
+        """Log one attempt on this follow-up and act on what came of it.
+
+        ``result`` is the call's (``no_answer``, ``voicemail``, ``connected``,
+        ``wrong_number``); a connected call says its ``outcome``: ``booked`` (an
+        appointment was set), ``later`` (call again in ``window_start`` -
+        ``window_end``), ``won``, ``lost`` (with ``lost_reason_id``) or ``done``
+        (confirmed, or a happy call made). Returns the booking action after
+        ``booked``, else True."""
+        self.ensure_one()
+        self._check_coordinator()
+        self._check_mine()
+        _ = self.env._
+        if result == "connected" and outcome not in OUTCOMES:
+            raise UserError(_("Say what came of the conversation."))
+        if outcome == "later" and not (window_start and window_end):
+            raise ValidationError(
+                _("Agree on when to call back: a day and a part of the day.")
+            )
+        if outcome == "later" and window_end <= fields.Datetime.now():
+            raise ValidationError(
+                _("The new call window is in the past: agree on a later one.")
+            )
+        if outcome == "lost" and not lost_reason_id:
+            raise ValidationError(_("Say why the customer said no: pick a reason."))
+        call = self.env["sales.call"].create(
+            {
+                "lead_id": self.lead_id.id,
+                "followup_id": self.id,
+                "direction": "out",
+                "result": result,
+                "duration": duration,
+                "note": note,
+            }
+        )
+        done = {"state": "done", "claim_expires_at": False}
+        lead = self.lead_id
+        if result in ("no_answer", "voicemail"):
+            self._reschedule_after_no_answer()
+        elif result == "wrong_number":
+            self.write({"state": "cancelled", "claim_expires_at": False})
+            lead.write({"sales_wrong_number": True})
+            lead.message_post(
+                body=_(
+                    "Wrong number: %(phone)s is not the customer's.",
+                    phone=call.lead_id.phone or "-",
+                )
+            )
+        elif outcome == "later":
+            self.write(
+                {
+                    "state": "queued",
+                    "claimed_by_id": False,
+                    "claim_expires_at": False,
+                    "window_start": window_start,
+                    "window_end": window_end,
+                }
+            )
+        else:
+            self.write(done)
+            if outcome == "won":
+                lead.action_set_won()
+            elif outcome == "lost":
+                lead.action_set_lost(lost_reason_id=lost_reason_id)
+            elif outcome == "booked":
+                return lead.action_book_appointment()
+        return True
+
+    def _reschedule_after_no_answer(self):
+        """Same part of the day, on the next day whose window is still ahead;
+        after too many attempts the manager hears of it."""
+        now = fields.Datetime.now()
+        days = 1
+        while self.window_start + timedelta(days=days) <= now:
+            days += 1
+        shift = timedelta(days=days)
+        attempts = self.attempt_count + 1
+        self.write(
+            {
+                "state": "queued",
+                "claimed_by_id": False,
+                "claim_expires_at": False,
+                "attempt_count": attempts,
+                "window_start": self.window_start + shift,
+                "window_end": self.window_end + shift,
+            }
+        )
+        company = self.company_id or self.env.company
+        if attempts >= company.sales_max_attempts and not self.escalated:
+            self._escalate()
+
+    def _escalate(self):
+        manager = self.lead_id.team_id.user_id
+        if not manager.has_group("sales_coordination.group_manager"):
+            manager = (
+                self.env["res.users"]
+                .sudo()  # who manages is not secret; the activity is the point
+                .search(
+                    [
+                        (
+                            "groups_id",
+                            "in",
+                            self.env.ref("sales_coordination.group_manager").ids,
+                        ),
+                        ("company_ids", "in", self.company_id.ids),
+                        ("share", "=", False),
+                    ],
+                    order="id",
+                    limit=1,
+                )
+            )
+        self.escalated = True
+        if manager:
+            self.lead_id.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=manager.id,
+                summary=self.env._("Customer does not answer"),
+                note=self.env._(
+                    "%(attempts)s calls to %(who)s went unanswered: decide whether "
+                    "to keep calling.",
+                    attempts=self.attempt_count,
+                    who=self.lead_id.display_name,
+                ),
+            )
+
+    # ------------------------------------------------------------------
+    # Queue upkeep
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_refresh_priority(self, batch=5000):
+        """Decay: recompute the priority of every open follow-up as days pass."""
+        followups = self.search([("state", "in", OPEN_STATES)], order="id")
+        for start in range(0, len(followups), batch):
+            chunk = followups[start : start + batch]
+            chunk._compute_priority_score()
+            chunk.flush_recordset(["priority_score"])
+            self.env.invalidate_all()
+        _logger.info("Refreshed the priority of %d follow-up calls", len(followups))
+
+
+class _SavepointCursor:
+    """The test's own cursor behind a savepoint, used as a context manager like a
+    fresh cursor."""
+
+    def __init__(self, cr):
+        self.cr = cr
+        self.savepoint = None
+
+    def __enter__(self):
+        self.savepoint = self.cr.savepoint(flush=True)
+        self.savepoint.__enter__()
+        return self.cr
+
+    def __exit__(self, *exc):
+        return self.savepoint.__exit__(*exc)

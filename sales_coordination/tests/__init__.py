@@ -11,3 +11,5 @@ from . import test_report_source
 from . import test_slot_search
 from . import test_speed_to_lead
 from . import test_ui
+from . import test_followup_claim
+from . import test_followup_queue

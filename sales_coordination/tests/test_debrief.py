@@ -41,6 +41,11 @@ class TestDebrief(SalesCoordinationCommon):
                 setattr(form, name, value)
         return form.record
 
+    def _open_followups(self, kind=None):
+        return self.lead.followup_ids.filtered(
+            lambda f: f.state in ("queued", "claimed") and (not kind or f.kind == kind)
+        )
+
     def _confirm(self, debrief):
         with freeze_time(AFTER):
             return debrief.action_confirm()
@@ -69,7 +74,7 @@ class TestDebrief(SalesCoordinationCommon):
             (followup.window_start, followup.window_end),
             (datetime(2031, 3, 5, 17), datetime(2031, 3, 5, 20)),
         )
-        self.assertEqual(self.lead.followup_ids, followup)
+        self.assertEqual(self._open_followups("quote"), followup)
         self.assertIn("Heat pump 12 kW", self.lead.message_ids[0].body)
 
     def test_repeat_with_next_appointment_booked_queues_nothing(self):
@@ -77,13 +82,16 @@ class TestDebrief(SalesCoordinationCommon):
         debrief.next_event_id = self._book(start=datetime(2031, 3, 10, 9))
         self._confirm(debrief)
         self.assertFalse(debrief.followup_id)
-        self.assertFalse(self.lead.followup_ids)
+        self.assertFalse(self._open_followups("quote"))
 
     def test_won(self):
         self._confirm(self._debrief(outcome="won", probability=100))
         self.assertTrue(self.lead.stage_id.is_won)
         self.assertEqual(self.lead.expected_revenue, 12000)
-        self.assertFalse(self.lead.followup_ids)
+        # A yes ends the calls but for the happy call, a week later (setting).
+        happy = self._open_followups()
+        self.assertEqual(happy.kind, "happy_call")
+        self.assertEqual(happy.window_start.date(), datetime(2031, 3, 10).date())
 
     def test_lost_with_reason(self):
         reason = self.env.ref("crm.lost_reason_1")
@@ -92,7 +100,7 @@ class TestDebrief(SalesCoordinationCommon):
         )
         self.assertFalse(self.lead.active)
         self.assertEqual(self.lead.lost_reason_id, reason)
-        self.assertFalse(self.lead.followup_ids, "never push past a no")
+        self.assertFalse(self._open_followups(), "never push past a no")
 
     def test_abandon(self):
         self._confirm(self._debrief(outcome="abandon", probability=0))
@@ -174,7 +182,7 @@ class TestDebrief(SalesCoordinationCommon):
         with self.assertRefused(ValidationError, "Agree on when to call back"):
             self._confirm(debrief)
         self.assertEqual(debrief.state, "draft")
-        self.assertFalse(self.lead.followup_ids)
+        self.assertFalse(self._open_followups("quote"))
 
     def test_window_in_the_past_or_reversed(self):
         debrief = self._debrief(

@@ -1,2 +1,3 @@
 from . import sales_lead_intake
 from . import sales_booking_wizard
+from . import sales_call_outcome

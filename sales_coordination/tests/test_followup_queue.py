@@ -1,0 +1,332 @@
+from datetime import date, datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from ..tools.priority import decayed_value, priority_score
+from .test_followup_claim import NOW, FollowupCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupKinds(FollowupCommon):
+    """Every kind of call lands in the queue by itself, in its window."""
+
+    def test_confirmation_the_day_before_each_appointment(self):
+        with freeze_time(NOW):
+            event = self._book(user=self.coordinator, start=datetime(2031, 3, 6, 9))
+        confirmation = self.lead.followup_ids.filtered(
+            lambda f: f.kind == "confirmation"
+        )
+        self.assertEqual(confirmation.event_id, event)
+        # Wednesday, morning start to evening end (8:00-20:00, UTC here).
+        self.assertEqual(
+            (confirmation.window_start, confirmation.window_end),
+            (datetime(2031, 3, 5, 8), datetime(2031, 3, 5, 20)),
+        )
+        with freeze_time(NOW):
+            event.with_user(self.coordinator).start = datetime(2031, 3, 7, 9)
+        self.assertEqual(confirmation.window_start, datetime(2031, 3, 6, 8))
+        self.assertEqual(confirmation.state, "queued")
+        with freeze_time(NOW):
+            event.with_user(self.coordinator).action_archive()
+        self.assertEqual(confirmation.state, "cancelled")
+
+    def test_confirmation_booked_late_is_due_at_once(self):
+        with freeze_time(NOW):
+            self._book(user=self.coordinator, start=datetime(2031, 3, 4, 9))
+        confirmation = self.lead.followup_ids.filtered(
+            lambda f: f.kind == "confirmation"
+        )
+        self.assertEqual(confirmation.window_start, NOW)
+        self.assertEqual(confirmation.window_end, datetime(2031, 3, 3, 20))
+        with freeze_time(datetime(2031, 3, 3, 21)):
+            self._book(
+                user=self.coordinator,
+                lead=self.lead_unassigned,
+                start=datetime(2031, 3, 4, 14),
+            )
+        late = self.lead_unassigned.followup_ids
+        self.assertEqual(
+            (late.window_start, late.window_end),
+            (datetime(2031, 3, 3, 21), datetime(2031, 3, 4, 13)),
+        )
+
+    def test_callback_asked_by_the_customer(self):
+        action = self.lead.with_user(self.coordinator).action_schedule_call()
+        with freeze_time(NOW):
+            form = Form(
+                self.Followup.with_user(self.coordinator).with_context(
+                    action["context"]
+                )
+            )
+            form.window_start = datetime(2031, 3, 3, 17)
+            form.window_end = datetime(2031, 3, 3, 20)
+            form.note = "Call after work"
+            followup = form.save()
+        self.assertEqual(followup.kind, "callback")
+        self.assertEqual(followup.lead_id, self.lead)
+
+    def test_happy_call_after_a_win_and_nothing_after_a_no(self):
+        quote = self._followup()
+        with freeze_time(NOW):
+            # The advisor presses Won on their own opportunity.
+            self.lead.with_user(self.advisor).action_set_won()
+        self.assertEqual(quote.state, "cancelled")
+        happy = self.lead.followup_ids.filtered(lambda f: f.kind == "happy_call")
+        self.assertEqual(happy.state, "queued")
+        self.assertEqual(happy.window_start, datetime(2031, 3, 10, 8))
+        self.assertEqual(happy.window_end, datetime(2031, 3, 10, 20))
+
+        other = self._followup(lead=self.lead_2)
+        with freeze_time(NOW):
+            self.lead_2.action_set_lost(
+                lost_reason_id=self.env.ref("crm.lost_reason_1").id
+            )
+        self.assertEqual(other.state, "cancelled")
+        with self.assertRefused(ValidationError, "the customer said no"):
+            self._followup(lead=self.lead_2, kind="callback")
+
+    def test_window_end_before_start(self):
+        with self.assertRefused(ValidationError, "must end after it starts"):
+            self._followup(hours=-1)
+        self.assertFalse(self.Followup.search([("lead_id", "=", self.lead.id)]))
+
+    def test_advisor_reads_but_never_queues(self):
+        followup = self._followup()
+        self.assertEqual(followup.with_user(self.advisor).kind, "quote")
+        with self.assertRefused(AccessError, "not allowed to create"):
+            self._followup_as(self.advisor)
+        self.assertFalse(self.Followup.with_user(self.advisor_2).search([]))
+
+    def _followup_as(self, user):
+        return self.Followup.with_user(user).create(
+            {
+                "lead_id": self.lead.id,
+                "window_start": NOW,
+                "window_end": NOW + timedelta(hours=2),
+            }
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupPriority(FollowupCommon):
+    """Value x probability weighed by urgency, decaying each day since the quote;
+    the kind decides first."""
+
+    def test_pure_score(self):
+        self.assertEqual(decayed_value(10000, 50, 0, 5), 5000)
+        self.assertAlmostEqual(decayed_value(10000, 50, 2, 5), 5000 * 0.95**2)
+        self.assertEqual(decayed_value(-10, 50, 0, 5), 0)
+        big_quote = priority_score("quote", 10**9, 100, "now", 0, 5)
+        small_callback = priority_score("callback", 0, 0, None, 0, 5)
+        confirmation = priority_score("confirmation", 0, 0, "later", 0, 5)
+        self.assertLess(big_quote, confirmation)
+        self.assertLess(confirmation, small_callback)
+        self.assertGreater(
+            priority_score("quote", 5000, 50, "now", 0, 5),
+            priority_score("quote", 5000, 50, "later", 0, 5),
+        )
+        self.assertGreater(
+            priority_score("quote", 5000, 50, "week", 0, 5),
+            priority_score("quote", 5000, 50, "week", 3, 5),
+        )
+
+    def test_value_probability_and_decay(self):
+        self.lead.write({"expected_revenue": 20000, "probability": 50})
+        self.lead_unassigned.write({"expected_revenue": 20000, "probability": 50})
+        fresh = self._followup()
+        with freeze_time(NOW - timedelta(days=4)):
+            old = self.Followup.create(
+                {
+                    "lead_id": self.lead_unassigned.id,
+                    "kind": "quote",
+                    "window_start": NOW - timedelta(hours=1),
+                    "window_end": NOW + timedelta(hours=3),
+                }
+            )
+        self.assertEqual(old.quote_date, NOW - timedelta(days=4))
+        self.assertAlmostEqual(old.priority_score, fresh.priority_score)
+        with freeze_time(NOW):
+            self.Followup._cron_refresh_priority()
+        self.assertLess(old.priority_score, fresh.priority_score)
+        self.assertEqual(
+            old.priority_score,
+            priority_score("quote", 20000, 50, False, 4, 5.0),
+        )
+        # A bigger, likelier deal climbs at once.
+        self.lead_unassigned.write({"expected_revenue": 90000, "probability": 90})
+        self.assertGreater(old.priority_score, fresh.priority_score)
+
+    def test_decay_setting(self):
+        self.company.sales_priority_decay = 0
+        self.lead.write({"expected_revenue": 20000, "probability": 50})
+        followup = self._followup()
+        before = followup.priority_score
+        with freeze_time(NOW + timedelta(days=10)):
+            self.Followup._cron_refresh_priority()
+        self.assertEqual(followup.priority_score, before)
+        with self.assertRefused(ValidationError, "daily decay"):
+            self.company.sales_priority_decay = 100
+
+
+@tagged("post_install", "-at_install")
+class TestCallOutcome(FollowupCommon):
+    """Each attempt is logged; what came of it moves the queue and the lead."""
+
+    def _claimed(self, **values):
+        followup = self._followup(**values)
+        self.assertEqual(self._claim(self.coordinator), followup)
+        return followup
+
+    def _log(self, followup, *args, user=None, at=NOW, **kwargs):
+        with freeze_time(at):
+            return followup.with_user(user or self.coordinator).action_log_call(
+                *args, **kwargs
+            )
+
+    def test_no_answer_moves_to_the_next_window(self):
+        followup = self._claimed(kind="quote", start=datetime(2031, 3, 3, 9), hours=3)
+        self._log(followup, "no_answer", duration=0)
+        self.assertEqual(followup.state, "queued")
+        self.assertFalse(followup.claimed_by_id)
+        self.assertEqual(followup.attempt_count, 1)
+        self.assertEqual(
+            (followup.window_start, followup.window_end),
+            (datetime(2031, 3, 4, 9), datetime(2031, 3, 4, 12)),
+        )
+        call = followup.call_ids
+        self.assertEqual((call.result, call.direction), ("no_answer", "out"))
+        self.assertEqual(call.user_id, self.coordinator)
+        self.assertEqual(self.lead.last_contact_date, NOW)
+
+    def test_voicemails_escalate_to_the_manager(self):
+        self.company.sales_max_attempts = 2
+        self.lead.team_id.user_id = self.manager
+        followup = self._claimed()
+        self._log(followup, "voicemail")
+        self.assertFalse(followup.escalated)
+        self.assertEqual(
+            self._claim(self.coordinator, NOW + timedelta(days=1)), followup
+        )
+        self._log(followup, "voicemail", at=NOW + timedelta(days=1))
+        self.assertTrue(followup.escalated)
+        self.assertEqual(followup.attempt_count, 2)
+        activity = self.lead.activity_ids.filtered(lambda a: a.user_id == self.manager)
+        self.assertIn("2 calls", str(activity.note))
+
+    def test_connected_and_booked_opens_the_booking(self):
+        self.customer.zip = "62701"
+        followup = self._claimed()
+        action = self._log(followup, "connected", "booked", duration=240)
+        self.assertEqual(action["res_model"], "sales.booking.wizard")
+        self.assertEqual(followup.state, "done")
+        self.assertEqual(followup.call_ids.duration, 240)
+
+    def test_needs_more_time(self):
+        followup = self._claimed()
+        start, end = datetime(2031, 3, 10, 17), datetime(2031, 3, 10, 20)
+        self._log(followup, "connected", "later", window_start=start, window_end=end)
+        self.assertEqual(followup.state, "queued")
+        self.assertEqual((followup.window_start, followup.window_end), (start, end))
+
+    def test_needs_more_time_without_a_window_writes_nothing(self):
+        followup = self._claimed()
+        with self.assertRefused(ValidationError, "Agree on when to call back"):
+            self._log(followup, "connected", "later")
+        with self.assertRefused(ValidationError, "in the past"):
+            self._log(
+                followup,
+                "connected",
+                "later",
+                window_start=NOW - timedelta(days=2),
+                window_end=NOW - timedelta(days=1),
+            )
+        self.assertFalse(followup.call_ids)
+        self.assertEqual(followup.state, "claimed")
+
+    def test_yes(self):
+        followup = self._claimed()
+        self._log(followup, "connected", "won")
+        self.assertEqual(followup.state, "done")
+        self.assertTrue(self.lead.stage_id.is_won)
+        self.assertEqual(
+            self.lead.followup_ids.filtered(lambda f: f.state == "queued").kind,
+            "happy_call",
+        )
+
+    def test_no_needs_a_reason_and_ends_everything(self):
+        followup = self._claimed()
+        confirmation = self._followup(
+            kind="confirmation", start=NOW + timedelta(days=1)
+        )
+        with self.assertRefused(ValidationError, "pick a reason"):
+            self._log(followup, "connected", "lost")
+        self.assertFalse(followup.call_ids)
+        reason = self.env.ref("crm.lost_reason_1")
+        self._log(followup, "connected", "lost", lost_reason_id=reason.id)
+        self.assertFalse(self.lead.active)
+        self.assertEqual(self.lead.lost_reason_id, reason)
+        self.assertEqual(followup.state, "done")
+        self.assertEqual(confirmation.state, "cancelled")
+
+    def test_wrong_number_flags_the_contact(self):
+        followup = self._claimed()
+        self._log(followup, "wrong_number")
+        self.assertEqual(followup.state, "cancelled")
+        self.assertTrue(self.lead.sales_wrong_number)
+        self.lead.phone = "+1 555 0199"
+        self.assertFalse(self.lead.sales_wrong_number)
+
+    def test_connected_needs_an_outcome(self):
+        followup = self._claimed()
+        with self.assertRefused(UserError, "what came of the conversation"):
+            self._log(followup, "connected")
+        self.assertFalse(followup.call_ids)
+
+    def test_refusals(self):
+        followup = self._claimed()
+        with self.assertRefused(AccessError, "made by the coordinators"):
+            self._log(followup, "no_answer", user=self.advisor)
+        with self.assertRefused(UserError, "is calling"):
+            self._log(followup, "no_answer", user=self.backup_coordinator)
+        self._log(followup, "connected", "done")
+        with self.assertRefused(UserError, "already done"):
+            self._log(followup, "no_answer")
+        self.assertEqual(len(followup.call_ids), 1)
+
+    def test_outcome_screen(self):
+        debrief_event = self._book(start=datetime(2031, 2, 24, 9))
+        with freeze_time(datetime(2031, 2, 24, 11)):
+            debrief = self.env["sales.debrief"].create(
+                {
+                    "event_id": debrief_event.id,
+                    "product_interest": "Heat pump",
+                    "amount_untaxed": 9000,
+                    "probability": 40,
+                    "outcome": "advance",
+                    "next_step": "Send the quote",
+                    "followup_date": date(2031, 3, 3),
+                    "followup_daypart": "morning",
+                }
+            )
+            debrief.action_confirm()
+        followup = debrief.followup_id
+        with freeze_time(NOW):
+            action = followup.with_user(self.coordinator).action_open_call()
+            self.assertEqual(followup.claimed_by_id, self.coordinator)
+            form = Form(
+                self.env[action["res_model"]]
+                .with_user(self.coordinator)
+                .with_context(action["context"])
+            )
+            self.assertEqual(form.last_debrief_id, debrief)
+            self.assertEqual(form.last_debrief_next_step, "Send the quote")
+            form.choice = "later"
+            form.callback_date = date(2031, 3, 9)
+            form.callback_daypart = "evening"
+            form.save().action_confirm()
+        self.assertEqual(followup.state, "queued")
+        self.assertEqual(followup.window_start, datetime(2031, 3, 9, 17))
+        self.assertEqual(followup.call_ids.result, "connected")

@@ -1,0 +1,228 @@
+"""Many coordinators pressing Next call at once, each request on its own cursor and
+committed, as Odoo workers would: every due follow-up is handed out exactly once,
+none is lost, nobody deadlocks, and a claim whose request died comes back after
+its lease."""
+
+import threading
+import traceback
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.service.model import retrying
+from odoo.tools import SQL, config
+
+THREADS = 16
+FOLLOWUPS = 2000
+LEADS = 500
+
+
+def dbname():
+    name = config["db_name"]
+    return name[0] if isinstance(name, list) else name
+
+
+@pytest.fixture
+def queue():
+    """A company of its own (shared call pool on) with 16 coordinators, one
+    advisor and 2,000 due follow-ups, committed; archived and removed after."""
+    registry = Registry(dbname())
+    tag = uuid.uuid4().hex[:8]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env["res.company"].create(
+            {"name": f"Queue race {tag}", "sales_shared_queue": True}
+        )
+        Users = env["res.users"].with_context(no_reset_password=True)
+        common = {"company_id": company.id, "company_ids": [(6, 0, company.ids)]}
+        coordinator_group = env.ref("sales_coordination.group_coordinator")
+        coordinators = Users.create(
+            [
+                {
+                    "name": f"Queue coordinator {tag} {i}",
+                    "login": f"queue_c_{tag}_{i}",
+                    "tz": "UTC",
+                    "groups_id": [(6, 0, coordinator_group.ids)],
+                    **common,
+                }
+                for i in range(THREADS)
+            ]
+        )
+        advisor = Users.create(
+            {
+                "name": f"Queue advisor {tag}",
+                "login": f"queue_a_{tag}",
+                "tz": "UTC",
+                "groups_id": [(6, 0, env.ref("sales_team.group_sale_salesman").ids)],
+                "is_field_advisor": True,
+                "coordinator_id": coordinators[0].id,
+                **common,
+            }
+        )
+        leads = env["crm.lead"].create(
+            [
+                {
+                    "name": f"Queue lead {tag} {i}",
+                    "type": "opportunity",
+                    "user_id": advisor.id,
+                    "company_id": company.id,
+                    "expected_revenue": 1000 * (i % 17),
+                    "probability": 10 + i % 80,
+                }
+                for i in range(LEADS)
+            ]
+        )
+        now = datetime.now()
+        env["sales.followup"].create(
+            [
+                {
+                    "lead_id": leads[i % LEADS].id,
+                    "kind": "quote" if i % 3 else "callback",
+                    "window_start": now - timedelta(hours=1),
+                    "window_end": now + timedelta(hours=3),
+                }
+                for i in range(FOLLOWUPS)
+            ]
+        )
+        ids = {
+            "company": company.id,
+            "coordinators": coordinators.ids,
+            "advisor": advisor.id,
+            "leads": leads.ids,
+        }
+    yield ids
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["crm.lead"].with_context(active_test=False).browse(ids["leads"]).unlink()
+        env["res.users"].browse([*ids["coordinators"], ids["advisor"]]).write(
+            {"active": False}
+        )
+        env["res.company"].browse(ids["company"]).write(
+            {"active": False, "sales_shared_queue": False}
+        )
+
+
+def followup_states(ids):
+    with Registry(dbname()).cursor() as cr:
+        cr.execute(
+            SQL(
+                """SELECT state, count(*) FROM sales_followup
+                    WHERE company_id = %s GROUP BY state""",
+                ids["company"],
+            )
+        )
+        return dict(cr.fetchall())
+
+
+def request(registry, uid, work, retries):
+    """One request: its own cursor and transaction, retried as Odoo retries a
+    request after a serialization failure; ``retries`` counts those retries."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, uid, {})
+        attempts = []
+
+        def attempt():
+            attempts.append(1)
+            return work(env)
+
+        try:
+            return retrying(attempt, env)
+        finally:
+            retries.append(len(attempts) - 1)
+
+
+def test_sixteen_coordinators_empty_the_queue(queue):
+    registry = Registry(dbname())
+    barrier = threading.Barrier(THREADS)
+    claimed = [[] for _ in range(THREADS)]
+    claim_retries, log_retries, errors = [], [], []
+
+    def claim(env):
+        return env["sales.followup"].claim_next().id
+
+    def log(followup_id):
+        def work(env):
+            env["sales.followup"].browse(followup_id).action_log_call(
+                "connected", "done", duration=60
+            )
+
+        return work
+
+    def coordinator(index, uid):
+        try:
+            barrier.wait(timeout=60)
+            while True:
+                followup_id = request(registry, uid, claim, claim_retries)
+                if not followup_id:
+                    return
+                claimed[index].append(followup_id)
+                request(registry, uid, log(followup_id), log_retries)
+        except Exception:
+            errors.append(traceback.format_exc())
+
+    threads = [
+        threading.Thread(target=coordinator, args=(i, uid))
+        for i, uid in enumerate(queue["coordinators"])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert not any(thread.is_alive() for thread in threads), "a coordinator hung"
+    assert not errors, errors[0]
+
+    handed_out = [fid for ids in claimed for fid in ids]
+    assert len(handed_out) == FOLLOWUPS, "every follow-up handed out"
+    assert len(set(handed_out)) == FOLLOWUPS, "each exactly once"
+    assert followup_states(queue) == {"done": FOLLOWUPS}, "none lost"
+    assert sum(1 for ids in claimed if ids) > THREADS // 2, "the work was shared"
+    # Claims run in their own READ COMMITTED transaction: no serialization
+    # failure, hence no retry, however many coordinators press at once.
+    assert sum(claim_retries) == 0, claim_retries
+    print(
+        f"\n{FOLLOWUPS} follow-ups by {THREADS} coordinators: claim retries "
+        f"{sum(claim_retries)}, call-log retries {sum(log_retries)}"
+    )
+
+
+def test_claim_of_a_dead_request_comes_back_after_the_lease(queue):
+    registry = Registry(dbname())
+    first, second = queue["coordinators"][:2]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        followups = env["sales.followup"].search(
+            [("company_id", "=", queue["company"])]
+        )
+        keep, rest = followups[:1], followups[1:]
+        rest.write({"state": "cancelled"})
+    retries = []
+
+    # The first coordinator's request claims the call, then dies.
+    def claim_and_die(env):
+        followup = env["sales.followup"].claim_next()
+        assert followup == keep
+        raise RuntimeError("the worker died")
+
+    with pytest.raises(RuntimeError):
+        request(registry, first, claim_and_die, retries)
+
+    def claim(env):
+        return env["sales.followup"].claim_next().id
+
+    # Nobody else gets it while the lease runs...
+    assert not request(registry, second, claim, retries)
+    # ...and once it has run out (moved into the past here), it comes back.
+    with registry.cursor() as cr:
+        cr.execute(
+            SQL(
+                """UPDATE sales_followup SET claim_expires_at = now() at time zone
+                   'UTC' - interval '1 second' WHERE id = %s""",
+                keep.id,
+            )
+        )
+    assert request(registry, second, claim, retries) == keep.id
+    states = followup_states(queue)
+    assert states == {"claimed": 1, "cancelled": FOLLOWUPS - 1}, states
