@@ -40,6 +40,7 @@
         "demo/res_users_demo.xml",
         "demo/crm_lead_demo.xml",
         "demo/calendar_event_demo.xml",
+        "demo/sales_followup_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -6,7 +6,7 @@ from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
-from odoo.tools.sql import column_exists, create_column, create_index
+from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
 from ..tools.priority import priority_score
 
@@ -116,7 +116,10 @@ class SalesFollowup(models.Model):
     def _auto_init(self):
         # Filled in SQL when the column is added, rather than computed record by
         # record on a database that already holds a million follow-ups.
-        if not column_exists(self.env.cr, self._table, "queue_coordinator_id"):
+        cr = self.env.cr
+        if table_exists(cr, self._table) and not column_exists(
+            cr, self._table, "queue_coordinator_id"
+        ):
             create_column(self.env.cr, self._table, "queue_coordinator_id", "int4")
             self.env.cr.execute(
                 SQL(

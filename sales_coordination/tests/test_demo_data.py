@@ -49,3 +49,20 @@ class TestDemoData(BaseCommon):
         self.assertTrue(
             all(a.opportunity_id and a.user_id == a.advisor_id for a in appointments)
         )
+        # Last week's visits: debriefed (a quote to follow up, a sale) or due.
+        debriefs = self.env["sales.debrief"].search(
+            [("advisor_id", "in", advisors.ids), ("state", "=", "done")]
+        )
+        self.assertGreaterEqual(len(debriefs), 2)
+        self.assertTrue(
+            appointments.filtered(lambda a: a.debrief_state == "due"),
+            "some visits wait for their debrief",
+        )
+        queued = self.env["sales.followup"].search(
+            [("advisor_id", "in", advisors.ids), ("state", "=", "queued")]
+        )
+        self.assertEqual(
+            {"quote", "callback", "happy_call", "confirmation"}
+            - set(queued.mapped("kind")),
+            set(),
+        )

@@ -1,3 +1,5 @@
+from datetime import date, datetime, time, timedelta
+
 from odoo.tests import HttpCase, tagged
 
 from .common import SalesCoordinationCommon
@@ -31,3 +33,37 @@ class TestUi(SalesCoordinationCommon, HttpCase):
         self.assertEqual(event.advisor_id, self.advisor)
         self.assertEqual(event.booked_by_id, self.coordinator)
         self.assertIn(self.customer, event.partner_ids)
+
+    def test_debrief_tour(self):
+        today = datetime.combine(date.today(), time(9))
+        event = self._book(start=today - timedelta(days=today.weekday() + 7))
+        self.env["calendar.event"]._cron_debrief_states()
+        self.assertEqual(event.debrief_state, "due")
+        action = "action-sales_coordination.calendar_event_action_debrief_due"
+        url = f"/odoo/{action}/{event.id}"
+        self.start_tour(url, "sales_coordination_debrief", login="sc_coordinator")
+        debrief = event.debrief_ids
+        self.assertEqual(debrief.state, "done")
+        self.assertEqual(debrief.amount_untaxed, 9500)
+        self.assertEqual(event.debrief_state, "done")
+        self.assertEqual(debrief.followup_id.kind, "quote")
+        self.assertEqual(debrief.followup_id.window_start.hour, 17)
+        self.assertEqual(self.lead.expected_revenue, 9500)
+
+    def test_next_call_tour(self):
+        self.lead.perceived_need = "Cold rooms upstairs"
+        now = datetime.now()
+        followup = self.env["sales.followup"].create(
+            {
+                "lead_id": self.lead.id,
+                "kind": "callback",
+                "window_start": now - timedelta(hours=1),
+                "window_end": now + timedelta(hours=3),
+            }
+        )
+        self.start_tour("/odoo", "sales_coordination_next_call", login="sc_coordinator")
+        self.assertEqual(followup.call_ids.result, "no_answer")
+        self.assertEqual(followup.call_ids.user_id, self.coordinator)
+        self.assertEqual(followup.attempt_count, 1)
+        self.assertEqual(followup.state, "queued")
+        self.assertGreater(followup.window_start, now)
