@@ -2,7 +2,8 @@
 # make bench: a benchmark database filled by bench/generate.py (built once per scale
 # and kept), then every benchmark of bench/benchmarks.py against it.
 #   BENCH_SCALE (default 1: 1M leads, 5M calls...), BENCH_DB (default sc_bench),
-#   BENCH_REPEAT (default 7), BENCH_REBUILD=1 to rebuild the data.
+#   BENCH_REPEAT (default 7), BENCH_REBUILD=1 to rebuild the data,
+#   BENCH_INBOUND_EVENTS (default 400) posted to the inbound endpoint.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
@@ -25,5 +26,8 @@ else
     say "== reusing the benchmark database $db (scale $scale): updating the addon"
     "$ODOO_PY" -m odoo server -c "$conf" -d "$db" -u sales_coordination \
         --stop-after-init --log-level=warn
+    # New columns and indexes need statistics before the planner uses them.
+    psql_cmd -d "$db" -qc "ANALYZE" >/dev/null
 fi
 (cd "$TOP/bench" && "$ODOO_PY" run.py --config "$conf" --database "$db" --repeat "${BENCH_REPEAT:-7}")
+(cd "$TOP/bench" && "$ODOO_PY" inbound.py --config "$conf" --database "$db" --events "${BENCH_INBOUND_EVENTS:-400}")

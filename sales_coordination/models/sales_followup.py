@@ -56,6 +56,11 @@ class SalesFollowup(models.Model):
         "Next call hands them this call first.",
     )
     kind = fields.Selection(KINDS, required=True, default="callback", index=True)
+    is_inbound = fields.Boolean(
+        string="Missed Call or Web Form",
+        readonly=True,
+        help="Queued by a missed call or a web form: called before anything else.",
+    )
     window_start = fields.Datetime(
         required=True, index=True, default=fields.Datetime.now
     )
@@ -174,6 +179,7 @@ class SalesFollowup(models.Model):
 
     @api.depends(
         "kind",
+        "is_inbound",
         "quote_date",
         "lead_id.expected_revenue",
         "lead_id.probability",
@@ -191,6 +197,7 @@ class SalesFollowup(models.Model):
                 lead.urgency,
                 (now - quote_date).total_seconds() / 86400,
                 (followup.company_id or self.env.company).sales_priority_decay,
+                inbound=followup.is_inbound,
             )
 
     @api.depends("state", "window_start", "window_end", "claim_expires_at")

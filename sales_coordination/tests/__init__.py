@@ -13,3 +13,4 @@ from . import test_speed_to_lead
 from . import test_ui
 from . import test_followup_claim
 from . import test_followup_queue
+from . import test_inbound

@@ -175,7 +175,7 @@ class TestDebrief(SalesCoordinationCommon):
             self._debrief(probability=120)
         with self.assertRefused(ValidationError, "cannot be negative"):
             self._debrief(amount_untaxed=-5)
-        self.assertFalse(self.Debrief.search([]))
+        self.assertFalse(self.Debrief.search([("event_id", "=", self.event.id)]))
 
     def test_advance_needs_a_window_or_a_booking(self):
         debrief = self._debrief(outcome="advance")

@@ -2,6 +2,7 @@
 
 A follow-up's score has two parts:
 
+- a missed call or a web form comes first of all;
 - its kind sets a floor: a customer who asked to be called back (or who missed
   their appointment and must be rebooked) comes before an appointment to confirm,
   which comes before quote follow-ups and happy calls;
@@ -15,6 +16,8 @@ decides first.
 
 import math
 
+# A customer who just called and missed us, or filled a web form: speed to lead.
+INBOUND_FLOOR = 3000.0
 KIND_FLOOR = {
     "callback": 2000.0,
     "reset": 2000.0,
@@ -36,10 +39,14 @@ def decayed_value(value, probability, days, decay_percent):
     return expected * keep
 
 
-def priority_score(kind, value, probability, urgency, days, decay_percent):
-    """The score of a follow-up: higher is called first."""
+def priority_score(
+    kind, value, probability, urgency, days, decay_percent, inbound=False
+):
+    """The score of a follow-up: higher is called first; a fresh inbound
+    callback (missed call, web form) before anything else."""
     expected = decayed_value(value, probability, days, decay_percent)
     weight = URGENCY_WEIGHT.get(urgency, DEFAULT_URGENCY_WEIGHT)
     # log10 of 1 + 10,000,000 is 7: weight 4 x (1 + 7) x 25 = 800 stays under 1000.
     value_points = min(weight * (1.0 + math.log10(1.0 + expected)) * 25.0, VALUE_CAP)
-    return round(KIND_FLOOR.get(kind, 0.0) + value_points, 4)
+    floor = INBOUND_FLOOR if inbound else KIND_FLOOR.get(kind, 0.0)
+    return round(floor + value_points, 4)

@@ -1,0 +1,313 @@
+from datetime import datetime, timedelta, timezone
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+MAX_TEXT = 4000
+MAX_NAME = 128
+CALLBACK_HOURS = 4
+
+
+class InboundError(Exception):
+    """A refused event: HTTP status and a message naming the problem."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class SalesInboundEvent(models.Model):
+    """One event an integration posted: accepted (with what it became) or refused
+    (with why). The sender's event id makes a repeat answer the first result."""
+
+    _name = "sales.inbound.event"
+    _description = "Inbound Event"
+    _order = "id desc"
+    _rec_name = "event_id"
+
+    source_id = fields.Many2one(
+        "sales.inbound.source",
+        string="Integration",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(related="source_id.company_id", store=True)
+    event_id = fields.Char(string="Sender's Event Id", readonly=True)
+    kind = fields.Selection([("call", "Call"), ("form", "Form")], readonly=True)
+    state = fields.Selection(
+        [("done", "Recorded"), ("refused", "Refused")], required=True, readonly=True
+    )
+    error = fields.Char(readonly=True)
+    status = fields.Integer(string="HTTP Status", readonly=True)
+    lead_id = fields.Many2one("crm.lead", readonly=True, ondelete="set null")
+    call_id = fields.Many2one("sales.call", readonly=True, ondelete="set null")
+    followup_id = fields.Many2one("sales.followup", readonly=True, ondelete="set null")
+    started_at = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        (
+            "event_uniq",
+            "unique(source_id, event_id)",
+            "The sender posted this event already.",
+        )
+    ]
+
+    # ------------------------------------------------------------------
+    # Reading the payload
+    # ------------------------------------------------------------------
+
+    def _parse(self, payload):
+        """Check the payload's fields; return the clean values or raise an
+        InboundError naming the first problem."""
+        if not isinstance(payload, dict):
+            raise InboundError(400, "the body must be a JSON object")
+        kind = payload.get("type")
+        if kind not in ("call", "form"):
+            raise InboundError(400, "field 'type' must be 'call' or 'form'")
+        event_id = payload.get("event_id")
+        if not isinstance(event_id, str | int) or not str(event_id).strip():
+            raise InboundError(400, "missing field 'event_id'")
+        values = {"kind": kind, "event_id": str(event_id).strip()[:MAX_NAME]}
+        for name, limit in (
+            ("tracking_number", 32),
+            ("caller_number", 32),
+            ("caller_name", MAX_NAME),
+            ("email", 254),
+            ("message", MAX_TEXT),
+            ("utm_source", MAX_NAME),
+            ("utm_medium", MAX_NAME),
+            ("utm_campaign", MAX_NAME),
+        ):
+            value = payload.get(name)
+            if value is not None and not isinstance(value, str):
+                raise InboundError(400, f"field '{name}' must be a string")
+            values[name] = (value or "").strip()[:limit]
+        values["started_at"] = self._parse_time(payload.get("started_at"), kind)
+        duration = payload.get("duration", 0)
+        if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
+            raise InboundError(
+                400, "field 'duration' must be a whole number of seconds"
+            )
+        values["duration"] = duration
+        if kind == "call":
+            for name in ("tracking_number", "caller_number"):
+                if not values[name]:
+                    raise InboundError(400, f"missing field '{name}'")
+            if not isinstance(payload.get("answered"), bool):
+                raise InboundError(400, "field 'answered' must be true or false")
+            values["answered"] = payload["answered"]
+        elif not (values["email"] or values["caller_number"]):
+            raise InboundError(400, "a form needs 'email' or 'caller_number'")
+        return values
+
+    def _parse_time(self, value, kind):
+        if value is None and kind == "form":
+            return fields.Datetime.now()
+        if not isinstance(value, str):
+            raise InboundError(400, "missing field 'started_at'")
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InboundError(400, "field 'started_at' is not ISO 8601") from None
+        if moment.tzinfo:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        if moment > fields.Datetime.now() + timedelta(minutes=5):
+            raise InboundError(400, "field 'started_at' is in the future")
+        return moment.replace(microsecond=0)
+
+    # ------------------------------------------------------------------
+    # Recording
+    # ------------------------------------------------------------------
+
+    def _record(self, source, values):
+        """Record an accepted event, once: returns the answer's ids. Runs with the
+        integration's technical user (``self.env``)."""
+        existing = self._existing(source, values["event_id"])
+        if existing:
+            return existing._answer()
+        # Claim the sender's id first: a concurrent duplicate waits here on the
+        # unique index, then fails to serialize and is retried by Odoo's request
+        # handler, which then finds this event and answers with its ids.
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO sales_inbound_event
+                       (source_id, company_id, event_id, kind, state, status,
+                        started_at, create_uid, write_uid, create_date, write_date)
+                   VALUES (%(source)s, %(company)s, %(event)s, %(kind)s, 'done',
+                           200, %(started)s, %(uid)s, %(uid)s,
+                           now() at time zone 'UTC', now() at time zone 'UTC')
+                   ON CONFLICT (source_id, event_id) DO NOTHING
+                   RETURNING id""",
+                source=source.id,
+                company=source.company_id.id,
+                event=values["event_id"],
+                kind=values["kind"],
+                started=values["started_at"],
+                uid=self.env.uid,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return self._existing(source, values["event_id"])._answer()
+        event = self.browse(row[0])
+        lead = self._lead_for(source, values)
+        call = self.env["sales.call"]
+        if values["kind"] == "call":
+            call = call.create(
+                {
+                    "lead_id": lead.id,
+                    "user_id": (source.coordinator_id or self.env.user).id,
+                    "direction": "in",
+                    "result": "connected" if values["answered"] else "no_answer",
+                    "call_date": values["started_at"],
+                    "duration": values["duration"],
+                }
+            )
+        followup = self.env["sales.followup"]
+        if values["kind"] == "form" or not values["answered"]:
+            followup = followup.create(self._callback_values(lead, values))
+        event.write(
+            {"lead_id": lead.id, "call_id": call.id, "followup_id": followup.id}
+        )
+        return event._answer()
+
+    def _existing(self, source, event_id):
+        return self.search(
+            [("source_id", "=", source.id), ("event_id", "=", event_id)], limit=1
+        )
+
+    def _answer(self):
+        self.ensure_one()
+        return {
+            "lead_id": self.lead_id.id or None,
+            "call_id": self.call_id.id or None,
+            "followup_id": self.followup_id.id or None,
+        }
+
+    def _lead_for(self, source, values):
+        """The open lead this caller already has (same matching as the intake
+        form), or a new one with the source the tracking number advertises."""
+        Lead = self.env["crm.lead"]
+        leads, partners = Lead._sales_find_matches(
+            values["caller_number"], values["email"]
+        )
+        leads = leads.filtered(lambda lead: lead.company_id == source.company_id)
+        if leads:
+            lead = leads[0]
+            lead._message_log(body=self._summary(values))
+            return lead
+        partner = partners.filtered(
+            lambda p: p.company_id in (source.company_id, self.env["res.company"])
+        )[:1]
+        if not partner:
+            partner = (
+                self.env["res.partner"]
+                .with_context(mail_create_nolog=True)
+                .create(
+                    {
+                        "name": values["caller_name"]
+                        or values["caller_number"]
+                        or values["email"],
+                        "phone": values["caller_number"] or False,
+                        "email": values["email"] or False,
+                        "company_id": source.company_id.id,
+                    }
+                )
+            )
+        utm = self._utm(source, values)
+        who = values["caller_name"] or values["caller_number"] or values["email"]
+        need = (values["message"] or "").strip().splitlines()
+        if need:
+            title = need[0]
+        elif values["kind"] == "form":
+            title = self.env._("Web form")
+        elif values["answered"]:
+            title = self.env._("Call")
+        else:
+            title = self.env._("Missed call")
+        lead = Lead.create(
+            {
+                **utm,
+                "name": f"{who}: {title}"[:120],
+                "type": "opportunity",
+                "partner_id": partner.id,
+                "contact_name": values["caller_name"] or False,
+                "phone": values["caller_number"] or False,
+                "email_from": values["email"] or False,
+                "perceived_need": values["message"] or False,
+                "company_id": source.company_id.id,
+                "coordinator_id": source.coordinator_id.id,
+                "user_id": False,
+                "arrival_date": values["started_at"],
+                # A customer who just reached out wants an answer now.
+                "urgency": "now",
+            }
+        )
+        lead._message_log(body=self._summary(values))
+        return lead
+
+    def _utm(self, source, values):
+        """Source, medium and campaign: the tracking number's mapping for a call,
+        the form's own UTM values (when they name existing ones) for a form."""
+        if values["kind"] == "call":
+            number = self.env["sales.tracking.number"]._find(
+                values["tracking_number"], source.company_id
+            )
+            return {
+                "tracking_number_id": number.id,
+                "source_id": number.source_id.id,
+                "medium_id": number.medium_id.id,
+                "campaign_id": number.campaign_id.id,
+            }
+        result = {}
+        for field, model, name in (
+            ("source_id", "utm.source", "utm_source"),
+            ("medium_id", "utm.medium", "utm_medium"),
+            ("campaign_id", "utm.campaign", "utm_campaign"),
+        ):
+            if values[name]:
+                record = self.env[model].search(
+                    [("name", "=ilike", values[name])], limit=1
+                )
+                result[field] = record.id
+        return result
+
+    def _summary(self, values):
+        """Chatter text: plain strings, escaped by message_post."""
+        _ = self.env._
+        if values["kind"] == "form":
+            head = _("Web form received.")
+        elif values["answered"]:
+            head = _("Inbound call to %(number)s.", number=values["tracking_number"])
+        else:
+            head = _("Missed call to %(number)s.", number=values["tracking_number"])
+        parts = [head]
+        if values["message"]:
+            parts.append(values["message"])
+        if values["kind"] == "form" and values["utm_source"]:
+            parts.append(
+                _(
+                    "UTM: %(utm_source)s / %(medium)s / %(campaign)s",
+                    utm_source=values["utm_source"],
+                    medium=values["utm_medium"] or "-",
+                    campaign=values["utm_campaign"] or "-",
+                )
+            )
+        return "\n".join(parts)
+
+    def _callback_values(self, lead, values):
+        now = fields.Datetime.now()
+        start = min(values["started_at"], now)
+        return {
+            "lead_id": lead.id,
+            "kind": "callback",
+            "is_inbound": True,
+            "window_start": start,
+            "window_end": max(start, now) + timedelta(hours=CALLBACK_HOURS),
+            "quote_date": start,
+            "note": self.env._("Missed call")
+            if values["kind"] == "call"
+            else self.env._("Web form"),
+        }
