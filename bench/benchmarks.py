@@ -182,3 +182,19 @@ class ClaimNext(Benchmark):
                 )
             )
         self.claimed = None
+
+
+class CoordinatorBoard(Benchmark):
+    """The coordinator board as a manager opens it: every coordinator's row (100 at
+    scale 1) with all its figures (sales.coordinator.board, search_read). Baseline:
+    Odoo's own crm.lead _read_group by source_id and create_date:month on the same
+    database. Goal (issue 7): under 1 second."""
+
+    name = "coordinator board, all rows"
+
+    def run(self, env):
+        board = env["sales.coordinator.board"]
+        board.search_read([], list(board._fields))
+
+    def baseline(self, env):
+        env["crm.lead"]._read_group([], ["source_id", "create_date:month"], ["__count"])

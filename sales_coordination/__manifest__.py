@@ -16,6 +16,7 @@
         "security/sales_call_security.xml",
         "security/sales_tracking_number_security.xml",
         "security/sales_report_source_security.xml",
+        "security/sales_report_security.xml",
         "security/resource_calendar_leaves_security.xml",
         "security/sales_debrief_security.xml",
         "security/sales_inbound_source_security.xml",
@@ -36,6 +37,8 @@
         "views/sales_inbound_source_views.xml",
         "views/res_config_settings_views.xml",
         "report/sales_report_source_views.xml",
+        "report/sales_report_views.xml",
+        "wizards/sales_resourcing_planner_views.xml",
         "views/sales_coordination_menus.xml",
     ],
     "demo": [

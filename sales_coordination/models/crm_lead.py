@@ -128,7 +128,9 @@ class CrmLead(models.Model):
         return [
             ("type", "in", ("lead", "opportunity")),
             ("active", "=", True),
-            ("stage_id.is_won", "=", False),
+            # Won leads are at 100% (crm keeps them there); the board's index
+            # relies on it.
+            ("probability", "<", 100),
             "|",
             ("last_contact_date", "<", limit),
             "&",

@@ -41,6 +41,13 @@ INDEXES = {
         SQL("email_normalized"),
         SQL("email_normalized IS NOT NULL"),
     ),
+    # The coordinator board counts each coordinator's open leads nobody contacted
+    # lately: an index-only scan (won leads are at 100%).
+    "crm_lead_sales_silent_index": (
+        "crm_lead",
+        SQL("coordinator_id, last_contact_date, arrival_date"),
+        SQL("active AND type IN ('lead', 'opportunity') AND probability < 100"),
+    ),
     # An advisor's sales appointments over a few weeks, for slot proposals.
     "calendar_event_sales_advisor_start_index": (
         "calendar_event",

@@ -41,6 +41,16 @@ class ResCompany(models.Model):
         default=10.0,
         help="Added to the drive for parking, walking up, leaving.",
     )
+    sales_daily_call_target = fields.Integer(
+        string="Calls a Day per Coordinator",
+        default=120,
+        help="The daily target the coordinator board measures calls against.",
+    )
+    sales_advisor_weekly_meetings = fields.Integer(
+        string="Meetings a Week per Advisor",
+        default=20,
+        help="What the resourcing planner counts on for each field advisor.",
+    )
     sales_quote_followup_days = fields.Integer(
         string="Quote Follow-up After (Days)",
         default=2,
@@ -128,6 +138,8 @@ class ResCompany(models.Model):
         return bounds[index], bounds[index + 1]
 
     @api.constrains(
+        "sales_daily_call_target",
+        "sales_advisor_weekly_meetings",
         "sales_quote_followup_days",
         "sales_happy_call_days",
         "sales_priority_decay",
@@ -136,6 +148,16 @@ class ResCompany(models.Model):
     )
     def _check_sales_queue(self):
         for company in self:
+            if (
+                company.sales_daily_call_target < 0
+                or company.sales_advisor_weekly_meetings < 1
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The call target cannot be negative and an advisor runs at "
+                        "least one meeting a week."
+                    )
+                )
             if (
                 min(company.sales_quote_followup_days, company.sales_happy_call_days)
                 < 0

@@ -58,3 +58,9 @@ class ResConfigSettings(models.TransientModel):
     sales_shared_queue = fields.Boolean(
         related="company_id.sales_shared_queue", readonly=False
     )
+    sales_daily_call_target = fields.Integer(
+        related="company_id.sales_daily_call_target", readonly=False
+    )
+    sales_advisor_weekly_meetings = fields.Integer(
+        related="company_id.sales_advisor_weekly_meetings", readonly=False
+    )

@@ -1,0 +1,58 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class SalesReportAdvisor(models.Model):
+    """One row per advisor and week (Monday, UTC) with sales appointments: how
+    many ran, how many were debriefed and won, the revenue, against capacity."""
+
+    _name = "sales.report.advisor"
+    _description = "Advisor Performance by Week"
+    _auto = False
+    _order = "week_start desc, advisor_id"
+    _rec_name = "advisor_id"
+    _depends = {
+        "calendar.event": ["advisor_id", "start", "is_sales_appointment", "active"],
+        "sales.debrief": ["event_id", "state", "outcome", "amount_untaxed"],
+        "res.users": ["company_id", "weekly_appointment_capacity"],
+    }
+
+    advisor_id = fields.Many2one("res.users", string="Advisor", readonly=True)
+    week_start = fields.Date(string="Week", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    appointment_count = fields.Integer(string="Appointments", readonly=True)
+    debrief_count = fields.Integer(string="Debriefs", readonly=True)
+    won_count = fields.Integer(string="Won", readonly=True)
+    revenue = fields.Monetary(readonly=True, currency_field="company_currency_id")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Currency", readonly=True
+    )
+    weekly_capacity = fields.Integer(string="Capacity", readonly=True)
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT event.advisor_id::bigint * 100000
+                       + (date_trunc('week', event.start)::date - DATE '2000-01-03')
+                       AS id,
+                   event.advisor_id,
+                   date_trunc('week', event.start)::date AS week_start,
+                   advisor.company_id,
+                   count(*) AS appointment_count,
+                   count(debrief.id) FILTER (WHERE debrief.state = 'done')
+                       AS debrief_count,
+                   count(debrief.id) FILTER (
+                       WHERE debrief.state = 'done' AND debrief.outcome = 'won'
+                   ) AS won_count,
+                   COALESCE(sum(debrief.amount_untaxed) FILTER (
+                       WHERE debrief.state = 'done' AND debrief.outcome = 'won'
+                   ), 0) AS revenue,
+                   max(advisor.weekly_appointment_capacity) AS weekly_capacity
+              FROM calendar_event event
+              JOIN res_users advisor ON advisor.id = event.advisor_id
+              LEFT JOIN sales_debrief debrief ON debrief.event_id = event.id
+             WHERE event.is_sales_appointment AND event.active
+          GROUP BY event.advisor_id, date_trunc('week', event.start), advisor.company_id
+            """
+        )

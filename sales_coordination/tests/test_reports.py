@@ -1,0 +1,273 @@
+from datetime import datetime, time, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import SalesCoordinationCommon
+
+
+@tagged("post_install", "-at_install")
+class TestReports(SalesCoordinationCommon):
+    """Every figure of the coordinator and advisor reports and of the board, on a
+    fixed dataset, against numbers worked out by hand; who sees which rows."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Call = cls.env["sales.call"]
+        cls.now = datetime.now().replace(microsecond=0)
+        cls.today = datetime.combine(cls.now.date(), time())
+
+    def _calls(self, user, when, results):
+        self.Call.create(
+            [
+                {
+                    "user_id": user.id,
+                    "lead_id": self.lead.id,
+                    "call_date": when,
+                    "result": result,
+                }
+                for result in results
+            ]
+        )
+
+    def _rows(self, model, user, domain=()):
+        return self.env[model].with_user(user).search(list(domain))
+
+    def test_coordinator_activity_by_day(self):
+        day = datetime(2031, 3, 3, 10)
+        self._calls(self.coordinator, day, ["connected", "connected", "no_answer"])
+        self._calls(self.coordinator, day + timedelta(days=1), ["voicemail"])
+        first = self._book(user=self.coordinator)
+        self._book(user=self.coordinator, start=self.start + timedelta(hours=5))
+        Report = self.env["sales.report.coordinator"]
+        rows = {
+            row.date: (row.call_count, row.connected_count, row.appointment_set_count)
+            for row in Report.search([("user_id", "=", self.coordinator.id)])
+        }
+        booked_on = first.create_date.date()
+        expected = {
+            day.date(): (3, 2, 0),
+            (day + timedelta(days=1)).date(): (1, 0, 0),
+            booked_on: (0, 0, 2),
+        }
+        self.assertEqual(rows, expected)
+        # A coordinator sees their own days; a manager everybody's.
+        mine = self._rows("sales.report.coordinator", self.coordinator)
+        self.assertEqual(mine.user_id, self.coordinator)
+        self.assertFalse(
+            self._rows(
+                "sales.report.coordinator",
+                self.other_coordinator,
+                [("user_id", "=", self.coordinator.id)],
+            )
+        )
+        self.assertEqual(
+            len(
+                self._rows(
+                    "sales.report.coordinator",
+                    self.manager,
+                    [("user_id", "=", self.coordinator.id)],
+                )
+            ),
+            3,
+        )
+        with self.assertRaises(AccessError):
+            self._rows("sales.report.coordinator", self.advisor)
+
+    def test_advisor_performance_by_week(self):
+        monday = self.start  # Monday 2031-03-03 09:00
+        won = self._book(start=monday)
+        lost = self._book(start=monday + timedelta(days=1), lead=self.lead_unassigned)
+        self._book(start=monday + timedelta(days=7))
+        Debrief = self.env["sales.debrief"]
+        for event, outcome, amount in ((won, "won", 5000), (lost, "lost", 3000)):
+            event.debrief_state = "due"
+            with freeze_time(monday + timedelta(days=9)):
+                debrief = Debrief.create(
+                    {
+                        "event_id": event.id,
+                        "product_interest": "Heat pump",
+                        "amount_untaxed": amount,
+                        "probability": 100 if outcome == "won" else 0,
+                        "outcome": outcome,
+                        "lost_reason_id": self.env.ref("crm.lost_reason_1").id,
+                        "state": "done",
+                    }
+                )
+            self.assertEqual(debrief.state, "done")
+        Report = self.env["sales.report.advisor"]
+        rows = {
+            row.week_start: (
+                row.appointment_count,
+                row.debrief_count,
+                row.won_count,
+                row.revenue,
+                row.weekly_capacity,
+            )
+            for row in Report.search([("advisor_id", "=", self.advisor.id)])
+        }
+        self.assertEqual(
+            rows,
+            {
+                monday.date(): (2, 2, 1, 5000, 20),
+                (monday + timedelta(days=7)).date(): (1, 0, 0, 0, 20),
+            },
+        )
+        # An advisor sees their own rows only; coordinators their advisors'.
+        self.assertEqual(
+            self._rows("sales.report.advisor", self.advisor).advisor_id, self.advisor
+        )
+        self.assertFalse(
+            self._rows(
+                "sales.report.advisor",
+                self.advisor_2,
+                [("advisor_id", "=", self.advisor.id)],
+            )
+        )
+        self.assertEqual(
+            len(
+                self._rows(
+                    "sales.report.advisor",
+                    self.backup_coordinator,
+                    [("advisor_id", "=", self.advisor.id)],
+                )
+            ),
+            2,
+        )
+        self.assertFalse(
+            self._rows(
+                "sales.report.advisor",
+                self.other_coordinator,
+                [("advisor_id", "=", self.advisor.id)],
+            )
+        )
+
+    def test_coordinator_board(self):
+        yesterday = self.today - timedelta(hours=12)
+        self._calls(self.coordinator, self.now, ["connected", "no_answer", "connected"])
+        self._calls(self.coordinator, yesterday, ["voicemail"])
+        month_start = self.today.replace(day=1)
+        in_month = 3 + (1 if yesterday >= month_start else 0)
+        # A call due now in Cody's queue; last week's visit still to debrief.
+        self.env["sales.followup"].create(
+            {
+                "lead_id": self.lead.id,
+                "kind": "callback",
+                "window_start": self.now - timedelta(hours=1),
+                "window_end": self.now + timedelta(hours=3),
+            }
+        )
+        monday = self.today - timedelta(days=self.today.weekday())
+        last_week = self._book(start=monday - timedelta(days=7) + timedelta(hours=9))
+        last_week.debrief_state = "due"
+        # This week's visits of Cody's advisor, and a lead nobody called in days.
+        self._book(start=monday + timedelta(days=2, hours=9), lead=self.lead_unassigned)
+        # Confirmation calls depend on the weekday the test runs: not counted here.
+        self.env["sales.followup"].search([("kind", "=", "confirmation")]).write(
+            {"state": "cancelled"}
+        )
+        silent = self.env["crm.lead"].create(
+            {"name": "Silent", "type": "opportunity", "user_id": self.advisor.id}
+        )
+        silent.arrival_date = self.now - timedelta(days=5)
+        self.company.sales_daily_call_target = 120
+
+        board = self.env["sales.coordinator.board"]
+        row = board.search([("user_id", "=", self.coordinator.id)])
+        self.assertEqual(
+            (
+                row.calls_today,
+                row.calls_yesterday,
+                row.calls_month,
+                row.connected_month,
+                row.call_target,
+                row.queue_due,
+                row.debriefs_due,
+                row.debriefs_overdue,
+                row.leads_not_contacted,
+                row.appointments_week,
+                row.capacity_week,
+            ),
+            (3, 1, in_month, 2, 120, 1, 1, 1, 1, 1, 20),
+        )
+        self.assertAlmostEqual(row.connection_ratio, 2 / in_month)
+        self.assertAlmostEqual(row.target_today, 3 / 120)
+        # No calls at all: zeros and no ratio, never a division by zero.
+        idle = board.search([("user_id", "=", self.backup_coordinator.id)])
+        self.assertEqual((idle.calls_today, idle.calls_month), (0, 0))
+        self.assertFalse(idle.connection_ratio)
+        # A target of zero: no share of it.
+        self.company.sales_daily_call_target = 0
+        self.env.invalidate_all()
+        self.assertFalse(
+            board.search([("user_id", "=", self.coordinator.id)]).target_today
+        )
+
+        # Who sees which rows.
+        mine = self._rows("sales.coordinator.board", self.coordinator)
+        self.assertEqual(mine.user_id, self.coordinator)
+        everyone = self._rows("sales.coordinator.board", self.manager)
+        self.assertLessEqual(
+            self.coordinator | self.other_coordinator | self.backup_coordinator,
+            everyone.user_id,
+        )
+        self.assertNotIn(self.coordinator_c2, everyone.user_id)
+        with self.assertRaises(AccessError):
+            self._rows("sales.coordinator.board", self.advisor)
+
+
+@tagged("post_install", "-at_install")
+class TestResourcingPlanner(SalesCoordinationCommon):
+    """Seed 004: ten salespeople at two meetings a week become one or two at
+    twenty."""
+
+    def _plan(self, **values):
+        form = Form(self.env["sales.resourcing.planner"].with_user(self.manager))
+        for name, value in values.items():
+            setattr(form, name, value)
+        return form.save()
+
+    def test_seed_example(self):
+        same = self._plan(
+            current_salespeople=10,
+            current_weekly_meetings=20,
+            salesperson_salary=60000,
+            coordinator_salary=40000,
+        )
+        self.assertEqual(same.meetings_per_advisor, 20)
+        self.assertEqual((same.advisors_needed, same.coordinators_needed), (1, 1))
+        self.assertEqual(same.payroll_before, 600000)
+        self.assertEqual(same.payroll_after, 100000)
+        self.assertEqual(same.payroll_change, -500000)
+        double = self._plan(
+            current_salespeople=10,
+            current_weekly_meetings=20,
+            incremental_weekly_meetings=20,
+        )
+        self.assertEqual(double.advisors_needed, 2)
+        partial = self._plan(current_weekly_meetings=21)
+        self.assertEqual(partial.advisors_needed, 2, "a part of an advisor is one")
+        self.assertAlmostEqual(partial.advisors_exact, 1.05)
+        nothing = self._plan(current_weekly_meetings=0)
+        self.assertEqual((nothing.advisors_needed, nothing.payroll_after), (0, 0))
+
+    def test_current_volume_from_the_last_four_weeks(self):
+        now = datetime.now()
+        monday = datetime.combine(now.date(), time(9)) - timedelta(
+            days=now.weekday() + 7
+        )
+        for week in range(4):
+            self._book(start=monday - timedelta(weeks=week))
+        plan = self._plan()
+        self.assertGreaterEqual(plan.current_weekly_meetings, 1)
+
+    def test_refusals(self):
+        with self.assertRefused(ValidationError, "never negative"):
+            self._plan(current_salespeople=-1)
+        with self.assertRefused(ValidationError, "at least one meeting"):
+            self._plan(meetings_per_advisor=0)
+        with self.assertRaises(AccessError):
+            self.env["sales.resourcing.planner"].with_user(self.coordinator).create({})
