@@ -355,13 +355,13 @@ class Generator:
                     INSERT INTO calendar_event (
                         name, start, stop, duration, allday, active, show_as,
                         user_id, advisor_id, booked_by_id, is_sales_appointment,
-                        opportunity_id, debrief_state, create_uid, write_uid,
-                        create_date, write_date)
+                        opportunity_id, sales_company_id, debrief_state,
+                        create_uid, write_uid, create_date, write_date)
                     SELECT 'Home visit ' || g, day + at,
                            day + at + interval '90 minutes', 1.5, FALSE,
                            r_active > 0.03, 'busy',
                            a.id, a.id, a.coordinator, TRUE,
-                           %(low)s + floor(r_lead * %(span)s)::int,
+                           %(low)s + floor(r_lead * %(span)s)::int, %(company)s,
                            CASE WHEN day + at < now() THEN 'done' ELSE 'none' END,
                            1, 1, day + at - interval '5 days',
                            day + at - interval '5 days'
@@ -378,6 +378,7 @@ class Generator:
                 count=self.sizes["appointments"],
                 n_advisors=len(advisors),
                 low=low,
+                company=self.env.company.id,
                 span=high - low + 1,
             )
         )

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: a database with the addon and its demo data, served on 127.0.0.1:8069.
-# A second run reuses the database.
+# A second run reuses the database, with the addon updated.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
@@ -11,7 +11,8 @@ port=${DEMO_HTTP_PORT:-8069}
 write_odoo_conf "$conf" "http_port = $port" "db_name = $DEMO_DB" "dbfilter = ^$DEMO_DB\$" "list_db = False"
 odoo=("$ODOO_PY" -m odoo server -c "$conf" -d "$DEMO_DB")
 if psql_cmd -tAc "SELECT 1 FROM pg_database WHERE datname = '$DEMO_DB'" | grep -q 1; then
-    say "reusing the demo database $DEMO_DB"
+    say "reusing the demo database $DEMO_DB: updating the addon (and its new demo data)"
+    "${odoo[@]}" -u sales_coordination --stop-after-init --log-level=warn
 else
     say "creating the demo database $DEMO_DB with sales_coordination and its demo data"
     "${odoo[@]}" -i sales_coordination --stop-after-init --log-level=warn

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
 from .indexes import create_indexes
 
@@ -62,6 +64,13 @@ class CalendarEvent(models.Model):
         tracking=True,
         help="The advisor who runs the appointment: its organiser and an attendee.",
     )
+    sales_company_id = fields.Many2one(
+        related="opportunity_id.company_id",
+        store=True,
+        string="Company of the Opportunity",
+        help="Kept on the appointment so that the multi-company rule reads it "
+        "without going through every lead.",
+    )
     booked_by_id = fields.Many2one(
         "res.users",
         string="Booked By",
@@ -87,6 +96,21 @@ class CalendarEvent(models.Model):
         search="_search_is_debrief_overdue",
     )
     debrief_overdue_alerted = fields.Boolean(copy=False, readonly=True)
+
+    def _auto_init(self):
+        # Filled in SQL when the column is added, rather than computed record by
+        # record on a database that already holds many appointments.
+        cr = self.env.cr
+        if not column_exists(cr, self._table, "sales_company_id"):
+            create_column(cr, self._table, "sales_company_id", "int4")
+            cr.execute(
+                SQL(
+                    """UPDATE calendar_event event
+                          SET sales_company_id = lead.company_id
+                         FROM crm_lead lead WHERE lead.id = event.opportunity_id"""
+                )
+            )
+        return super()._auto_init()
 
     def init(self):
         create_indexes(self.env.cr, self._table)
