@@ -65,13 +65,28 @@ else
     status=1
 fi
 
+say "== the addon builds into a wheel (whool, the OCA's build backend)"
+rm -rf "$RUN_DIR/wheel"
+if "$ODOO_PY" -m pip wheel --no-deps -q -w "$RUN_DIR/wheel" "$TOP/sales_coordination" \
+        >"$RUN_DIR/wheel.log" 2>&1 \
+    && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_sales_coordination-*.whl \
+        | grep -q "odoo/addons/sales_coordination/__manifest__.py"; then
+    ls "$RUN_DIR/wheel"
+    echo "1 0" >"$RUN_DIR/result-wheel"
+else
+    tail -n 20 "$RUN_DIR/wheel.log"
+    say "the wheel did not build (whole log: $RUN_DIR/wheel.log)"
+    echo "1 1" >"$RUN_DIR/result-wheel"
+    status=1
+fi
+
 "$ODOO_PY" - "$RUN_DIR" "$(( $(date +%s) - t0 ))" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update", "bench-smoke"):
+for part in ("install", "crm-update", "bench-smoke", "wheel"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures

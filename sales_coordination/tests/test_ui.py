@@ -67,3 +67,14 @@ class TestUi(SalesCoordinationCommon, HttpCase):
         self.assertEqual(followup.attempt_count, 1)
         self.assertEqual(followup.state, "queued")
         self.assertGreater(followup.window_start, now)
+
+    def test_manager_reports_tour(self):
+        self.env["sales.call"].create(
+            [
+                {"user_id": self.coordinator.id, "lead_id": self.lead.id}
+                for _ in range(2)
+            ]
+        )
+        self.start_tour(
+            "/odoo", "sales_coordination_manager_reports", login="sc_manager"
+        )
