@@ -44,6 +44,7 @@ class SalesCoordinatorBoard(models.Model):
             "company_id",
             "active",
         ],
+        "sales.inbound.source": ["user_id"],
         "res.company": [
             "sales_daily_call_target",
             "sales_debrief_overdue_hours",
@@ -120,6 +121,8 @@ class SalesCoordinatorBoard(models.Model):
                   JOIN res_company company ON company.id = users.company_id
                  WHERE users.active AND users.id IN (
                        SELECT uid FROM res_groups_users_rel WHERE gid = %(group)s)
+                   -- the technical users of inbound integrations make no calls
+                   AND users.id NOT IN (SELECT user_id FROM sales_inbound_source)
             ), calls AS (
                 SELECT call.user_id,
                        count(*) FILTER (WHERE call.call_date >= clock.today) AS today,
