@@ -14,7 +14,7 @@ env:
 	@bash -c 'source scripts/common.sh && find_odoo && echo "$$ODOO_PY (Odoo in $$ODOO_ROOT)"'
 
 lint:
-	@bash -c 'source scripts/common.sh && find_odoo && "$$(dirname "$$ODOO_PY")/ruff" check sales_coordination tests scripts && "$$(dirname "$$ODOO_PY")/ruff" format --check sales_coordination tests scripts'
+	@bash scripts/lint.sh
 
 stop:
 	@bash -c 'source scripts/common.sh && pg_stop'

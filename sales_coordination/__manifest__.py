@@ -53,6 +53,6 @@
         ],
     },
     "uninstall_hook": "uninstall_hook",
-    "installable": True,
+    "installable": True,  # pylint: disable=manifest-superfluous-key
     "application": True,
 }

@@ -73,7 +73,6 @@ class CalendarEvent(models.Model):
     )
     booked_by_id = fields.Many2one(
         "res.users",
-        string="Booked By",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -148,7 +147,9 @@ class CalendarEvent(models.Model):
             ]
         ).write({"debrief_state": "due"})
         activity_type = self.env.ref("sales_coordination.mail_activity_type_debrief")
-        for company in self.env["res.company"].search([]):
+        # Each company has its own delay; companies are few.
+        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
+        for company in companies:
             overdue = self.with_company(company).search(
                 [
                     ("opportunity_id.company_id", "in", (company.id, False)),

@@ -22,7 +22,6 @@ class ResUsers(models.Model):
     )
     coordinator_id = fields.Many2one(
         "res.users",
-        string="Coordinator",
         index="btree_not_null",
         domain=lambda self: [
             ("groups_id", "in", self.env.ref("sales_coordination.group_coordinator").id)
@@ -31,7 +30,6 @@ class ResUsers(models.Model):
     )
     backup_coordinator_id = fields.Many2one(
         "res.users",
-        string="Backup Coordinator",
         index="btree_not_null",
         domain=lambda self: [
             ("groups_id", "in", self.env.ref("sales_coordination.group_coordinator").id)

@@ -16,9 +16,7 @@ class SalesCall(models.Model):
         index=True,
         default=lambda self: self.env.user,
     )
-    lead_id = fields.Many2one(
-        "crm.lead", string="Lead", required=True, index=True, ondelete="cascade"
-    )
+    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
     followup_id = fields.Many2one(
         "sales.followup",
         string="Follow-up",

@@ -79,7 +79,7 @@ class SalesDebrief(models.Model):
     )
     probability = fields.Float(tracking=True, help="Chance to close, 0 to 100.")
     outcome = fields.Selection(OUTCOMES, required=True, tracking=True)
-    lost_reason_id = fields.Many2one("crm.lost.reason", string="Lost Reason")
+    lost_reason_id = fields.Many2one("crm.lost.reason")
     next_step = fields.Text()
     followup_date = fields.Date(
         string="Follow-up Day",
@@ -107,7 +107,7 @@ class SalesDebrief(models.Model):
         index=True,
     )
     # The manager's debrief with the advisor.
-    manager_id = fields.Many2one("res.users", string="Manager", readonly=True)
+    manager_id = fields.Many2one("res.users", readonly=True)
     strength_1 = fields.Char(string="Done Well (1)")
     strength_2 = fields.Char(string="Done Well (2)")
     strength_3 = fields.Char(string="Done Well (3)")
@@ -241,24 +241,27 @@ class SalesDebrief(models.Model):
 
     def _check_confirmable(self):
         self.ensure_one()
-        _ = self.env._
         if self.state == "done":
-            raise UserError(_("This debrief is already confirmed."))
+            raise UserError(self.env._("This debrief is already confirmed."))
         self._check_event()
         if self.outcome in ("advance", "repeat") and not self.next_event_id:
             if not (self.followup_window_start and self.followup_window_end):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Agree on when to call back (a day and a part of the day), "
                         "or book the next appointment, before confirming."
                     )
                 )
             if self.followup_window_end <= fields.Datetime.now():
                 raise ValidationError(
-                    _("The follow-up window is in the past: agree on a later one.")
+                    self.env._(
+                        "The follow-up window is in the past: agree on a later one."
+                    )
                 )
         if self.outcome == "lost" and not self.lost_reason_id:
-            raise ValidationError(_("Say why the customer said no: pick a reason."))
+            raise ValidationError(
+                self.env._("Say why the customer said no: pick a reason.")
+            )
 
     def _apply_to_lead(self):
         lead = self.lead_id

@@ -33,9 +33,7 @@ class SalesFollowup(models.Model):
     _order = "priority_score desc, window_start, id"
     _rec_name = "lead_id"
 
-    lead_id = fields.Many2one(
-        "crm.lead", string="Lead", required=True, index=True, ondelete="cascade"
-    )
+    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
     partner_id = fields.Many2one(related="lead_id.partner_id", string="Customer")
     phone = fields.Char(related="lead_id.phone")
@@ -92,7 +90,7 @@ class SalesFollowup(models.Model):
         default="queued",
         index=True,
     )
-    claimed_by_id = fields.Many2one("res.users", string="Claimed By", readonly=True)
+    claimed_by_id = fields.Many2one("res.users", readonly=True)
     claim_expires_at = fields.Datetime(readonly=True)
     attempt_count = fields.Integer(string="Attempts", readonly=True)
     escalated = fields.Boolean(
@@ -509,19 +507,20 @@ class SalesFollowup(models.Model):
         self.ensure_one()
         self._check_coordinator()
         self._check_mine()
-        _ = self.env._
         if result == "connected" and outcome not in OUTCOMES:
-            raise UserError(_("Say what came of the conversation."))
+            raise UserError(self.env._("Say what came of the conversation."))
         if outcome == "later" and not (window_start and window_end):
             raise ValidationError(
-                _("Agree on when to call back: a day and a part of the day.")
+                self.env._("Agree on when to call back: a day and a part of the day.")
             )
         if outcome == "later" and window_end <= fields.Datetime.now():
             raise ValidationError(
-                _("The new call window is in the past: agree on a later one.")
+                self.env._("The new call window is in the past: agree on a later one.")
             )
         if outcome == "lost" and not lost_reason_id:
-            raise ValidationError(_("Say why the customer said no: pick a reason."))
+            raise ValidationError(
+                self.env._("Say why the customer said no: pick a reason.")
+            )
         call = self.env["sales.call"].create(
             {
                 "lead_id": self.lead_id.id,
@@ -540,7 +539,7 @@ class SalesFollowup(models.Model):
             self.write({"state": "cancelled", "claim_expires_at": False})
             lead.write({"sales_wrong_number": True})
             lead.message_post(
-                body=_(
+                body=self.env._(
                     "Wrong number: %(phone)s is not the customer's.",
                     phone=call.lead_id.phone or "-",
                 )

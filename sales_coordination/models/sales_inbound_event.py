@@ -276,19 +276,22 @@ class SalesInboundEvent(models.Model):
 
     def _summary(self, values):
         """Chatter text: plain strings, escaped by message_post."""
-        _ = self.env._
         if values["kind"] == "form":
-            head = _("Web form received.")
+            head = self.env._("Web form received.")
         elif values["answered"]:
-            head = _("Inbound call to %(number)s.", number=values["tracking_number"])
+            head = self.env._(
+                "Inbound call to %(number)s.", number=values["tracking_number"]
+            )
         else:
-            head = _("Missed call to %(number)s.", number=values["tracking_number"])
+            head = self.env._(
+                "Missed call to %(number)s.", number=values["tracking_number"]
+            )
         parts = [head]
         if values["message"]:
             parts.append(values["message"])
         if values["kind"] == "form" and values["utm_source"]:
             parts.append(
-                _(
+                self.env._(
                     "UTM: %(utm_source)s / %(medium)s / %(campaign)s",
                     utm_source=values["utm_source"],
                     medium=values["utm_medium"] or "-",

@@ -20,9 +20,9 @@ class SalesTrackingNumber(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
-    source_id = fields.Many2one("utm.source", string="Source", required=True)
-    medium_id = fields.Many2one("utm.medium", string="Medium")
-    campaign_id = fields.Many2one("utm.campaign", string="Campaign")
+    source_id = fields.Many2one("utm.source", required=True)
+    medium_id = fields.Many2one("utm.medium")
+    campaign_id = fields.Many2one("utm.campaign")
 
     _sql_constraints = [
         (

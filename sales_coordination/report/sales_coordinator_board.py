@@ -55,12 +55,11 @@ class SalesCoordinatorBoard(models.Model):
     user_id = fields.Many2one("res.users", string="Coordinator", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     call_target = fields.Integer(string="Daily Target", readonly=True)
-    calls_today = fields.Integer(string="Calls Today", readonly=True)
-    calls_yesterday = fields.Integer(string="Calls Yesterday", readonly=True)
+    calls_today = fields.Integer(readonly=True)
+    calls_yesterday = fields.Integer(readonly=True)
     calls_month = fields.Integer(string="Calls This Month", readonly=True)
     connected_month = fields.Integer(string="Connections This Month", readonly=True)
     connection_ratio = fields.Float(
-        string="Connection Ratio",
         readonly=True,
         aggregator="avg",
         help="Connections per call this month; empty without calls.",
@@ -72,9 +71,9 @@ class SalesCoordinatorBoard(models.Model):
         help="Calls today as a share of the daily target.",
     )
     queue_due = fields.Integer(string="Calls Due Now", readonly=True)
-    debriefs_due = fields.Integer(string="Debriefs Due", readonly=True)
-    debriefs_overdue = fields.Integer(string="Debriefs Overdue", readonly=True)
-    leads_not_contacted = fields.Integer(string="Leads Not Contacted", readonly=True)
+    debriefs_due = fields.Integer(readonly=True)
+    debriefs_overdue = fields.Integer(readonly=True)
+    leads_not_contacted = fields.Integer(readonly=True)
     appointments_week = fields.Integer(
         string="Booked This Week",
         readonly=True,

@@ -17,7 +17,7 @@ class SalesReportAdvisor(models.Model):
         "res.users": ["company_id", "weekly_appointment_capacity"],
     }
 
-    advisor_id = fields.Many2one("res.users", string="Advisor", readonly=True)
+    advisor_id = fields.Many2one("res.users", readonly=True)
     week_start = fields.Date(string="Week", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     appointment_count = fields.Integer(string="Appointments", readonly=True)

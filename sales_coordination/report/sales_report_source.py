@@ -11,21 +11,19 @@ class SalesReportSource(models.Model):
     _order = "date desc"
     _rec_name = "lead_id"
 
-    lead_id = fields.Many2one("crm.lead", string="Lead", readonly=True)
+    lead_id = fields.Many2one("crm.lead", readonly=True)
     date = fields.Datetime(string="Lead Created", readonly=True)
-    source_id = fields.Many2one("utm.source", string="Source", readonly=True)
-    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True)
-    campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True)
-    referred_by_id = fields.Many2one("res.partner", string="Referred By", readonly=True)
-    coordinator_id = fields.Many2one("res.users", string="Coordinator", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    referred_by_id = fields.Many2one("res.partner", readonly=True)
+    coordinator_id = fields.Many2one("res.users", readonly=True)
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
-    company_id = fields.Many2one("res.company", string="Company", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
     lead_count = fields.Integer(string="Leads", readonly=True)
     appointment_count = fields.Integer(string="Appointments Set", readonly=True)
     won_count = fields.Integer(string="Won", readonly=True)
-    revenue = fields.Monetary(
-        string="Revenue", readonly=True, currency_field="company_currency_id"
-    )
+    revenue = fields.Monetary(readonly=True, currency_field="company_currency_id")
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Currency", readonly=True
     )

@@ -58,7 +58,7 @@ class TestFollowupKinds(FollowupCommon):
         with freeze_time(NOW):
             form = Form(
                 self.Followup.with_user(self.coordinator).with_context(
-                    action["context"]
+                    **action["context"]
                 )
             )
             form.window_start = datetime(2031, 3, 3, 17)
@@ -319,7 +319,7 @@ class TestCallOutcome(FollowupCommon):
             form = Form(
                 self.env[action["res_model"]]
                 .with_user(self.coordinator)
-                .with_context(action["context"])
+                .with_context(**action["context"])
             )
             self.assertEqual(form.last_debrief_id, debrief)
             self.assertEqual(form.last_debrief_next_step, "Send the quote")

@@ -32,7 +32,6 @@ class SalesBookingWizard(models.TransientModel):
     )
     manual_start = fields.Datetime(string="Start")
     override_capacity = fields.Boolean(
-        string="Override Capacity",
         help="Managers only: book even though the advisor's day or week is full.",
     )
 
@@ -122,7 +121,7 @@ class SalesBookingProposal(models.TransientModel):
         "sales.booking.wizard", required=True, ondelete="cascade"
     )
     sequence = fields.Integer()
-    advisor_id = fields.Many2one("res.users", string="Advisor", readonly=True)
+    advisor_id = fields.Many2one("res.users", readonly=True)
     start = fields.Datetime(readonly=True)
     stop = fields.Datetime(readonly=True)
     added_travel_minutes = fields.Float(string="Added Travel (min)", readonly=True)

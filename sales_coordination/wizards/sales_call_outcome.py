@@ -41,7 +41,8 @@ class SalesCallOutcome(models.TransientModel):
     attempt_count = fields.Integer(related="followup_id.attempt_count")
     followup_note = fields.Text(related="followup_id.note", string="Asked For")
     last_debrief_id = fields.Many2one(
-        "sales.debrief", compute="_compute_history", string="Last Debrief"
+        "sales.debrief",
+        compute="_compute_history",
     )
     last_debrief_product = fields.Char(related="last_debrief_id.product_interest")
     last_debrief_amount = fields.Monetary(

@@ -24,7 +24,6 @@ class SalesLeadIntake(models.TransientModel):
     )
     tracking_number_id = fields.Many2one(
         "sales.tracking.number",
-        string="Tracking Number",
         compute="_compute_tracking_number_id",
         store=True,
         readonly=False,
@@ -42,7 +41,7 @@ class SalesLeadIntake(models.TransientModel):
     campaign_id = fields.Many2one(
         "utm.campaign", compute="_compute_utm", store=True, readonly=False
     )
-    referred_by_id = fields.Many2one("res.partner", string="Referred By")
+    referred_by_id = fields.Many2one("res.partner")
     urgency = fields.Selection(URGENCY, required=True, default="week")
     reach_weekday = fields.Selection(WEEKDAYS, string="Best Day to Call")
     reach_daypart = fields.Selection(DAYPARTS, string="Best Time to Call")
@@ -100,10 +99,9 @@ class SalesLeadIntake(models.TransientModel):
     def _check_intake(self):
         """Refuse what the coordinator must fix before anything is written."""
         self.ensure_one()
-        _ = self.env._
         if not (self.source_id or self.lead_id.source_id):
             raise ValidationError(
-                _(
+                self.env._(
                     "Ask how %(name)s heard of us and choose the source: every lead "
                     "records it, even when they dialled a tracking number.",
                     name=self.contact_name,
@@ -111,7 +109,7 @@ class SalesLeadIntake(models.TransientModel):
             )
         if self.dialled_number and not self.tracking_number_id:
             raise ValidationError(
-                _(
+                self.env._(
                     "%(number)s is not one of our tracking numbers: check the number "
                     "they dialled, or clear it.",
                     number=self.dialled_number,
@@ -119,12 +117,14 @@ class SalesLeadIntake(models.TransientModel):
             )
         if not (self.phone or self.email or self.lead_id or self.partner_id):
             raise ValidationError(
-                _("Take a phone number or an e-mail address so we can call back.")
+                self.env._(
+                    "Take a phone number or an e-mail address so we can call back."
+                )
             )
         Lead = self.env["crm.lead"]
         if self.phone and not Lead._sales_phone_e164(self.phone, self.country_id):
             raise ValidationError(
-                _(
+                self.env._(
                     "“%(phone)s” is not a phone number we can call: check the digits "
                     "(with the country code for a foreign number).",
                     phone=self.phone,
@@ -132,7 +132,7 @@ class SalesLeadIntake(models.TransientModel):
             )
         if self.email and not email_normalize(self.email):
             raise ValidationError(
-                _(
+                self.env._(
                     "“%(email)s” is not an e-mail address: check it with the customer.",
                     email=self.email,
                 )
@@ -149,7 +149,7 @@ class SalesLeadIntake(models.TransientModel):
             )
         ):
             raise ValidationError(
-                _(
+                self.env._(
                     "%(name)s cannot have referred themselves: choose who told them "
                     "about us, or leave “Referred By” empty.",
                     name=referrer.name,
