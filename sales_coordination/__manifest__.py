@@ -53,6 +53,10 @@
         ],
     },
     "uninstall_hook": "uninstall_hook",
+    "images": [
+        "static/description/next_call.png",
+        "static/description/coordinator_board.png",
+    ],
     "installable": True,  # pylint: disable=manifest-superfluous-key
     "application": True,
 }
