@@ -1,4 +1,6 @@
-"""The addon uninstalls cleanly from a database with data, and installs again."""
+"""On a copy of the test database (the addon with its demo data and the cast of
+the tests): the addon upgrades in place, uninstalls cleanly, and installs
+again."""
 
 from conftest import connect, run_odoo_shell
 
@@ -42,9 +44,18 @@ def leftovers(dbname):
     return columns, xmlids, state, leads
 
 
-def test_uninstall_then_install_again(odoo_command, database_copy):
+def test_upgrade_uninstall_then_install_again(odoo_command, database_copy):
     columns, xmlids, state, leads = leftovers(database_copy)
     assert state == "installed"
+
+    # An upgrade on the populated demo database keeps everything in place.
+    run_odoo_shell(
+        odoo_command,
+        database_copy,
+        "env['ir.module.module'].search([('name', '=', 'sales_coordination')])"
+        ".button_immediate_upgrade()\n",
+    )
+    assert leftovers(database_copy) == (columns, xmlids, state, leads)
     assert columns[-1] == ("index", str(len(INDEXES))), "the phone indexes are there"
     assert len(columns) - 1 == len(OUR_COLUMNS) and xmlids > 0 and leads > 0
 

@@ -78,3 +78,12 @@ class TestUi(SalesCoordinationCommon, HttpCase):
         self.start_tour(
             "/odoo", "sales_coordination_manager_reports", login="sc_manager"
         )
+
+    def test_calendar_tour(self):
+        today = date.today()
+        sunday = today - timedelta(days=(today.weekday() + 1) % 7)
+        self._book(start=datetime.combine(sunday + timedelta(days=3), time(10)))
+        action = "action-sales_coordination.calendar_event_action_sales"
+        self.start_tour(
+            f"/odoo/{action}", "sales_coordination_calendar", login="sc_coordinator"
+        )
