@@ -39,6 +39,12 @@ def leftovers(dbname):
                 [tuple(INDEXES)],
             )
             columns += [("index", str(cr.fetchone()[0]))]
+            # The addon's own tables and SQL views.
+            cr.execute(
+                """SELECT count(*) FROM information_schema.tables
+                    WHERE table_schema = 'public' AND table_name LIKE 'sales\\_%'"""
+            )
+            columns += [("tables", str(cr.fetchone()[0]))]
     finally:
         conn.close()
     return columns, xmlids, state, leads
@@ -56,8 +62,9 @@ def test_upgrade_uninstall_then_install_again(odoo_command, database_copy):
         ".button_immediate_upgrade()\n",
     )
     assert leftovers(database_copy) == (columns, xmlids, state, leads)
-    assert columns[-1] == ("index", str(len(INDEXES))), "the phone indexes are there"
-    assert len(columns) - 1 == len(OUR_COLUMNS) and xmlids > 0 and leads > 0
+    assert columns[-2] == ("index", str(len(INDEXES))), "the addon's indexes are there"
+    assert columns[-1][1] != "0", "the addon's tables are there"
+    assert len(columns) - 2 == len(OUR_COLUMNS) and xmlids > 0 and leads > 0
 
     run_odoo_shell(
         odoo_command,
@@ -67,7 +74,9 @@ def test_upgrade_uninstall_then_install_again(odoo_command, database_copy):
     )
     columns, xmlids, state, leads_after = leftovers(database_copy)
     assert state == "uninstalled"
-    assert columns == [("index", "0")], f"columns or indexes left behind: {columns}"
+    assert columns == [("index", "0"), ("tables", "0")], (
+        f"columns, indexes or tables left behind: {columns}"
+    )
     assert xmlids == 0, "records of the addon left behind"
     # Leads are crm's: the addon's demo leads go, crm's and the users' stay.
     assert leads_after > 0
@@ -80,5 +89,5 @@ def test_upgrade_uninstall_then_install_again(odoo_command, database_copy):
     )
     columns, xmlids, state, _leads = leftovers(database_copy)
     assert state == "installed"
-    assert len(columns) - 1 == len(OUR_COLUMNS) and xmlids > 0
-    assert columns[-1] == ("index", str(len(INDEXES)))
+    assert len(columns) - 2 == len(OUR_COLUMNS) and xmlids > 0
+    assert columns[-2] == ("index", str(len(INDEXES)))
