@@ -67,10 +67,12 @@ fi
 
 say "== the addon builds into a wheel (whool, the OCA's build backend)"
 rm -rf "$RUN_DIR/wheel"
+# The listing is read whole (grep -q would close the pipe early under pipefail).
 if "$ODOO_PY" -m pip wheel --no-deps -q -w "$RUN_DIR/wheel" "$TOP/sales_coordination" \
         >"$RUN_DIR/wheel.log" 2>&1 \
     && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_sales_coordination-*.whl \
-        | grep -q "odoo/addons/sales_coordination/__manifest__.py"; then
+        >"$RUN_DIR/wheel.list" 2>>"$RUN_DIR/wheel.log" \
+    && grep -q "odoo/addons/sales_coordination/__manifest__.py" "$RUN_DIR/wheel.list"; then
     ls "$RUN_DIR/wheel"
     echo "1 0" >"$RUN_DIR/result-wheel"
 else
