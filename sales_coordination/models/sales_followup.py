@@ -5,6 +5,7 @@ from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
@@ -228,32 +229,37 @@ class SalesFollowup(models.Model):
             ("claim_expires_at", "<", now),
         ]
 
-    def _search_is_due(self, operator, value):
+    def _search_open_where(self, operator, value, label, conditions):
+        """The open (claimable) follow-ups meeting ``conditions``, or the others;
+        shared by the Due Now, Overdue and Later Today filters."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Search “Due Now” with yes or no."))
+            raise UserError(
+                self.env._("Search “%(filter)s” with yes or no.", filter=label)
+            )
         now = fields.Datetime.now()
-        domain = ["&", ("window_start", "<=", now), *self._claimable_domain(now)]
+        domain = expression.AND([conditions(now), self._claimable_domain(now)])
         return domain if (operator == "=") == value else ["!", *domain]
+
+    def _search_is_due(self, operator, value):
+        return self._search_open_where(
+            operator, value, "Due Now", lambda now: [("window_start", "<=", now)]
+        )
 
     def _search_is_overdue(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Search “Overdue” with yes or no."))
-        now = fields.Datetime.now()
-        domain = ["&", ("window_end", "<", now), *self._claimable_domain(now)]
-        return domain if (operator == "=") == value else ["!", *domain]
+        return self._search_open_where(
+            operator, value, "Overdue", lambda now: [("window_end", "<", now)]
+        )
 
     def _search_is_later_today(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Search “Later Today” with yes or no."))
-        now = fields.Datetime.now()
-        domain = [
-            "&",
-            "&",
-            ("window_start", ">", now),
-            ("window_start", "<", self._user_today_end()),
-            *self._claimable_domain(now),
-        ]
-        return domain if (operator == "=") == value else ["!", *domain]
+        return self._search_open_where(
+            operator,
+            value,
+            "Later Today",
+            lambda now: [
+                ("window_start", ">", now),
+                ("window_start", "<", self._user_today_end()),
+            ],
+        )
 
     @api.constrains("window_start", "window_end")
     def _check_window(self):

@@ -4,6 +4,16 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# What the manager enters: the plan depends on them, and each is checked.
+FIGURES = (
+    "current_salespeople",
+    "current_weekly_meetings",
+    "incremental_weekly_meetings",
+    "meetings_per_advisor",
+    "salesperson_salary",
+    "coordinator_salary",
+)
+
 
 class SalesResourcingPlanner(models.TransientModel):
     """How many advisors and coordinators the coordinated model needs: the weekly
@@ -71,14 +81,7 @@ class SalesResourcingPlanner(models.TransientModel):
         )
         return count / 4
 
-    @api.depends(
-        "current_salespeople",
-        "current_weekly_meetings",
-        "incremental_weekly_meetings",
-        "meetings_per_advisor",
-        "salesperson_salary",
-        "coordinator_salary",
-    )
+    @api.depends(*FIGURES)
     def _compute_plan(self):
         for plan in self:
             target = plan.current_weekly_meetings + plan.incremental_weekly_meetings
@@ -95,14 +98,7 @@ class SalesResourcingPlanner(models.TransientModel):
             )
             plan.payroll_change = plan.payroll_after - plan.payroll_before
 
-    @api.constrains(
-        "current_salespeople",
-        "current_weekly_meetings",
-        "incremental_weekly_meetings",
-        "meetings_per_advisor",
-        "salesperson_salary",
-        "coordinator_salary",
-    )
+    @api.constrains(*FIGURES)
     def _check_figures(self):
         for plan in self:
             figures = (

@@ -1,27 +1,16 @@
 """18.0.1.1.0: the coordinators' record rules on leads, calls and follow-ups read
-the new shared call pool setting. They are noupdate data, which an update never
-rewrites: remove them here so that the update creates them anew from the files."""
+the new shared call pool setting: recreated from the files by this update."""
 
-RULES = (
-    "crm_lead_rule_coordinator",
-    "sales_call_rule_coordinator",
-    "sales_followup_rule_coordinator",
-)
+from odoo.addons.sales_coordination.tools.upgrade import drop_noupdate_rules
 
 
 def migrate(cr, version):
-    if not version:
-        return
-    cr.execute(
-        """DELETE FROM ir_rule WHERE id IN (
-               SELECT res_id FROM ir_model_data
-                WHERE module = 'sales_coordination' AND model = 'ir.rule'
-                  AND name IN %s)""",
-        (RULES,),
-    )
-    cr.execute(
-        """DELETE FROM ir_model_data
-            WHERE module = 'sales_coordination' AND model = 'ir.rule'
-              AND name IN %s""",
-        (RULES,),
-    )
+    if version:
+        drop_noupdate_rules(
+            cr,
+            (
+                "crm_lead_rule_coordinator",
+                "sales_call_rule_coordinator",
+                "sales_followup_rule_coordinator",
+            ),
+        )
