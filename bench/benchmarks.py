@@ -47,21 +47,47 @@ class ReportSourcePivot(Benchmark):
     name = "report.source pivot source x month"
 
     def run(self, env):
-        env["sales.report.source"].read_group(
-            [],
-            [
-                "lead_count:sum",
-                "appointment_count:sum",
-                "won_count:sum",
-                "revenue:sum",
-                "conversion_rate:avg",
-            ],
-            ["source_id", "date:month"],
-            lazy=False,
-        )
+        source_pivot(env)
 
     def baseline(self, env):
         env["crm.lead"]._read_group([], ["source_id", "create_date:month"], ["__count"])
+
+
+def source_pivot(env):
+    return env["sales.report.source"].read_group(
+        [],
+        [
+            "lead_count:sum",
+            "appointment_count:sum",
+            "won_count:sum",
+            "revenue:sum",
+            "conversion_rate:avg",
+        ],
+        ["source_id", "date:month"],
+        lazy=False,
+    )
+
+
+class FunnelPivot(Benchmark):
+    """The source funnel as a manager opens it by source and month, with every
+    measure: the steps, resets and rehashes, revenue, spend and the cost ratios
+    (sales.report.funnel). Baseline: the plain by-source pivot above
+    (sales.report.source by source and month) in the same run. Goal (issue 13):
+    ratio at most 1.5."""
+
+    name = "funnel pivot source x month"
+
+    def run(self, env):
+        funnel = env["sales.report.funnel"]
+        measures = [
+            f"{name}:sum"
+            for name, field in funnel._fields.items()
+            if field.type in ("integer", "float", "monetary") and name != "id"
+        ]
+        funnel.read_group([], measures, ["source_id", "date:month"], lazy=False)
+
+    def baseline(self, env):
+        source_pivot(env)
 
 
 class IntakeMatch(Benchmark):

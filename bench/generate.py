@@ -76,6 +76,8 @@ class Generator:
         self.step("calls", self.make_calls)
         self.step("appointments", self.make_appointments)
         self.step("follow-ups", self.make_followups)
+        self.step("funnel columns", self.fill_funnel)
+        self.step("marketing spend", self.make_spend)
         self.step("analyze", self.analyze)
         self.env["ir.config_parameter"].set_param(
             "sales_coordination.bench_scale", str(self.scale)
@@ -229,7 +231,8 @@ class Generator:
                     last_contact_date, date_open, date_closed, lost_reason_id,
                     create_uid, write_uid, create_date, write_date)
                 SELECT 'Lead ' || g, 'opportunity',
-                       r_outcome >= 0.30,
+                       -- won leads stay active; lost ones are archived
+                       NOT (r_outcome >= 0.12 AND r_outcome < 0.30),
                        CASE WHEN r_outcome < 0.12 THEN %(won)s
                             ELSE (%(open)s::int[])[1 + mod(g, %(n_open)s)] END,
                        CASE WHEN r_outcome < 0.12 THEN 100
@@ -434,6 +437,38 @@ class Generator:
                 low=low,
                 span=high - low + 1,
                 count=self.sizes["followups"],
+            )
+        )
+        return self.cr.rowcount
+
+    def fill_funnel(self):
+        """What the ORM keeps on each lead and appointment (visit types, the
+        lead's funnel), filled the way the addon fills them on an existing
+        database."""
+        self.env["calendar.event"]._sales_fill_appointment_types()
+        self.env["crm.lead"]._sales_fill_funnel_columns(reset=True)
+        return self.sizes["leads"]
+
+    def make_spend(self):
+        """Monthly spend over the two years the leads span, for every source but
+        the last: the funnel shows sources with and without spend."""
+        self.cr.execute(
+            SQL(
+                """
+                INSERT INTO sales_source_cost (source_id, month, amount, company_id,
+                                               create_uid, write_uid, create_date,
+                                               write_date)
+                SELECT source.id, month::date, 500 + floor(random() * 5000),
+                       %(company)s, 1, 1, now(), now()
+                  FROM utm_source source,
+                       generate_series(
+                           date_trunc('month', now()) - interval '24 months',
+                           date_trunc('month', now()),
+                           interval '1 month') month
+                 WHERE source.id = ANY(%(sources)s)
+                """,
+                company=self.env.company.id,
+                sources=[source.id for source, _weight in self.sources[:-1]],
             )
         )
         return self.cr.rowcount

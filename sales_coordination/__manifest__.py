@@ -2,7 +2,7 @@
     "name": "Sales Coordination",
     "summary": "A sales coordinator takes every lead, books the field advisors' "
     "appointments, records their debriefs and works the follow-up queue.",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "website": "https://github.com/sales-coordination/sales_coordination",
     "author": "Sales Coordination developers",
@@ -20,6 +20,7 @@
         "security/resource_calendar_leaves_security.xml",
         "security/sales_debrief_security.xml",
         "security/sales_inbound_source_security.xml",
+        "security/sales_report_funnel_security.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "data/crm_stage_data.xml",
@@ -36,7 +37,9 @@
         "views/sales_tracking_number_views.xml",
         "views/sales_inbound_source_views.xml",
         "views/res_config_settings_views.xml",
+        "views/crm_lost_reason_views.xml",
         "report/sales_report_source_views.xml",
+        "report/sales_report_funnel_views.xml",
         "report/sales_report_views.xml",
         "wizards/sales_resourcing_planner_views.xml",
         "views/sales_coordination_menus.xml",
@@ -46,6 +49,7 @@
         "demo/crm_lead_demo.xml",
         "demo/calendar_event_demo.xml",
         "demo/sales_followup_demo.xml",
+        "demo/sales_source_cost_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
@@ -28,6 +28,13 @@ SCHEDULING_FIELDS = frozenset(
     }
 )
 
+
+APPOINTMENT_TYPES = [
+    ("new", "New"),
+    ("reset", "Reset"),
+    ("rehash", "Rehash"),
+    ("follow_up", "Follow-up Visit"),
+]
 
 # Changing any of these may break working hours, overlaps or capacity.
 RESCHEDULING_FIELDS = frozenset(
@@ -79,6 +86,24 @@ class CalendarEvent(models.Model):
         help="The coordinator or manager who booked the appointment.",
     )
 
+    appointment_type = fields.Selection(
+        APPOINTMENT_TYPES,
+        string="Visit Type",
+        copy=False,
+        index="btree_not_null",
+        help="New: the lead's first visit. Reset: rebooked after a no-show or a "
+        "cancellation. Rehash: another visit after a demo without a sale. "
+        "Follow-up visit: agreed in a debrief. Set when the appointment is booked; "
+        "it can be corrected.",
+    )
+    is_no_show = fields.Boolean(
+        string="No-show",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="Nobody was home, or the customer cancelled at the door or the day "
+        "before: no debrief, and a reset call is queued.",
+    )
     debrief_state = fields.Selection(
         [("none", "Not Yet"), ("due", "Due"), ("done", "Done")],
         string="Debrief",
@@ -109,7 +134,29 @@ class CalendarEvent(models.Model):
                          FROM crm_lead lead WHERE lead.id = event.opportunity_id"""
                 )
             )
+        if not column_exists(cr, self._table, "appointment_type"):
+            create_column(cr, self._table, "appointment_type", "varchar")
+            if column_exists(cr, self._table, "is_sales_appointment"):
+                self._sales_fill_appointment_types()
         return super()._auto_init()
+
+    def _sales_fill_appointment_types(self):
+        """Types for appointments booked before types existed: a lead's first
+        visit is new, the others follow-up visits."""
+        self.env.cr.execute(
+            SQL(
+                """UPDATE calendar_event event
+                      SET appointment_type = CASE WHEN ranked.rank = 1
+                          THEN 'new' ELSE 'follow_up' END
+                     FROM (SELECT id, row_number() OVER (
+                                  PARTITION BY opportunity_id
+                                  ORDER BY start, id) AS rank
+                             FROM calendar_event
+                            WHERE is_sales_appointment
+                              AND opportunity_id IS NOT NULL) ranked
+                    WHERE ranked.id = event.id"""
+            )
+        )
 
     def init(self):
         create_indexes(self.env.cr, self._table)
@@ -119,6 +166,7 @@ class CalendarEvent(models.Model):
         limit = fields.Datetime.now() - timedelta(hours=hours)
         return [
             ("is_sales_appointment", "=", True),
+            ("is_no_show", "=", False),
             ("debrief_state", "=", "due"),
             ("stop", "<", limit),
         ]
@@ -142,6 +190,7 @@ class CalendarEvent(models.Model):
         self.search(
             [
                 ("is_sales_appointment", "=", True),
+                ("is_no_show", "=", False),
                 ("debrief_state", "=", "none"),
                 ("stop", "<=", now),
             ]
@@ -274,6 +323,7 @@ class CalendarEvent(models.Model):
                     vals["partner_ids"] = list(partner_commands) + [
                         Command.link(advisor.partner_id.id)
                     ]
+        self._set_appointment_types(vals_list)
         events = super().create(vals_list)
         self.env["sales.appointment.scheduler"]._check_appointments(events)
         events.filtered("is_sales_appointment")._sales_queue_confirmation()
@@ -296,6 +346,141 @@ class CalendarEvent(models.Model):
         if {"start", "active", "is_sales_appointment"}.intersection(vals):
             self.filtered("is_sales_appointment")._sales_queue_confirmation()
         return result
+
+    def _set_appointment_types(self, vals_list):
+        """Give each new sales appointment its type from its lead's history,
+        unless the caller chose one."""
+        leads = self.env["crm.lead"].browse(
+            vals.get("opportunity_id")
+            for vals in vals_list
+            if vals.get("is_sales_appointment")
+            and vals.get("opportunity_id")
+            and not vals.get("appointment_type")
+        )
+        if not leads:
+            return
+        # sudo: the history decides the type, whoever may see the earlier visits.
+        earlier = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("opportunity_id", "in", leads.ids),
+                    ("is_sales_appointment", "=", True),
+                ],
+                order="start desc, id desc",
+            )
+        )
+        history = earlier.grouped("opportunity_id")
+        booked = set()  # leads given a visit earlier in this batch
+        for vals in vals_list:
+            lead_id = vals.get("opportunity_id")
+            if (
+                not vals.get("is_sales_appointment")
+                or not lead_id
+                or vals.get("appointment_type")
+            ):
+                continue
+            lead = leads.browse(lead_id)
+            visits = history.get(lead, earlier.browse())
+            vals["appointment_type"] = (
+                "follow_up" if lead_id in booked else visits._next_appointment_type()
+            )
+            booked.add(lead_id)
+
+    def _next_appointment_type(self):
+        """The type of the next visit of a lead whose earlier sales appointments
+        are ``self`` (latest first): new for the first, reset after a no-show or a
+        cancellation, rehash after a demo without a sale, else a follow-up visit."""
+        if not self:
+            return "new"
+        latest = self[0]
+        if latest.is_no_show or not latest.active:
+            return "reset"
+        debrief = latest.debrief_ids.filtered(lambda d: d.state == "done")[:1]
+        if debrief.outcome in ("lost", "abandon"):
+            return "rehash"
+        return "follow_up"
+
+    def action_mark_no_show(self):
+        """The customer was not there (or cancelled at the door or the day
+        before): no debrief is expected, and a reset call goes to the top of the
+        coordinator's queue. Returns True."""
+        now = fields.Datetime.now()
+        for event in self:
+            if not event.is_sales_appointment:
+                raise UserError(
+                    self.env._(
+                        "“%(event)s” is not a sales appointment: only those can be "
+                        "a no-show.",
+                        event=event.name,
+                    )
+                )
+            self._check_sales_appointment_access(event.advisor_id)
+            if event.is_no_show:
+                raise UserError(
+                    self.env._(
+                        "“%(event)s” is already recorded as a no-show.",
+                        event=event.name,
+                    )
+                )
+            if event.start > now:
+                raise ValidationError(
+                    self.env._(
+                        "“%(event)s” has not started yet: if the customer cancels "
+                        "ahead of time, move or cancel the appointment instead.",
+                        event=event.name,
+                    )
+                )
+            if event.debrief_state == "done":
+                raise UserError(
+                    self.env._(
+                        "“%(event)s” has a confirmed debrief: the advisor met the "
+                        "customer, so it was no no-show.",
+                        event=event.name,
+                    )
+                )
+            if not event.active or not event.opportunity_id.active:
+                raise UserError(
+                    self.env._(
+                        "“%(event)s” was cancelled, or its customer said no: there "
+                        "is no visit to record as a no-show.",
+                        event=event.name,
+                    )
+                )
+        self.write({"is_no_show": True, "debrief_state": "none"})
+        # sudo: the queue follows the appointment, whoever records it.
+        Followup = self.env["sales.followup"].sudo()
+        Followup.search(
+            [
+                ("event_id", "in", self.ids),
+                ("state", "in", ("queued", "claimed")),
+            ]
+        ).write({"state": "cancelled", "claim_expires_at": False})
+        self.debrief_ids.filtered(lambda d: d.state == "draft").sudo().unlink()
+        self.opportunity_id.activity_unlink(
+            ["sales_coordination.mail_activity_type_debrief"]
+        )
+        Followup.create(
+            [
+                {
+                    "lead_id": event.opportunity_id.id,
+                    "event_id": event.id,
+                    "kind": "reset",
+                    "window_start": now,
+                    "window_end": now + timedelta(days=2),
+                }
+                for event in self
+            ]
+        )
+        for event in self:
+            event.opportunity_id.message_post(
+                body=self.env._(
+                    "No-show: %(event)s. A call to rebook it is queued.",
+                    event=event.name,
+                )
+            )
+        return True
 
     def _sales_queue_confirmation(self):
         """Keep one confirmation call per upcoming sales appointment, on the day

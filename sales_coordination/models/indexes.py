@@ -17,7 +17,16 @@ def phone_tail(column):
     )
 
 
-# index name: (table, indexed expression, partial condition)
+# The funnel of every lead, as the by-source and funnel reports read it: grouped by
+# source and month from this index alone (an index-only scan, a fraction of the
+# table's width), whatever the medium, campaign or owner columns the heap holds.
+FUNNEL_INCLUDE = SQL(
+    "company_id, user_id, coordinator_id, expected_revenue, sales_is_won, "
+    "sales_appointment_count, sales_is_set, sales_issued_date, sales_is_demoed, "
+    "sales_reset_count, sales_rehash_count"
+)
+
+# index name: (table, indexed expression, partial condition[, included columns])
 INDEXES = {
     "res_partner_sales_phone_tail_index": (
         "res_partner",
@@ -48,6 +57,12 @@ INDEXES = {
         SQL("coordinator_id, last_contact_date, arrival_date"),
         SQL("active AND type IN ('lead', 'opportunity') AND probability < 100"),
     ),
+    "crm_lead_sales_funnel_index": (
+        "crm_lead",
+        SQL("source_id, create_date"),
+        None,
+        FUNNEL_INCLUDE,
+    ),
     # An advisor's sales appointments over a few weeks, for slot proposals.
     "calendar_event_sales_advisor_start_index": (
         "calendar_event",
@@ -58,15 +73,16 @@ INDEXES = {
 
 
 def create_indexes(cr, table):
-    for name, (index_table, expression, where) in INDEXES.items():
+    for name, (index_table, expression, where, *include) in INDEXES.items():
         if index_table == table:
             cr.execute(
                 SQL(
-                    "CREATE INDEX IF NOT EXISTS %s ON %s (%s) WHERE %s",
+                    "CREATE INDEX IF NOT EXISTS %s ON %s (%s)%s%s",
                     SQL.identifier(name),
                     SQL.identifier(table),
                     expression,
-                    where,
+                    SQL(" INCLUDE (%s)", include[0]) if include else SQL(),
+                    SQL(" WHERE %s", where) if where is not None else SQL(),
                 )
             )
 

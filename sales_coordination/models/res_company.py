@@ -62,6 +62,12 @@ class ResCompany(models.Model):
         default=7,
         help="A happy call is queued this many days after a sale.",
     )
+    sales_rehash_days = fields.Integer(
+        string="Rehash Call After (Days)",
+        default=0,
+        help="After a demo that ended lost or abandoned, queue a call for another "
+        "visit this many days later; 0 turns it off. Never after a definitive no.",
+    )
     sales_priority_decay = fields.Float(
         string="Daily Decay of a Quote (%)",
         default=5.0,
@@ -142,6 +148,7 @@ class ResCompany(models.Model):
         "sales_advisor_weekly_meetings",
         "sales_quote_followup_days",
         "sales_happy_call_days",
+        "sales_rehash_days",
         "sales_priority_decay",
         "sales_claim_minutes",
         "sales_max_attempts",
@@ -159,7 +166,11 @@ class ResCompany(models.Model):
                     )
                 )
             if (
-                min(company.sales_quote_followup_days, company.sales_happy_call_days)
+                min(
+                    company.sales_quote_followup_days,
+                    company.sales_happy_call_days,
+                    company.sales_rehash_days,
+                )
                 < 0
             ):
                 raise ValidationError(

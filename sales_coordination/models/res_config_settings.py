@@ -43,6 +43,9 @@ class ResConfigSettings(models.TransientModel):
     sales_quote_followup_days = fields.Integer(
         related="company_id.sales_quote_followup_days", readonly=False
     )
+    sales_rehash_days = fields.Integer(
+        related="company_id.sales_rehash_days", readonly=False
+    )
     sales_happy_call_days = fields.Integer(
         related="company_id.sales_happy_call_days", readonly=False
     )

@@ -173,6 +173,13 @@ class SalesDebrief(models.Model):
                 raise ValidationError(
                     self.env._("Only sales appointments are debriefed.")
                 )
+            if event.is_no_show:
+                raise ValidationError(
+                    self.env._(
+                        "“%(event)s” was a no-show: there is no visit to debrief.",
+                        event=event.name,
+                    )
+                )
             if event.start > now:
                 raise ValidationError(
                     self.env._(
@@ -281,7 +288,9 @@ class SalesDebrief(models.Model):
                     "sales_coordination.crm_lost_reason_abandon"
                 ).id
             )
-        elif not self.next_event_id:
+        if self.outcome in ("lost", "abandon"):
+            self._queue_rehash()
+        elif self.outcome in ("advance", "repeat") and not self.next_event_id:
             self.followup_id = self.env["sales.followup"].create(
                 {
                     "lead_id": lead.id,
@@ -292,6 +301,27 @@ class SalesDebrief(models.Model):
                     "debrief_id": self.id,
                 }
             )
+
+    def _queue_rehash(self):
+        """After a demo without a sale, and unless the customer's no was
+        definitive, a call to offer another visit after the company's delay
+        (when it has one)."""
+        lead = self.lead_id
+        company = lead.company_id or self.env.company
+        days = company.sales_rehash_days
+        if not days or lead.lost_reason_id.sales_is_final:
+            return
+        start = self.event_id.stop + timedelta(days=days)
+        self.followup_id = self.env["sales.followup"].create(
+            {
+                "lead_id": lead.id,
+                "kind": "rehash",
+                "window_start": start,
+                "window_end": start + timedelta(days=7),
+                "event_id": self.event_id.id,
+                "debrief_id": self.id,
+            }
+        )
 
     def _summary(self):
         outcome = dict(self._fields["outcome"]._description_selection(self.env))[
@@ -313,7 +343,7 @@ class SalesDebrief(models.Model):
             lines.append(
                 self.env._(
                     "Follow-up call queued for %(start)s",
-                    start=fields.Datetime.to_string(self.followup_window_start),
+                    start=fields.Datetime.to_string(self.followup_id.window_start),
                 )
             )
         # Each line is escaped: what was typed is data, not markup.

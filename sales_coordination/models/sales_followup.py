@@ -276,7 +276,12 @@ class SalesFollowup(models.Model):
     def _check_lead_open(self):
         for followup in self:
             lead = followup.lead_id
-            if followup.state not in OPEN_STATES or followup.kind == "happy_call":
+            if followup.state not in OPEN_STATES or followup.kind in (
+                "happy_call",
+                "rehash",
+            ):
+                # A happy call follows a sale; a rehash offers a lost customer
+                # another visit.
                 continue
             if not lead.active:
                 raise ValidationError(
@@ -562,6 +567,9 @@ class SalesFollowup(models.Model):
             )
         else:
             self.write(done)
+            if not lead.active and outcome in ("booked", "won"):
+                # A rehash won the customer back: the lead is open again.
+                lead.toggle_active()
             if outcome == "won":
                 lead.action_set_won()
             elif outcome == "lost":

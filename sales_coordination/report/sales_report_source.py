@@ -35,6 +35,7 @@ class SalesReportSource(models.Model):
     )
 
     def _select(self):
+        # Only columns of crm_lead's funnel index: see models/indexes.py.
         return SQL(
             """
             lead.id AS id,
@@ -48,35 +49,16 @@ class SalesReportSource(models.Model):
             lead.user_id AS user_id,
             lead.company_id AS company_id,
             1 AS lead_count,
-            COALESCE(appointment.count, 0) AS appointment_count,
-            CASE WHEN %(won)s THEN 1 ELSE 0 END AS won_count,
-            CASE WHEN %(won)s THEN COALESCE(lead.expected_revenue, 0) ELSE 0 END
-                AS revenue,
-            CASE WHEN %(won)s THEN 1.0 ELSE 0.0 END AS conversion_rate
-            """,
-            won=self._won(),
-        )
-
-    def _won(self):
-        return SQL("(lead.active AND stage.is_won IS TRUE)")
-
-    def _from(self):
-        return SQL(
-            """
-            crm_lead lead
-            LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
-            LEFT JOIN (
-                SELECT opportunity_id, count(*) AS count
-                  FROM calendar_event
-                 WHERE is_sales_appointment AND active
-                   AND opportunity_id IS NOT NULL
-              GROUP BY opportunity_id
-            ) appointment ON appointment.opportunity_id = lead.id
+            lead.sales_appointment_count AS appointment_count,
+            CASE WHEN lead.sales_is_won THEN 1 ELSE 0 END AS won_count,
+            CASE WHEN lead.sales_is_won THEN COALESCE(lead.expected_revenue, 0)
+                 ELSE 0 END AS revenue,
+            CASE WHEN lead.sales_is_won THEN 1.0 ELSE 0.0 END AS conversion_rate
             """
         )
 
     def _query(self):
-        return SQL("SELECT %s FROM %s", self._select(), self._from())
+        return SQL("SELECT %s FROM crm_lead lead", self._select())
 
     @property
     def _table_query(self):

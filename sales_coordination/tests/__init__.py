@@ -15,3 +15,4 @@ from . import test_followup_claim
 from . import test_followup_queue
 from . import test_inbound
 from . import test_reports
+from . import test_funnel

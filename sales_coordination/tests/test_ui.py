@@ -79,6 +79,47 @@ class TestUi(SalesCoordinationCommon, HttpCase):
             "/odoo", "sales_coordination_manager_reports", login="sc_manager"
         )
 
+    def test_no_show_tour(self):
+        event = self._book(start=datetime(2025, 3, 3, 9, 0))
+        self.start_tour(
+            f"/odoo/action-sales_coordination.calendar_event_action_sales/{event.id}",
+            "sales_coordination_no_show",
+            login="sc_coordinator",
+        )
+        self.assertTrue(event.is_no_show)
+        reset = event.opportunity_id.followup_ids.filtered(lambda f: f.kind == "reset")
+        self.assertEqual(reset.state, "queued")
+
+    def test_source_funnel_tour(self):
+        radio = self.env["utm.source"].create({"name": "Radio (tour)"})
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Sold at the first visit",
+                "type": "opportunity",
+                "source_id": radio.id,
+                "user_id": self.advisor.id,
+            }
+        )
+        event = self._book(lead=lead, start=datetime(2025, 3, 3, 9, 0))
+        debrief = self.env["sales.debrief"].create(
+            {
+                "event_id": event.id,
+                "product_interest": "Heat pump",
+                "amount_untaxed": 18000,
+                "probability": 100,
+                "outcome": "won",
+            }
+        )
+        debrief.action_confirm()
+        self.env["sales.source.cost"].create(
+            {
+                "source_id": radio.id,
+                "month": date.today().replace(day=1),
+                "amount": 1000,
+            }
+        )
+        self.start_tour("/odoo", "sales_coordination_source_funnel", login="sc_manager")
+
     def test_calendar_tour(self):
         today = date.today()
         sunday = today - timedelta(days=(today.weekday() + 1) % 7)

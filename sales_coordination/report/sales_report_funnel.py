@@ -1,0 +1,247 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+# Measures that are ratios of two sums, at every level of a pivot:
+# field: (numerator, denominator, factor, empty without spend).
+RATIOS = {
+    "set_rate": ("set_count", "lead_count", 100.0, False),
+    "issue_rate": ("issued_count", "set_count", 100.0, False),
+    "demo_rate": ("demoed_count", "issued_count", 100.0, False),
+    "close_rate": ("sold_count", "demoed_count", 100.0, False),
+    "conversion_rate": ("sold_count", "lead_count", 100.0, False),
+    "cost_per_lead": ("spend", "lead_count", 1.0, True),
+    "cost_per_issued": ("spend", "issued_count", 1.0, True),
+    "cost_per_sale": ("spend", "sold_count", 1.0, True),
+    "roi": ("revenue", "spend", 1.0, True),
+}
+SPEND_FIELDS = ("spend", "spend_line_count", "cost_per_lead", "cost_per_issued")
+
+
+class SalesReportFunnel(models.Model):
+    """The funnel of every lead (one row per lead), and the marketing spend (one
+    row per line of spend, on the first day of its month): grouped by source and
+    month, the spend sits beside the leads it bought."""
+
+    _name = "sales.report.funnel"
+    _description = "Source Funnel"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "lead_id"
+
+    lead_id = fields.Many2one("crm.lead", readonly=True)
+    date = fields.Date(
+        readonly=True,
+        help="The day the lead came in (UTC), or the month of a line of spend.",
+    )
+    source_id = fields.Many2one("utm.source", readonly=True)
+    medium_id = fields.Many2one("utm.medium", readonly=True)
+    campaign_id = fields.Many2one("utm.campaign", readonly=True)
+    referred_by_id = fields.Many2one("res.partner", readonly=True)
+    coordinator_id = fields.Many2one("res.users", readonly=True)
+    user_id = fields.Many2one("res.users", string="Advisor", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Currency", readonly=True
+    )
+    lead_count = fields.Integer(string="Leads", readonly=True)
+    set_count = fields.Integer(
+        string="Set", readonly=True, help="Leads with a sales appointment booked."
+    )
+    issued_count = fields.Integer(
+        string="Issued",
+        readonly=True,
+        help="Leads whose advisor went: an appointment neither cancelled nor a "
+        "no-show, that has started.",
+    )
+    demoed_count = fields.Integer(
+        string="Demoed", readonly=True, help="Leads with a confirmed debrief."
+    )
+    sold_count = fields.Integer(string="Sold", readonly=True)
+    reset_count = fields.Integer(
+        string="Resets",
+        readonly=True,
+        help="Visits rebooked after a no-show or a cancellation (not counted "
+        "again in Set).",
+    )
+    rehash_count = fields.Integer(
+        string="Rehashes",
+        readonly=True,
+        help="Further visits after a demo without a sale (not counted again in Set).",
+    )
+    revenue = fields.Monetary(readonly=True, currency_field="company_currency_id")
+    spend = fields.Monetary(
+        readonly=True,
+        currency_field="company_currency_id",
+        groups="sales_coordination.group_manager",
+    )
+    spend_line_count = fields.Integer(
+        string="Lines of Spend",
+        readonly=True,
+        groups="sales_coordination.group_manager",
+    )
+    set_rate = fields.Float(string="Set %", readonly=True, aggregator="sum")
+    issue_rate = fields.Float(string="Issued % of Set", readonly=True, aggregator="sum")
+    demo_rate = fields.Float(
+        string="Demoed % of Issued", readonly=True, aggregator="sum"
+    )
+    close_rate = fields.Float(
+        string="Sold % of Demoed", readonly=True, aggregator="sum"
+    )
+    conversion_rate = fields.Float(
+        string="Sold % of Leads", readonly=True, aggregator="sum"
+    )
+    cost_per_lead = fields.Float(
+        readonly=True, aggregator="sum", groups="sales_coordination.group_manager"
+    )
+    cost_per_issued = fields.Float(
+        string="Cost per Issued Appointment",
+        readonly=True,
+        aggregator="sum",
+        groups="sales_coordination.group_manager",
+    )
+    cost_per_sale = fields.Float(
+        readonly=True, aggregator="sum", groups="sales_coordination.group_manager"
+    )
+    roi = fields.Float(
+        string="ROI",
+        readonly=True,
+        aggregator="sum",
+        groups="sales_coordination.group_manager",
+        help="Revenue divided by spend; empty without spend.",
+    )
+
+    def _read_group_select(self, aggregate_spec, query):
+        # A ratio is the ratio of the sums, never a sum of ratios; empty rather
+        # than divided by zero, and cost ratios empty where nothing was spent.
+        fname = aggregate_spec.split(":")[0]
+        if fname not in RATIOS:
+            return super()._read_group_select(aggregate_spec, query)
+        numerator, denominator, factor, needs_spend = RATIOS[fname]
+        self.check_field_access_rights("read", [fname])
+        ratio = SQL(
+            "(%s * SUM(%s) / NULLIF(SUM(%s), 0))::float8",
+            factor,
+            self._field_to_sql(self._table, numerator, query),
+            self._field_to_sql(self._table, denominator, query),
+        )
+        if not needs_spend:
+            return ratio
+        return SQL(
+            "CASE WHEN SUM(%s) > 0 THEN %s END",
+            self._field_to_sql(self._table, "spend_line_count", query),
+            ratio,
+        )
+
+    def _lead_rows(self):
+        # Only columns of crm_lead's funnel index (models/indexes.py), but
+        # referrer, medium and campaign.
+        return SQL(
+            """
+            SELECT lead.id AS id,
+                   lead.id AS lead_id,
+                   lead.create_date::date AS date,
+                   lead.source_id, lead.medium_id, lead.campaign_id,
+                   lead.referred_by_id, lead.coordinator_id, lead.user_id,
+                   lead.company_id,
+                   1 AS lead_count,
+                   lead.sales_is_set::int AS set_count,
+                   (lead.sales_issued_date <= now() AT TIME ZONE 'UTC')::int
+                       AS issued_count,
+                   lead.sales_is_demoed::int AS demoed_count,
+                   lead.sales_is_won::int AS sold_count,
+                   lead.sales_reset_count AS reset_count,
+                   lead.sales_rehash_count AS rehash_count,
+                   CASE WHEN lead.sales_is_won
+                        THEN COALESCE(lead.expected_revenue, 0) ELSE 0 END
+                       AS revenue,
+                   0::numeric AS spend,
+                   0 AS spend_line_count,
+                   %s
+              FROM crm_lead lead
+            """,
+            self._no_ratios(),
+        )
+
+    def _spend_rows(self):
+        # Negative ids: spend rows never collide with leads. Every column has the
+        # lead rows' type, so that PostgreSQL flattens the union and scans the
+        # leads' index alone.
+        return SQL(
+            """
+            SELECT -cost.id, NULL::int, cost.month,
+                   cost.source_id, cost.medium_id, cost.campaign_id,
+                   NULL::int, NULL::int, NULL::int,
+                   cost.company_id,
+                   0, 0, 0, 0, 0, 0, 0, 0::numeric,
+                   cost.amount,
+                   1,
+                   %s
+              FROM sales_source_cost cost
+            """,
+            self._no_ratios(),
+        )
+
+    def _no_ratios(self):
+        # Ratios exist only in groups (_read_group_select).
+        return SQL(", ").join(
+            SQL("NULL::float8 AS %s", SQL.identifier(name)) for name in RATIOS
+        )
+
+    @property
+    def _table_query(self):
+        return SQL("%s UNION ALL %s", self._lead_rows(), self._spend_rows())
+
+
+STEPS = [
+    ("1_lead", "Leads"),
+    ("2_set", "Set"),
+    ("3_issued", "Issued"),
+    ("4_demoed", "Demoed"),
+    ("5_sold", "Sold"),
+]
+
+
+class SalesReportFunnelStep(models.Model):
+    """The funnel as a picture: for each company, source and month, one row per
+    step (leads, set, issued, demoed, sold) with its count, so that a bar chart
+    by step narrows like the funnel it is. Managers only."""
+
+    _name = "sales.report.funnel.step"
+    _description = "Source Funnel Steps"
+    _auto = False
+    _order = "date desc, step"
+    _rec_name = "step"
+
+    date = fields.Date(string="Month", readonly=True)
+    source_id = fields.Many2one("utm.source", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    step = fields.Selection(STEPS, readonly=True)
+    count = fields.Integer(readonly=True)
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT row_number() OVER () AS id, month.company_id, month.source_id,
+                   month.date, step.step, step.count
+              FROM (
+                SELECT lead.company_id, lead.source_id,
+                       date_trunc('month', lead.create_date)::date AS date,
+                       count(*) AS leads,
+                       count(*) FILTER (WHERE lead.sales_is_set) AS set,
+                       count(*) FILTER (
+                           WHERE lead.sales_issued_date <= now() AT TIME ZONE 'UTC')
+                           AS issued,
+                       count(*) FILTER (WHERE lead.sales_is_demoed) AS demoed,
+                       count(*) FILTER (WHERE lead.sales_is_won) AS sold
+                  FROM crm_lead lead
+              GROUP BY lead.company_id, lead.source_id,
+                       date_trunc('month', lead.create_date)
+              ) month
+              CROSS JOIN LATERAL (VALUES
+                  ('1_lead', month.leads), ('2_set', month.set),
+                  ('3_issued', month.issued), ('4_demoed', month.demoed),
+                  ('5_sold', month.sold)
+              ) step (step, count)
+            """
+        )

@@ -1,0 +1,525 @@
+from datetime import datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import SalesCoordinationCommon
+
+# Mondays in the past, inside the standard working hours (UTC).
+PAST = datetime(2025, 3, 3, 9, 0)
+
+
+class FunnelCommon(SalesCoordinationCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Event = cls.env["calendar.event"]
+        cls.final_no = cls.env.ref("sales_coordination.crm_lost_reason_definitive_no")
+        cls.too_expensive = cls.env["crm.lost.reason"].create(
+            {"name": "Too expensive (funnel)"}
+        )
+
+    @classmethod
+    def _lead(cls, name, source, advisor=None, **values):
+        return cls.env["crm.lead"].create(
+            dict(
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "source_id": source.id,
+                    "user_id": advisor.id if advisor else False,
+                    "company_id": cls.company.id,
+                },
+                **values,
+            )
+        )
+
+    @classmethod
+    def _visit(cls, lead, start, advisor=None):
+        """A visit booked by the advisor's coordinator, as from the proposals."""
+        advisor = advisor or cls.advisor
+        return cls._book(
+            user=advisor.coordinator_id, lead=lead, start=start, advisor=advisor
+        )
+
+    @classmethod
+    def _debrief(cls, event, outcome, amount=10000, reason=None):
+        """The debrief the advisor's coordinator records, confirmed."""
+        debrief = (
+            cls.env["sales.debrief"]
+            .with_user(event.advisor_id.coordinator_id)
+            .create(
+                {
+                    "event_id": event.id,
+                    "product_interest": "Heat pump",
+                    "amount_untaxed": amount,
+                    "probability": 100 if outcome == "won" else 20,
+                    "outcome": outcome,
+                    "lost_reason_id": reason.id if reason else False,
+                }
+            )
+        )
+        debrief.action_confirm()
+        return debrief
+
+    def _open(self, lead, kind):
+        return lead.followup_ids.filtered(
+            lambda f: f.kind == kind and f.state in ("queued", "claimed")
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestAppointmentTypes(FunnelCommon):
+    """Each sales appointment gets its type from the lead's history: new, reset
+    after a no-show or a cancellation, rehash after a demo without a sale, a
+    follow-up visit otherwise; a type chosen by hand stays."""
+
+    def test_new_then_follow_up(self):
+        first = self._visit(self.lead, PAST)
+        self.assertEqual(first.appointment_type, "new")
+        second = self._visit(self.lead, PAST + timedelta(days=7))
+        self.assertEqual(second.appointment_type, "follow_up")
+
+    def test_reset_after_no_show_and_after_cancellation(self):
+        first = self._visit(self.lead, PAST)
+        first.with_user(self.coordinator).action_mark_no_show()
+        reset = self._visit(self.lead, PAST + timedelta(days=1))
+        self.assertEqual(reset.appointment_type, "reset")
+        reset.with_user(self.coordinator).action_archive()
+        again = self._visit(self.lead, PAST + timedelta(days=2))
+        self.assertEqual(again.appointment_type, "reset")
+
+    def test_rehash_after_a_demo_without_a_sale(self):
+        first = self._visit(self.lead, PAST)
+        self._debrief(first, "lost", reason=self.too_expensive)
+        self.lead.toggle_active()
+        rehash = self._visit(self.lead, PAST + timedelta(days=14))
+        self.assertEqual(rehash.appointment_type, "rehash")
+
+    def test_chosen_type_stays_and_can_be_corrected(self):
+        values = self._appointment_values(start=PAST)
+        values["appointment_type"] = "rehash"
+        event = self.Event.with_user(self.coordinator).create(values)
+        self.assertEqual(event.appointment_type, "rehash")
+        event.with_user(self.coordinator).appointment_type = "new"
+        self.assertEqual(event.appointment_type, "new")
+
+    def test_two_visits_booked_at_once(self):
+        events = self.Event.with_user(self.coordinator).create(
+            [
+                self._appointment_values(lead=self.lead_unassigned, start=PAST),
+                self._appointment_values(
+                    lead=self.lead_unassigned, start=PAST + timedelta(days=1)
+                ),
+            ]
+        )
+        self.assertEqual(events.mapped("appointment_type"), ["new", "follow_up"])
+
+
+@tagged("post_install", "-at_install")
+class TestNoShow(FunnelCommon):
+    """A no-show is one click for the coordinator: no debrief, and a reset call
+    at the top of their queue."""
+
+    def test_no_show_queues_a_reset_on_top(self):
+        # A quote follow-up due now, already waiting in the coordinator's queue.
+        quote = self.env["sales.followup"].create(
+            {
+                "lead_id": self.lead_unassigned.id,
+                "kind": "quote",
+                "window_start": fields.Datetime.now() - timedelta(hours=1),
+                "window_end": fields.Datetime.now() + timedelta(hours=3),
+            }
+        )
+        quote.lead_id.coordinator_id = self.coordinator
+        self.env["sales.followup"].search(
+            [("id", "!=", quote.id), ("state", "in", ("queued", "claimed"))]
+        ).write({"state": "cancelled"})
+        event = self._visit(self.lead, PAST)
+        event.debrief_state = "due"
+        self.assertTrue(event.with_user(self.coordinator).action_mark_no_show())
+        self.assertTrue(event.is_no_show)
+        self.assertEqual(event.debrief_state, "none")
+        reset = self._open(self.lead, "reset")
+        self.assertEqual(len(reset), 1)
+        self.assertEqual(reset.event_id, event)
+        self.assertGreater(reset.priority_score, quote.priority_score)
+        Followup = self.env["sales.followup"].with_user(self.coordinator)
+        self.assertEqual(Followup.claim_next(), reset)
+        # Nothing to debrief: the cron leaves it alone, a debrief is refused.
+        self.Event._cron_debrief_states()
+        self.assertEqual(event.debrief_state, "none")
+        self.assertFalse(event.is_debrief_overdue)
+        with self.assertRefused(ValidationError, "no-show"):
+            self._debrief(event, "won")
+        self.assertIn("No-show", self.lead.message_ids[:1].body)
+
+    def test_not_before_the_appointment(self):
+        event = self._visit(self.lead, self.start)
+        with self.assertRefused(ValidationError, "has not started yet"):
+            event.with_user(self.coordinator).action_mark_no_show()
+        self.assertFalse(event.is_no_show)
+        self.assertFalse(self._open(self.lead, "reset"))
+        self.assertTrue(self._open(self.lead, "confirmation"))
+
+    def test_open_confirmation_call_is_cancelled(self):
+        event = self._visit(self.lead, PAST)
+        now = fields.Datetime.now()
+        confirmation = self.env["sales.followup"].create(
+            {
+                "lead_id": self.lead.id,
+                "event_id": event.id,
+                "kind": "confirmation",
+                "window_start": now - timedelta(hours=1),
+                "window_end": now + timedelta(hours=1),
+            }
+        )
+        event.with_user(self.coordinator).action_mark_no_show()
+        self.assertEqual(confirmation.state, "cancelled")
+
+    def test_refusals(self):
+        event = self._visit(self.lead, PAST)
+        with self.assertRefused(AccessError, "your own sales appointments"):
+            event.with_user(self.advisor).action_mark_no_show()
+        with self.assertRaises(AccessError):
+            event.with_user(self.other_coordinator).action_mark_no_show()
+        self.assertFalse(event.is_no_show)
+        self._debrief(event, "won")
+        with self.assertRefused(UserError, "confirmed debrief"):
+            event.with_user(self.coordinator).action_mark_no_show()
+        other = self._visit(self.lead_2, PAST, advisor=self.advisor_2)
+        other.with_user(self.manager).action_mark_no_show()
+        with self.assertRefused(UserError, "already recorded"):
+            other.with_user(self.manager).action_mark_no_show()
+        meeting = self.Event.create(
+            {"name": "Team meeting", "start": PAST, "stop": PAST + timedelta(hours=1)}
+        )
+        with self.assertRefused(UserError, "not a sales appointment"):
+            meeting.action_mark_no_show()
+        self.assertEqual(len(self._open(self.lead_2, "reset")), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestRehash(FunnelCommon):
+    """A demo without a sale queues a rehash call after the company's delay: off
+    by default, never after a definitive no."""
+
+    def test_off_by_default(self):
+        self.assertEqual(self.company.sales_rehash_days, 0)
+        self._debrief(self._visit(self.lead, PAST), "lost", reason=self.too_expensive)
+        self.assertFalse(self._open(self.lead, "rehash"))
+
+    def test_on_after_lost_and_abandon(self):
+        self.company.sales_rehash_days = 30
+        event = self._visit(self.lead, PAST)
+        self._debrief(event, "lost", reason=self.too_expensive)
+        rehash = self._open(self.lead, "rehash")
+        self.assertEqual(len(rehash), 1)
+        self.assertEqual(rehash.window_start, event.stop + timedelta(days=30))
+        self.assertFalse(self.lead.active)
+        abandoned = self._visit(self.lead_2, PAST, advisor=self.advisor_2)
+        self._debrief(abandoned, "abandon")
+        self.assertEqual(len(self._open(self.lead_2, "rehash")), 1)
+
+    def test_never_after_a_definitive_no_or_a_sale(self):
+        self.company.sales_rehash_days = 30
+        self._debrief(self._visit(self.lead, PAST), "lost", reason=self.final_no)
+        self.assertFalse(self._open(self.lead, "rehash"))
+        self._debrief(self._visit(self.lead_2, PAST, advisor=self.advisor_2), "won")
+        self.assertFalse(self._open(self.lead_2, "rehash"))
+
+    def test_rehash_call_that_books_reopens_the_lead(self):
+        self.company.sales_rehash_days = 1
+        self._debrief(self._visit(self.lead, PAST), "lost", reason=self.too_expensive)
+        rehash = self._open(self.lead, "rehash").with_user(self.coordinator)
+        rehash.write(
+            {
+                "window_start": PAST,
+                "window_end": fields.Datetime.now() + timedelta(days=1),
+            }
+        )
+        rehash.action_open_call()
+        rehash.action_log_call("connected", outcome="booked")
+        self.assertTrue(self.lead.active)
+        self.assertFalse(self.lead.lost_reason_id)
+        self.assertEqual(rehash.state, "done")
+
+    def test_negative_delay_refused(self):
+        with self.assertRefused(ValidationError, "cannot be negative"):
+            self.company.sales_rehash_days = -1
+
+
+@tagged("post_install", "-at_install")
+class TestSourceFunnel(FunnelCommon):
+    """Every funnel column, conversion, cost and ROI on a fixed dataset against
+    figures computed by hand, and who sees which rows."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Source = cls.env["utm.source"]
+        cls.radio = Source.create({"name": "Radio (funnel)"})
+        cls.signs = Source.create({"name": "Signs (funnel)"})
+        cls.web = Source.create({"name": "Web (funnel)"})
+        cls.sources = cls.radio | cls.signs | cls.web
+        day = timedelta(days=1)
+        # Radio: five leads this month.
+        cls.won = cls._lead("R1 won", cls.radio, cls.advisor)
+        cls._debrief(cls._visit(cls.won, PAST), "won", amount=10000)
+        cls.back = cls._lead(
+            "R2 no-show, reset, lost, rehash, won", cls.radio, cls.advisor
+        )
+        cls._visit(cls.back, PAST + day).with_user(
+            cls.coordinator
+        ).action_mark_no_show()
+        reset = cls._visit(cls.back, PAST + 2 * day)
+        cls._debrief(reset, "lost", reason=cls.too_expensive)
+        cls.back.toggle_active()
+        rehash = cls._visit(cls.back, PAST + 3 * day)
+        cls._debrief(rehash, "won", amount=8000)
+        cls.upcoming = cls._lead("R3 upcoming", cls.radio, cls.advisor_2)
+        cls._visit(cls.upcoming, datetime(2031, 3, 3, 9), advisor=cls.advisor_2)
+        cls.fresh = cls._lead("R4 not set yet", cls.radio, cls.advisor_2)
+        cls.cancelled = cls._lead("R5 cancelled", cls.radio, cls.advisor)
+        cls._visit(cls.cancelled, PAST + 7 * day).with_user(
+            cls.coordinator
+        ).action_archive()
+        # Signs: one lead last month, one this month demoed and abandoned.
+        cls.last_month = cls._lead("S1 last month", cls.signs, cls.advisor)
+        cls.abandoned = cls._lead("S2 abandoned", cls.signs, cls.advisor)
+        cls._debrief(cls._visit(cls.abandoned, PAST + 8 * day), "abandon")
+        # Web: one lead, nobody booked.
+        cls.web_lead = cls._lead("W1", cls.web, cls.advisor_2)
+        cls.env.flush_all()
+        cls.this_month = fields.Date.today().replace(day=1)
+        cls.previous_month = cls.this_month - relativedelta(months=1)
+        cls.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id = %s",
+            (
+                datetime.combine(cls.previous_month, datetime.min.time()),
+                cls.last_month.id,
+            ),
+        )
+        Cost = cls.env["sales.source.cost"].with_user(cls.manager)
+        # Radio: the whole spend of the month; signs: only last month's (partial);
+        # web: a line of zero.
+        cls.radio_cost = Cost.create(
+            {"source_id": cls.radio.id, "month": cls.this_month, "amount": 1000}
+        )
+        Cost.create(
+            {"source_id": cls.signs.id, "month": cls.previous_month, "amount": 300}
+        )
+        Cost.create({"source_id": cls.web.id, "month": cls.this_month, "amount": 0})
+        cls.env.invalidate_all()
+
+    MEASURES = (
+        "lead_count",
+        "set_count",
+        "issued_count",
+        "demoed_count",
+        "sold_count",
+        "reset_count",
+        "rehash_count",
+        "revenue",
+    )
+    RATIOS = ("set_rate", "issue_rate", "demo_rate", "close_rate", "conversion_rate")
+    COSTS = ("spend", "cost_per_lead", "cost_per_issued", "cost_per_sale", "roi")
+
+    def _funnel(self, user=None, groupby=("source_id",), measures=None):
+        Report = self.env["sales.report.funnel"]
+        if user:
+            Report = Report.with_user(user)
+        measures = measures or self.MEASURES + self.RATIOS + self.COSTS
+        groups = Report.read_group(
+            [("source_id", "in", self.sources.ids)],
+            [f"{name}:sum" for name in measures],
+            list(groupby),
+            lazy=False,
+        )
+        return {
+            tuple(
+                group[key][1] if isinstance(group[key], tuple) else group[key]
+                for key in groupby
+            ): tuple(group[name] for name in measures)
+            for group in groups
+        }
+
+    def test_funnel_columns(self):
+        rows = self._funnel(measures=self.MEASURES)
+        # leads, set, issued, demoed, sold, resets, rehashes, revenue
+        self.assertEqual(rows[("Radio (funnel)",)], (5, 4, 2, 2, 2, 1, 1, 18000))
+        self.assertEqual(rows[("Signs (funnel)",)], (2, 1, 1, 1, 0, 0, 0, 0))
+        self.assertEqual(rows[("Web (funnel)",)], (1, 0, 0, 0, 0, 0, 0, 0))
+        # The lead's own columns say the same.
+        self.assertEqual(
+            (self.back.sales_appointment_count, self.back.sales_reset_count),
+            (3, 1),
+        )
+        self.assertFalse(self.cancelled.sales_issued_date)
+        self.assertTrue(self.cancelled.sales_is_set)
+
+    def test_conversions(self):
+        rows = self._funnel(measures=self.RATIOS)
+        # set/leads, issued/set, demoed/issued, sold/demoed, sold/leads (%)
+        self.assertEqual(rows[("Radio (funnel)",)], (80.0, 50.0, 100.0, 100.0, 40.0))
+        self.assertEqual(rows[("Signs (funnel)",)], (50.0, 100.0, 100.0, 0.0, 0.0))
+        # Nothing set, issued or demoed: empty, not a division by zero.
+        self.assertEqual(rows[("Web (funnel)",)], (0.0, False, False, False, 0.0))
+
+    def test_cost_and_roi(self):
+        rows = self._funnel(user=self.manager, measures=self.COSTS)
+        # spend, per lead, per issued, per sale, ROI
+        self.assertEqual(rows[("Radio (funnel)",)], (1000, 200.0, 500.0, 500.0, 18.0))
+        # Partial: last month's spend over both months' leads; no sale, no ROI
+        # beyond zero.
+        self.assertEqual(rows[("Signs (funnel)",)], (300, 150.0, 300.0, False, 0.0))
+        # A line of zero: costs of zero, and no ROI rather than a division by zero.
+        self.assertEqual(rows[("Web (funnel)",)], (0, 0.0, False, False, False))
+
+    def test_by_month(self):
+        rows = self._funnel(
+            user=self.manager,
+            groupby=("source_id", "date:month"),
+            measures=("lead_count", "spend", "cost_per_lead"),
+        )
+        months = {(source, label): values for (source, label), values in rows.items()}
+        signs = {
+            label: values
+            for (source, label), values in months.items()
+            if source == "Signs (funnel)"
+        }
+        self.assertEqual(sorted(signs.values()), [(1, 0, False), (1, 300, 300.0)])
+
+    def test_advisor_sees_own_rows_and_no_spend(self):
+        rows = self._funnel(user=self.advisor, measures=self.MEASURES)
+        # Radio: R1, R2, R5 are the advisor's.
+        self.assertEqual(rows[("Radio (funnel)",)], (3, 3, 2, 2, 2, 1, 1, 18000))
+        self.assertNotIn(("Web (funnel)",), rows)
+        Report = self.env["sales.report.funnel"].with_user(self.advisor)
+        self.assertFalse(Report.search([("lead_id", "=", False)]))
+        with self.assertRaises(AccessError):
+            self._funnel(user=self.advisor, measures=("cost_per_lead",))
+        with self.assertRaises(AccessError):
+            self._funnel(user=self.advisor, measures=("spend",))
+        with self.assertRaises(AccessError):
+            self.env["sales.source.cost"].with_user(self.advisor).search([])
+
+    def test_coordinator_sees_their_advisors_rows_and_no_spend(self):
+        rows = self._funnel(user=self.coordinator, measures=("lead_count",))
+        self.assertEqual(rows[("Radio (funnel)",)], (3,))
+        self.assertEqual(rows[("Signs (funnel)",)], (2,))
+        self.assertNotIn(("Web (funnel)",), rows)
+        with self.assertRaises(AccessError):
+            self._funnel(user=self.coordinator, measures=("roi",))
+
+    def test_other_company_sees_nothing(self):
+        rows = self._funnel(user=self.manager_c2, measures=("lead_count", "spend"))
+        self.assertEqual(rows, {})
+        Cost = self.env["sales.source.cost"].with_user(self.manager_c2)
+        self.assertFalse(Cost.search([("source_id", "in", self.sources.ids)]))
+
+    def test_funnel_picture(self):
+        Step = self.env["sales.report.funnel.step"].with_user(self.manager)
+        groups = Step.read_group(
+            [("source_id", "=", self.radio.id)], ["count:sum"], ["step"], lazy=False
+        )
+        self.assertEqual(
+            [(group["step"], group["count"]) for group in groups],
+            [
+                ("1_lead", 5),
+                ("2_set", 4),
+                ("3_issued", 2),
+                ("4_demoed", 2),
+                ("5_sold", 2),
+            ],
+        )
+        with self.assertRaises(AccessError):
+            self.env["sales.report.funnel.step"].with_user(self.coordinator).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestMarketingSpend(FunnelCommon):
+    """Managers enter or import what each source cost in a month."""
+
+    def setUp(self):
+        super().setUp()
+        self.Cost = self.env["sales.source.cost"].with_user(self.manager)
+
+    def test_month_is_its_first_day(self):
+        cost = self.Cost.create(
+            {"source_id": self.source.id, "month": "2026-05-17", "amount": 250}
+        )
+        self.assertEqual(cost.month, fields.Date.to_date("2026-05-01"))
+        self.assertEqual(cost.currency_id, self.company.currency_id)
+        self.assertEqual(cost.display_name, f"{self.source.name} 2026-05")
+
+    def test_import_from_a_spreadsheet(self):
+        self.env["utm.source"].create({"name": "Radio (import)"})
+        result = self.Cost.load(
+            ["source_id", "month", "amount"],
+            [
+                ["Radio (import)", "2026-04-01", "1200"],
+                ["Radio (import)", "2026-05-01", "900.50"],
+            ],
+        )
+        self.assertFalse(result["messages"])
+        costs = self.Cost.browse(result["ids"])
+        self.assertEqual(costs.mapped("amount"), [1200.0, 900.5])
+
+    def test_bad_input(self):
+        with self.assertRefused(ValidationError, "cannot be negative"):
+            self.Cost.create(
+                {"source_id": self.source.id, "month": "2026-05-01", "amount": -5}
+            )
+        with self.assertRefused(ValidationError, "Say what the money was spent on"):
+            self.Cost.create({"month": "2026-05-01", "amount": 5})
+        self.Cost.create(
+            {"source_id": self.source.id, "month": "2026-05-01", "amount": 5}
+        )
+        with self.assertRefused(ValidationError, "already entered"):
+            self.Cost.create(
+                {"source_id": self.source.id, "month": "2026-05-20", "amount": 7}
+            )
+        june = self.Cost.create(
+            {"source_id": self.source.id, "month": "2026-06-01", "amount": 5}
+        )
+        with self.assertRefused(ValidationError, "already entered"):
+            june.month = "2026-05-09"
+        with self.assertRefused(ValidationError, "already entered"):
+            self.Cost.create(
+                [
+                    {"source_id": self.source.id, "month": "2026-07-01", "amount": 1},
+                    {"source_id": self.source.id, "month": "2026-07-02", "amount": 2},
+                ]
+            )
+        self.assertFalse(
+            self.env["sales.source.cost"].search(
+                [("source_id", "=", self.source.id), ("month", "=", "2026-07-01")]
+            )
+        )
+        # The same month for a campaign of that source is another line.
+        campaign = self.env["utm.campaign"].create({"name": "Spring (funnel)"})
+        self.Cost.create(
+            {
+                "source_id": self.source.id,
+                "campaign_id": campaign.id,
+                "month": "2026-05-01",
+                "amount": 3,
+            }
+        )
+        self.assertEqual(
+            self.env["sales.source.cost"].search_count(
+                [("source_id", "=", self.source.id)]
+            ),
+            3,
+        )
+
+    def test_only_managers(self):
+        for user in (self.coordinator, self.advisor):
+            with self.assertRaises(AccessError):
+                self.env["sales.source.cost"].with_user(user).create(
+                    {"source_id": self.source.id, "month": "2026-05-01", "amount": 5}
+                )
