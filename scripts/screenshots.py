@@ -54,6 +54,9 @@ SHOTS = [
         ".o_pivot, .o_graph_renderer",
     ),
     ("coordinator_board.png", "manager", "/odoo/coordinator-board", ".o_list_view"),
+    ("source_funnel.png", "manager", "/odoo/source-funnel", ".o_pivot"),
+    ("funnel_picture.png", "manager", "/odoo/funnel-picture", ".o_graph_renderer"),
+    ("marketing_spend.png", "manager", "/odoo/marketing-spend", ".o_list_view"),
     ("advisor_performance.png", "manager", "/odoo/advisor-performance", ".o_pivot"),
     (
         "inbound_integrations.png",

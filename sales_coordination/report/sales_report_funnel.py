@@ -91,7 +91,10 @@ class SalesReportFunnel(models.Model):
         string="Sold % of Leads", readonly=True, aggregator="sum"
     )
     cost_per_lead = fields.Float(
-        readonly=True, aggregator="sum", groups="sales_coordination.group_manager"
+        string="Cost per Lead",
+        readonly=True,
+        aggregator="sum",
+        groups="sales_coordination.group_manager",
     )
     cost_per_issued = fields.Float(
         string="Cost per Issued Appointment",
@@ -100,7 +103,10 @@ class SalesReportFunnel(models.Model):
         groups="sales_coordination.group_manager",
     )
     cost_per_sale = fields.Float(
-        readonly=True, aggregator="sum", groups="sales_coordination.group_manager"
+        string="Cost per Sale",
+        readonly=True,
+        aggregator="sum",
+        groups="sales_coordination.group_manager",
     )
     roi = fields.Float(
         string="ROI",
@@ -145,7 +151,8 @@ class SalesReportFunnel(models.Model):
                    lead.company_id,
                    1 AS lead_count,
                    lead.sales_is_set::int AS set_count,
-                   (lead.sales_issued_date <= now() AT TIME ZONE 'UTC')::int
+                   (lead.sales_issued_date IS NOT NULL
+                    AND lead.sales_issued_date <= now() AT TIME ZONE 'UTC')::int
                        AS issued_count,
                    lead.sales_is_demoed::int AS demoed_count,
                    lead.sales_is_won::int AS sold_count,
