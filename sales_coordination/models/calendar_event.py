@@ -4,7 +4,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.sql import column_exists, create_column
+from odoo.tools.sql import column_exists, create_column, table_exists
 
 from .indexes import create_indexes
 
@@ -25,6 +25,8 @@ SCHEDULING_FIELDS = frozenset(
         "partner_ids",
         "attendee_ids",
         "recurrency",
+        "appointment_type",
+        "is_no_show",
     }
 )
 
@@ -141,20 +143,42 @@ class CalendarEvent(models.Model):
         return super()._auto_init()
 
     def _sales_fill_appointment_types(self):
-        """Types for appointments booked before types existed: a lead's first
-        visit is new, the others follow-up visits."""
-        self.env.cr.execute(
+        """Types for appointments booked before types existed, from the visit
+        before each: the first is new, one after a cancelled visit a reset, one
+        after a demo without a sale a rehash, the others follow-up visits."""
+        cr = self.env.cr
+        has_debriefs = table_exists(cr, "sales_debrief")
+        cr.execute(
             SQL(
                 """UPDATE calendar_event event
-                      SET appointment_type = CASE WHEN ranked.rank = 1
-                          THEN 'new' ELSE 'follow_up' END
-                     FROM (SELECT id, row_number() OVER (
-                                  PARTITION BY opportunity_id
-                                  ORDER BY start, id) AS rank
-                             FROM calendar_event
-                            WHERE is_sales_appointment
-                              AND opportunity_id IS NOT NULL) ranked
-                    WHERE ranked.id = event.id"""
+                      SET appointment_type = CASE
+                          WHEN ranked.rank = 1 THEN 'new'
+                          WHEN NOT ranked.previous_active THEN 'reset'
+                          WHEN ranked.previous_outcome IN ('lost', 'abandon')
+                          THEN 'rehash'
+                          ELSE 'follow_up' END
+                     FROM (SELECT visit.id,
+                                  row_number() OVER lead_visits AS rank,
+                                  lag(visit.active) OVER lead_visits
+                                      AS previous_active,
+                                  lag(%(outcome)s) OVER lead_visits
+                                      AS previous_outcome
+                             FROM calendar_event visit
+                             %(debrief)s
+                            WHERE visit.is_sales_appointment
+                              AND visit.opportunity_id IS NOT NULL
+                           WINDOW lead_visits AS (PARTITION BY visit.opportunity_id
+                                                  ORDER BY visit.start, visit.id)
+                          ) ranked
+                    WHERE ranked.id = event.id""",
+                outcome=SQL("debrief.outcome") if has_debriefs else SQL("NULL"),
+                debrief=SQL(
+                    """LEFT JOIN sales_debrief debrief
+                              ON debrief.event_id = visit.id
+                             AND debrief.state = 'done'"""
+                )
+                if has_debriefs
+                else SQL(),
             )
         )
 
@@ -325,11 +349,27 @@ class CalendarEvent(models.Model):
                     ]
         self._set_appointment_types(vals_list)
         events = super().create(vals_list)
+        # A visit booked for a lost customer (a rehash) reopens their lead.
+        lost = events.filtered("is_sales_appointment").opportunity_id.filtered(
+            lambda lead: not lead.active
+        )
+        if lost:
+            lost.toggle_active()
         self.env["sales.appointment.scheduler"]._check_appointments(events)
         events.filtered("is_sales_appointment")._sales_queue_confirmation()
         return events
 
     def write(self, vals):
+        if (
+            "is_no_show" in vals
+            and not self.env.su
+            and not self.env.context.get("sales_mark_no_show")
+        ):
+            raise UserError(
+                self.env._(
+                    "Record a no-show with the No-show button of the appointment."
+                )
+            )
         if SCHEDULING_FIELDS.intersection(vals):
             appointments = (
                 self
@@ -432,11 +472,12 @@ class CalendarEvent(models.Model):
                         event=event.name,
                     )
                 )
-            if event.debrief_state == "done":
+            if event.debrief_state == "done" or event.debrief_ids:
                 raise UserError(
                     self.env._(
-                        "“%(event)s” has a confirmed debrief: the advisor met the "
-                        "customer, so it was no no-show.",
+                        "“%(event)s” has a debrief: the advisor met the customer, "
+                        "so it was no no-show (delete a debrief entered by mistake "
+                        "first).",
                         event=event.name,
                     )
                 )
@@ -448,7 +489,9 @@ class CalendarEvent(models.Model):
                         event=event.name,
                     )
                 )
-        self.write({"is_no_show": True, "debrief_state": "none"})
+        self.with_context(sales_mark_no_show=True).write(
+            {"is_no_show": True, "debrief_state": "none"}
+        )
         # sudo: the queue follows the appointment, whoever records it.
         Followup = self.env["sales.followup"].sudo()
         Followup.search(
@@ -457,8 +500,17 @@ class CalendarEvent(models.Model):
                 ("state", "in", ("queued", "claimed")),
             ]
         ).write({"state": "cancelled", "claim_expires_at": False})
-        self.debrief_ids.filtered(lambda d: d.state == "draft").sudo().unlink()
-        self.opportunity_id.activity_unlink(
+        # The lead's debrief reminder goes, unless another of its visits still
+        # waits for a debrief.
+        waiting = self.search(
+            [
+                ("opportunity_id", "in", self.opportunity_id.ids),
+                ("is_sales_appointment", "=", True),
+                ("is_no_show", "=", False),
+                ("debrief_state", "=", "due"),
+            ]
+        ).opportunity_id
+        (self.opportunity_id - waiting).activity_unlink(
             ["sales_coordination.mail_activity_type_debrief"]
         )
         Followup.create(

@@ -126,7 +126,8 @@ class CrmLead(models.Model):
         compute="_compute_sales_funnel",
         store=True,
         help="Start of the earliest sales appointment that was neither cancelled "
-        "nor a no-show: once it has started, the appointment was issued.",
+        "nor a no-show, or that was debriefed: once it has started, the "
+        "appointment was issued.",
     )
     sales_is_demoed = fields.Boolean(
         string="Demoed",
@@ -240,7 +241,8 @@ class CrmLead(models.Model):
                         SELECT event.opportunity_id,
                                count(*) FILTER (WHERE event.active) AS active_count,
                                min(event.start) FILTER (
-                                   WHERE event.active AND NOT %(no_show)s) AS issued,
+                                   WHERE event.active AND NOT %(no_show)s
+                                      OR event.debrief_state = 'done') AS issued,
                                count(*) FILTER (
                                    WHERE event.active AND %(kind)s = 'reset') AS resets,
                                count(*) FILTER (
@@ -280,6 +282,7 @@ class CrmLead(models.Model):
         "calendar_event_ids.start",
         "calendar_event_ids.is_no_show",
         "calendar_event_ids.appointment_type",
+        "calendar_event_ids.debrief_state",
         "debrief_ids.state",
     )
     def _compute_sales_funnel(self):
@@ -303,7 +306,13 @@ class CrmLead(models.Model):
         for lead in self:
             lead_events = by_lead.get(lead, events.browse())
             held = lead_events.filtered("active")
-            issued = held.filtered(lambda event: not event.is_no_show)
+            # A visit took place when it was neither cancelled nor a no-show,
+            # or when it was debriefed (even if cancelled afterwards).
+            issued = lead_events.filtered(
+                lambda event: event.active
+                and not event.is_no_show
+                or event.debrief_state == "done"
+            )
             lead.sales_appointment_count = len(held)
             lead.sales_is_set = bool(lead_events)
             lead.sales_issued_date = min(issued.mapped("start"), default=False)

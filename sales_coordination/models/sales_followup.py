@@ -567,8 +567,9 @@ class SalesFollowup(models.Model):
             )
         else:
             self.write(done)
-            if not lead.active and outcome in ("booked", "won"):
-                # A rehash won the customer back: the lead is open again.
+            if not lead.active and outcome == "won":
+                # A rehash won the customer back: the lead is open again (a
+                # booking reopens it when the visit is booked).
                 lead.toggle_active()
             if outcome == "won":
                 lead.action_set_won()

@@ -27,6 +27,34 @@ class SalesReportFunnel(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _rec_name = "lead_id"
+    _depends = {
+        "crm.lead": [
+            "create_date",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "referred_by_id",
+            "coordinator_id",
+            "user_id",
+            "company_id",
+            "expected_revenue",
+            "sales_appointment_count",
+            "sales_is_set",
+            "sales_issued_date",
+            "sales_is_demoed",
+            "sales_is_won",
+            "sales_reset_count",
+            "sales_rehash_count",
+        ],
+        "sales.source.cost": [
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "month",
+            "amount",
+            "company_id",
+        ],
+    }
 
     lead_id = fields.Many2one("crm.lead", readonly=True)
     date = fields.Date(
@@ -218,6 +246,17 @@ class SalesReportFunnelStep(models.Model):
     _auto = False
     _order = "date desc, step"
     _rec_name = "step"
+    _depends = {
+        "crm.lead": [
+            "create_date",
+            "source_id",
+            "company_id",
+            "sales_is_set",
+            "sales_issued_date",
+            "sales_is_demoed",
+            "sales_is_won",
+        ],
+    }
 
     date = fields.Date(string="Month", readonly=True)
     source_id = fields.Many2one("utm.source", readonly=True)

@@ -10,6 +10,26 @@ class SalesReportSource(models.Model):
     _auto = False
     _order = "date desc"
     _rec_name = "lead_id"
+    _depends = {
+        "crm.lead": [
+            "create_date",
+            "source_id",
+            "medium_id",
+            "campaign_id",
+            "referred_by_id",
+            "coordinator_id",
+            "user_id",
+            "company_id",
+            "expected_revenue",
+            "sales_appointment_count",
+            "sales_is_set",
+            "sales_issued_date",
+            "sales_is_demoed",
+            "sales_is_won",
+            "sales_reset_count",
+            "sales_rehash_count",
+        ],
+    }
 
     lead_id = fields.Many2one("crm.lead", readonly=True)
     date = fields.Datetime(string="Lead Created", readonly=True)

@@ -107,6 +107,36 @@ class TestAppointmentTypes(FunnelCommon):
         event.with_user(self.coordinator).appointment_type = "new"
         self.assertEqual(event.appointment_type, "new")
 
+    def test_only_coordinators_and_managers_set_the_type(self):
+        event = self._visit(self.lead, PAST)
+        with self.assertRefused(AccessError, "your own sales appointments"):
+            event.with_user(self.advisor).appointment_type = "rehash"
+        self.assertEqual(event.appointment_type, "new")
+
+    def test_types_of_visits_booked_before_types_existed(self):
+        first = self._visit(self.lead, PAST)
+        cancelled = self._visit(self.lead, PAST + timedelta(days=1))
+        cancelled.action_archive()
+        after_cancel = self._visit(self.lead, PAST + timedelta(days=2))
+        self._debrief(after_cancel, "abandon")
+        self.lead.toggle_active()
+        after_demo = self._visit(self.lead, PAST + timedelta(days=3))
+        visits = first | cancelled | after_cancel | after_demo
+        visits.with_context(sales_mark_no_show=True).write({"appointment_type": False})
+        self.env.flush_all()
+        self.Event._sales_fill_appointment_types()
+        visits.invalidate_recordset(["appointment_type"])
+        self.assertEqual(
+            visits.with_context(active_test=False).mapped("appointment_type"),
+            ["new", "follow_up", "reset", "rehash"],
+        )
+        # What the upgrade then counts on the lead.
+        self.env["crm.lead"]._sales_fill_funnel_columns()
+        self.lead.invalidate_recordset()
+        self.assertEqual(
+            (self.lead.sales_reset_count, self.lead.sales_rehash_count), (1, 1)
+        )
+
     def test_two_visits_booked_at_once(self):
         events = self.Event.with_user(self.coordinator).create(
             [
@@ -188,8 +218,24 @@ class TestNoShow(FunnelCommon):
             event.with_user(self.other_coordinator).action_mark_no_show()
         self.assertFalse(event.is_no_show)
         self._debrief(event, "won")
-        with self.assertRefused(UserError, "confirmed debrief"):
+        with self.assertRefused(UserError, "has a debrief"):
             event.with_user(self.coordinator).action_mark_no_show()
+        # The flag is the button's alone, not a field anyone writes.
+        with self.assertRefused(UserError, "No-show button"):
+            event.with_user(self.coordinator).is_no_show = True
+        with self.assertRefused(UserError, "No-show button"):
+            event.with_user(self.advisor).write({"is_no_show": True})
+        drafted = self._visit(self.lead, PAST + timedelta(days=1))
+        self.env["sales.debrief"].with_user(self.coordinator).create(
+            {
+                "event_id": drafted.id,
+                "product_interest": "Heat pump",
+                "amount_untaxed": 1000,
+                "outcome": "won",
+            }
+        )
+        with self.assertRefused(UserError, "has a debrief"):
+            drafted.with_user(self.coordinator).action_mark_no_show()
         other = self._visit(self.lead_2, PAST, advisor=self.advisor_2)
         other.with_user(self.manager).action_mark_no_show()
         with self.assertRefused(UserError, "already recorded"):
@@ -242,10 +288,24 @@ class TestRehash(FunnelCommon):
             }
         )
         rehash.action_open_call()
-        rehash.action_log_call("connected", outcome="booked")
+        action = rehash.action_log_call("connected", outcome="booked")
+        self.assertEqual(rehash.state, "done")
+        # Nothing booked yet: still lost; the booking reopens it.
+        self.assertTrue(action)
+        self.assertFalse(self.lead.active)
+        visit = (
+            self.env["sales.appointment.scheduler"]
+            .with_user(self.coordinator)
+            .book(
+                self.lead,
+                self.advisor,
+                PAST + timedelta(days=7),
+                PAST + timedelta(days=7, hours=1),
+            )
+        )
+        self.assertEqual(visit.appointment_type, "rehash")
         self.assertTrue(self.lead.active)
         self.assertFalse(self.lead.lost_reason_id)
-        self.assertEqual(rehash.state, "done")
 
     def test_negative_delay_refused(self):
         with self.assertRefused(ValidationError, "cannot be negative"):
@@ -360,6 +420,14 @@ class TestSourceFunnel(FunnelCommon):
         )
         self.assertFalse(self.cancelled.sales_issued_date)
         self.assertTrue(self.cancelled.sales_is_set)
+
+    def test_a_debriefed_visit_cancelled_afterwards_was_issued(self):
+        visit = self.won.calendar_event_ids
+        visit.with_user(self.coordinator).action_archive()
+        self.assertEqual(self.won.sales_appointment_count, 0)
+        self.assertEqual(self.won.sales_issued_date, visit.start)
+        rows = self._funnel(measures=("issued_count", "demoed_count"))
+        self.assertEqual(rows[("Radio (funnel)",)], (2, 2))
 
     def test_conversions(self):
         rows = self._funnel(measures=self.RATIOS)
