@@ -483,6 +483,18 @@ class TestSourceFunnel(FunnelCommon):
         with self.assertRaises(AccessError):
             self._funnel(user=self.coordinator, measures=("roi",))
 
+    def test_shared_call_pool_coordinator_sees_every_lead_and_no_spend(self):
+        self.company.sales_shared_queue = True
+        rows = self._funnel(user=self.coordinator, measures=("lead_count",))
+        self.assertEqual(rows[("Web (funnel)",)], (1,))
+        self.assertEqual(rows[("Radio (funnel)",)], (5,))
+        Report = self.env["sales.report.funnel"].with_user(self.coordinator)
+        self.assertFalse(Report.search([("lead_id", "=", False)]))
+        by_source = self.env["sales.report.source"].with_user(self.coordinator)
+        self.assertEqual(
+            by_source.search_count([("source_id", "in", self.sources.ids)]), 8
+        )
+
     def test_other_company_sees_nothing(self):
         rows = self._funnel(user=self.manager_c2, measures=("lead_count", "spend"))
         self.assertEqual(rows, {})
