@@ -188,6 +188,48 @@ def test_sixteen_coordinators_empty_the_queue(queue):
     )
 
 
+def test_one_coordinator_pressing_twice_at_once_gets_one_call(queue):
+    """Two tabs, a double click: the same coordinator's presses at the same
+    instant hand out one call, not two."""
+    registry = Registry(dbname())
+    uid = queue["coordinators"][0]
+    presses, rounds = 6, 5
+    retries, errors = [], []
+
+    def claim(env):
+        return env["sales.followup"].claim_next().id
+
+    for _round in range(rounds):
+        barrier = threading.Barrier(presses)
+        got = []
+
+        def press(barrier=barrier, got=got):
+            try:
+                barrier.wait(timeout=60)
+                got.append(request(registry, uid, claim, retries))
+            except Exception:
+                errors.append(traceback.format_exc())
+
+        threads = [threading.Thread(target=press) for _ in range(presses)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not errors, errors[0]
+        assert len(got) == presses and len(set(got)) == 1 and got[0], got
+        # The call is made: the next round starts with nothing held.
+        request(
+            registry,
+            uid,
+            lambda env, fid=got[0]: env["sales.followup"]
+            .browse(fid)
+            .action_log_call("connected", "done"),
+            retries,
+        )
+    assert followup_states(queue) == {"done": rounds, "queued": FOLLOWUPS - rounds}
+    assert sum(retries) == 0, retries
+
+
 def test_claim_of_a_dead_request_comes_back_after_the_lease(queue):
     registry = Registry(dbname())
     first, second = queue["coordinators"][:2]

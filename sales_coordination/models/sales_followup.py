@@ -24,6 +24,9 @@ KINDS = [
 # What a coordinator may say of a call that reached the customer.
 OUTCOMES = ("booked", "later", "won", "lost", "done")
 OPEN_STATES = ("queued", "claimed")
+# First key of the advisory lock that lines up one coordinator's own presses of
+# Next call (the second key is their user id).
+CLAIM_LOCK = 0x5C_C1A1
 
 
 class SalesFollowup(models.Model):
@@ -305,7 +308,9 @@ class SalesFollowup(models.Model):
 
         A coordinator holds one call at a time: while their claim runs, pressing
         again returns the same call, so a request Odoo retries after a
-        serialization failure does not claim a second one."""
+        serialization failure does not claim a second one. Two presses of the
+        same coordinator at once (two tabs, a double click) wait for each other
+        on a lock of that coordinator's alone; other coordinators never wait."""
         self._check_coordinator()
         now = fields.Datetime.now()
         uid = self.env.uid
@@ -316,6 +321,7 @@ class SalesFollowup(models.Model):
             uid,
         )
         with self._claim_cursor() as cr:
+            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", CLAIM_LOCK, uid))
             # Most presses end here: one statement, unless a claim is running.
             claimed = self._claim_one(cr, own, now, unless_held=True)
             if not claimed:
