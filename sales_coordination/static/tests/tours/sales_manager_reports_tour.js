@@ -41,5 +41,9 @@ registry.category("web_tour.tours").add("sales_coordination_manager_reports", {
             content: "Every coordinator has a row, with today's calls",
             trigger: ".o_list_view .o_data_row:has(.o_data_cell[name=user_id]:contains('Cody')) .o_data_cell[name=calls_today]:contains('2')",
         },
+        {
+            content: "A coordinator without calls this month has no connection ratio, not 0%",
+            trigger: ".o_list_view .o_data_row:has(.o_data_cell[name=user_id]:contains('Bea Backup')) .o_data_cell[name=connection_ratio]:not(:contains('%'))",
+        },
     ],
 });
