@@ -501,6 +501,21 @@ class TestSourceFunnel(FunnelCommon):
         Cost = self.env["sales.source.cost"].with_user(self.manager_c2)
         self.assertFalse(Cost.search([("source_id", "in", self.sources.ids)]))
 
+    def test_pivot_query_count_does_not_grow_with_leads(self):
+        measures = self.MEASURES + self.RATIOS + self.COSTS
+        groupby = ("source_id", "date:month")
+        self._funnel(user=self.manager, groupby=groupby, measures=measures)
+        with self.assertQueryCount(1):
+            self._funnel(user=self.manager, groupby=groupby, measures=measures)
+        for number in range(30):
+            self._lead(f"R{number} more", self.radio, self.advisor)
+        self.env.flush_all()
+        with self.assertQueryCount(1):
+            rows = self._funnel(
+                user=self.manager, groupby=groupby, measures=("lead_count",)
+            )
+        self.assertEqual(sum(values[0] for values in rows.values()), 38)
+
     def test_funnel_picture(self):
         Step = self.env["sales.report.funnel.step"].with_user(self.manager)
         groups = Step.read_group(
