@@ -470,10 +470,10 @@ class CrmLead(models.Model):
         """A definitive yes or no ends the calls: open follow-ups are cancelled;
         a yes queues the happy call."""
         super()._handle_won_lost(vals)
-        won_stages = self.env["crm.stage"].search([("is_won", "=", True)])
+        # The stage written, read from the cache crm's own handler just filled.
+        new_stage = self.env["crm.stage"].browse(vals.get("stage_id"))
         reach_won = self.filtered(
-            lambda lead: vals.get("stage_id") in won_stages.ids
-            and lead.stage_id not in won_stages
+            lambda lead: new_stage.is_won and not lead.stage_id.is_won
         )
         reach_lost = self.filtered(
             lambda lead: "active" in vals and not vals["active"] and lead.active
