@@ -475,6 +475,18 @@ class TestSourceFunnel(FunnelCommon):
         with self.assertRaises(AccessError):
             self.env["sales.source.cost"].with_user(self.advisor).search([])
 
+    def test_views_show_spend_to_managers_only(self):
+        cases = ((self.advisor, False), (self.coordinator, False), (self.manager, True))
+        for user, shown in cases:
+            Report = self.env["sales.report.funnel"].with_user(user)
+            views = Report.get_views([(False, "pivot"), (False, "list")])
+            pivot = views["views"]["pivot"]["arch"]
+            for name in ("spend", "cost_per_lead", "cost_per_sale", "roi"):
+                self.assertEqual(f'name="{name}"' in pivot, shown, (user.login, name))
+            self.assertEqual('name="spend"' in views["views"]["list"]["arch"], shown)
+            fields = views["models"]["sales.report.funnel"]["fields"]
+            self.assertEqual("spend" in fields, shown)
+
     def test_coordinator_sees_their_advisors_rows_and_no_spend(self):
         rows = self._funnel(user=self.coordinator, measures=("lead_count",))
         self.assertEqual(rows[("Radio (funnel)",)], (3,))
