@@ -324,6 +324,8 @@ class CalendarEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(vals.get("is_no_show") for vals in vals_list):
+            self._check_no_show_flag()
         for vals in vals_list:
             if vals.get("advisor_id") and "is_sales_appointment" not in vals:
                 vals["is_sales_appointment"] = True
@@ -349,27 +351,22 @@ class CalendarEvent(models.Model):
                     ]
         self._set_appointment_types(vals_list)
         events = super().create(vals_list)
-        # A visit booked for a lost customer (a rehash) reopens their lead.
-        lost = events.filtered("is_sales_appointment").opportunity_id.filtered(
-            lambda lead: not lead.active
-        )
-        if lost:
-            lost.toggle_active()
+        events._sales_reopen_lost_leads()
         self.env["sales.appointment.scheduler"]._check_appointments(events)
         events.filtered("is_sales_appointment")._sales_queue_confirmation()
         return events
 
-    def write(self, vals):
-        if (
-            "is_no_show" in vals
-            and not self.env.su
-            and not self.env.context.get("sales_mark_no_show")
-        ):
+    def _check_no_show_flag(self):
+        if not self.env.su and not self.env.context.get("sales_mark_no_show"):
             raise UserError(
                 self.env._(
                     "Record a no-show with the No-show button of the appointment."
                 )
             )
+
+    def write(self, vals):
+        if "is_no_show" in vals:
+            self._check_no_show_flag()
         if SCHEDULING_FIELDS.intersection(vals):
             appointments = (
                 self
@@ -386,6 +383,31 @@ class CalendarEvent(models.Model):
         if {"start", "active", "is_sales_appointment"}.intersection(vals):
             self.filtered("is_sales_appointment")._sales_queue_confirmation()
         return result
+
+    def _sales_reopen_lost_leads(self):
+        """An upcoming visit booked for a lost customer (a rehash) reopens their
+        lead and ends the rehash call that led to it. Imports of past or
+        cancelled visits leave lost leads as they are."""
+        if self.env.context.get("import_file"):
+            return
+        now = fields.Datetime.now()
+        lost = self.filtered(
+            lambda event: event.is_sales_appointment
+            and event.active
+            and event.start > now
+            and not event.opportunity_id.active
+        ).opportunity_id
+        if not lost:
+            return
+        lost.toggle_active()
+        # sudo: the queue follows the lead, whoever books the visit.
+        self.env["sales.followup"].sudo().search(
+            [
+                ("lead_id", "in", lost.ids),
+                ("kind", "=", "rehash"),
+                ("state", "in", ("queued", "claimed")),
+            ]
+        ).write({"state": "done", "claim_expires_at": False})
 
     def _set_appointment_types(self, vals_list):
         """Give each new sales appointment its type from its lead's history,
@@ -472,12 +494,11 @@ class CalendarEvent(models.Model):
                         event=event.name,
                     )
                 )
-            if event.debrief_state == "done" or event.debrief_ids:
+            if event.debrief_state == "done":
                 raise UserError(
                     self.env._(
-                        "“%(event)s” has a debrief: the advisor met the customer, "
-                        "so it was no no-show (delete a debrief entered by mistake "
-                        "first).",
+                        "“%(event)s” has a confirmed debrief: the advisor met the "
+                        "customer, so it was no no-show.",
                         event=event.name,
                     )
                 )
@@ -489,6 +510,8 @@ class CalendarEvent(models.Model):
                         event=event.name,
                     )
                 )
+        # A draft debrief was begun for a visit that did not take place.
+        self.debrief_ids.filtered(lambda debrief: debrief.state == "draft").unlink()
         self.with_context(sales_mark_no_show=True).write(
             {"is_no_show": True, "debrief_state": "none"}
         )

@@ -571,6 +571,11 @@ class SalesFollowup(models.Model):
                     "window_end": window_end,
                 }
             )
+        elif outcome == "booked" and self.kind == "rehash" and not lead.active:
+            # Stays with this coordinator until the visit is booked (which
+            # reopens the lead and ends this call), or returns to the queue when
+            # the claim runs out.
+            return lead.action_book_appointment()
         else:
             self.write(done)
             if not lead.active and outcome == "won":

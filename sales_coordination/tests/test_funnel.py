@@ -195,6 +195,33 @@ class TestNoShow(FunnelCommon):
         self.assertFalse(self._open(self.lead, "reset"))
         self.assertTrue(self._open(self.lead, "confirmation"))
 
+    def test_a_draft_debrief_is_discarded(self):
+        event = self._visit(self.lead, PAST)
+        draft = (
+            self.env["sales.debrief"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "event_id": event.id,
+                    "product_interest": "Heat pump",
+                    "amount_untaxed": 1000,
+                    "outcome": "won",
+                }
+            )
+        )
+        event.with_user(self.coordinator).action_mark_no_show()
+        self.assertFalse(draft.exists())
+        self.assertTrue(event.is_no_show)
+
+    def test_only_managers_delete_a_confirmed_debrief(self):
+        debrief = self._debrief(self._visit(self.lead, PAST), "won")
+        with self.assertRefused(UserError, "only a manager may delete it"):
+            debrief.with_user(self.coordinator).unlink()
+        with self.assertRaises(AccessError):
+            debrief.with_user(self.advisor).unlink()
+        debrief.with_user(self.manager).unlink()
+        self.assertFalse(debrief.exists())
+
     def test_open_confirmation_call_is_cancelled(self):
         event = self._visit(self.lead, PAST)
         now = fields.Datetime.now()
@@ -218,24 +245,20 @@ class TestNoShow(FunnelCommon):
             event.with_user(self.other_coordinator).action_mark_no_show()
         self.assertFalse(event.is_no_show)
         self._debrief(event, "won")
-        with self.assertRefused(UserError, "has a debrief"):
+        with self.assertRefused(UserError, "has a confirmed debrief"):
             event.with_user(self.coordinator).action_mark_no_show()
         # The flag is the button's alone, not a field anyone writes.
         with self.assertRefused(UserError, "No-show button"):
             event.with_user(self.coordinator).is_no_show = True
         with self.assertRefused(UserError, "No-show button"):
             event.with_user(self.advisor).write({"is_no_show": True})
-        drafted = self._visit(self.lead, PAST + timedelta(days=1))
-        self.env["sales.debrief"].with_user(self.coordinator).create(
-            {
-                "event_id": drafted.id,
-                "product_interest": "Heat pump",
-                "amount_untaxed": 1000,
-                "outcome": "won",
-            }
-        )
-        with self.assertRefused(UserError, "has a debrief"):
-            drafted.with_user(self.coordinator).action_mark_no_show()
+        with self.assertRefused(UserError, "No-show button"):
+            self.Event.with_user(self.coordinator).create(
+                dict(
+                    self._appointment_values(start=PAST + timedelta(days=2)),
+                    is_no_show=True,
+                )
+            )
         other = self._visit(self.lead_2, PAST, advisor=self.advisor_2)
         other.with_user(self.manager).action_mark_no_show()
         with self.assertRefused(UserError, "already recorded"):
@@ -289,23 +312,33 @@ class TestRehash(FunnelCommon):
         )
         rehash.action_open_call()
         action = rehash.action_log_call("connected", outcome="booked")
-        self.assertEqual(rehash.state, "done")
-        # Nothing booked yet: still lost; the booking reopens it.
+        # Nothing booked yet: the lead is still lost, the call still this
+        # coordinator's (back in the queue if the claim runs out).
         self.assertTrue(action)
         self.assertFalse(self.lead.active)
+        self.assertEqual(rehash.state, "claimed")
+        self.assertEqual(rehash.call_ids.result, "connected")
         visit = (
             self.env["sales.appointment.scheduler"]
             .with_user(self.coordinator)
-            .book(
-                self.lead,
-                self.advisor,
-                PAST + timedelta(days=7),
-                PAST + timedelta(days=7, hours=1),
-            )
+            .book(self.lead, self.advisor, self.start, self.start + timedelta(hours=1))
         )
         self.assertEqual(visit.appointment_type, "rehash")
         self.assertTrue(self.lead.active)
         self.assertFalse(self.lead.lost_reason_id)
+        self.assertEqual(rehash.state, "done")
+
+    def test_past_or_cancelled_visits_leave_a_lost_lead_lost(self):
+        self._debrief(self._visit(self.lead, PAST), "lost", reason=self.too_expensive)
+        reason = self.lead.lost_reason_id
+        self._visit(self.lead, PAST + timedelta(days=7))
+        values = self._appointment_values(start=self.start)
+        self.Event.with_user(self.coordinator).create(dict(values, active=False))
+        self.Event.with_user(self.coordinator).with_context(import_file=True).create(
+            self._appointment_values(start=self.start + timedelta(days=1))
+        )
+        self.assertFalse(self.lead.active)
+        self.assertEqual(self.lead.lost_reason_id, reason)
 
     def test_negative_delay_refused(self):
         with self.assertRefused(ValidationError, "cannot be negative"):
