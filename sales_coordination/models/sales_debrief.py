@@ -226,17 +226,16 @@ class SalesDebrief(models.Model):
             )
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_confirmed(self):
         # Coordinators discard a draft (entered for the wrong visit, or for a
         # visit nobody was home for); what was confirmed stays, but for managers.
-        self.check_access("unlink")
         if any(debrief.state == "done" for debrief in self) and not (
             self.env.su or self.env.user.has_group("sales_coordination.group_manager")
         ):
             raise UserError(
                 self.env._("This debrief is confirmed: only a manager may delete it.")
             )
-        return super().unlink()
 
     def _check_manager(self):
         if not self.env.su and not self.env.user.has_group(
