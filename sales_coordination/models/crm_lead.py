@@ -24,13 +24,21 @@ WEEKDAYS = [
     ("6", "Sunday"),
 ]
 # The funnel of a lead without appointments or debriefs.
+# The funnel columns of a lead: column type, value without appointments,
+# debriefs or a sale (None: empty).
+FUNNEL_COLUMNS = {
+    "sales_appointment_count": ("int4", 0),
+    "sales_is_set": ("bool", False),
+    "sales_issued_date": ("timestamp", None),
+    "sales_is_demoed": ("bool", False),
+    "sales_reset_count": ("int4", 0),
+    "sales_rehash_count": ("int4", 0),
+    "sales_is_won": ("bool", False),
+}
 NO_FUNNEL = {
-    "sales_appointment_count": 0,
-    "sales_is_set": False,
-    "sales_issued_date": False,
-    "sales_is_demoed": False,
-    "sales_reset_count": 0,
-    "sales_rehash_count": 0,
+    name: False if empty is None else empty
+    for name, (_type, empty) in FUNNEL_COLUMNS.items()
+    if name != "sales_is_won"  # computed from the stage, without a query
 }
 DAYPARTS = [("morning", "Morning"), ("afternoon", "Afternoon"), ("evening", "Evening")]
 
@@ -154,17 +162,6 @@ class CrmLead(models.Model):
         help="The lead is open and in a won stage.",
     )
 
-    # column: (type, value of a lead without appointments or debriefs)
-    FUNNEL_COLUMNS = {
-        "sales_appointment_count": ("int4", SQL("0")),
-        "sales_is_set": ("bool", SQL("FALSE")),
-        "sales_issued_date": ("timestamp", None),
-        "sales_is_demoed": ("bool", SQL("FALSE")),
-        "sales_reset_count": ("int4", SQL("0")),
-        "sales_rehash_count": ("int4", SQL("0")),
-        "sales_is_won": ("bool", SQL("FALSE")),
-    }
-
     def _auto_init(self):
         # On a database that already holds leads, the funnel columns are added
         # with their empty value (no rewrite of the table), then only the leads
@@ -172,12 +169,10 @@ class CrmLead(models.Model):
         # lead by lead.
         cr = self.env.cr
         missing = [
-            name
-            for name in self.FUNNEL_COLUMNS
-            if not column_exists(cr, self._table, name)
+            name for name in FUNNEL_COLUMNS if not column_exists(cr, self._table, name)
         ]
         for name in missing:
-            column_type, empty = self.FUNNEL_COLUMNS[name]
+            column_type, empty = FUNNEL_COLUMNS[name]
             # A constant default fills the existing rows without rewriting them;
             # the ORM, not the database, gives new leads their values.
             cr.execute(
@@ -208,12 +203,8 @@ class CrmLead(models.Model):
                 SQL(
                     "UPDATE crm_lead SET %s",
                     SQL(", ").join(
-                        SQL(
-                            "%s = %s",
-                            SQL.identifier(name),
-                            empty if empty is not None else SQL("NULL"),
-                        )
-                        for name, (_type, empty) in self.FUNNEL_COLUMNS.items()
+                        SQL("%s = %s", SQL.identifier(name), empty)
+                        for name, (_type, empty) in FUNNEL_COLUMNS.items()
                     ),
                 )
             )

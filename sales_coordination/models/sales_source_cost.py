@@ -18,7 +18,9 @@ class SalesSourceCost(models.Model):
     campaign_id = fields.Many2one("utm.campaign", ondelete="cascade")
     month = fields.Date(
         required=True,
-        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        default=lambda self: fields.Date.start_of(
+            fields.Date.context_today(self), "month"
+        ),
         help="The month the money was spent in, stored as its first day.",
     )
     amount = fields.Monetary(required=True, currency_field="currency_id")
@@ -88,30 +90,24 @@ class SalesSourceCost(models.Model):
     def _check_unique_month(self, keys, exclude=None):
         # Checked before writing, for a message in the user's words; the unique
         # index in init() settles two managers entering the same line at once.
-        seen = set()
+        # One query for the whole batch (an import of a year of spend).
+        existing = self.sudo().search(
+            [
+                ("id", "not in", exclude.ids if exclude else []),
+                ("company_id", "in", list({key[0] for key in keys})),
+                ("month", "in", list({key[1] for key in keys})),
+            ]
+        )
+        seen = {self._spend_key({}, cost) for cost in existing}
         for key in keys:
-            company, month, source, medium, campaign = key
-            twin = key in seen or self.sudo().search_count(
-                [
-                    ("id", "not in", exclude.ids if exclude else []),
-                    ("company_id", "=", company),
-                    ("month", "=", month),
-                    ("source_id", "=", source),
-                    ("medium_id", "=", medium),
-                    ("campaign_id", "=", campaign),
-                ],
-                limit=1,
-            )
+            _company, month, source, medium, campaign = key
+            twin = key in seen
             seen.add(key)
             if twin:
-                what = " / ".join(
-                    record.name
-                    for record in (
-                        self.env["utm.source"].browse(source),
-                        self.env["utm.medium"].browse(medium),
-                        self.env["utm.campaign"].browse(campaign),
-                    )
-                    if record
+                what = self._target_name(
+                    self.env["utm.source"].browse(source),
+                    self.env["utm.medium"].browse(medium),
+                    self.env["utm.campaign"].browse(campaign),
                 )
                 raise ValidationError(
                     self.env._(
@@ -123,18 +119,21 @@ class SalesSourceCost(models.Model):
                 )
 
     @staticmethod
+    def _target_name(*records):
+        """“Source / Medium / Campaign”, of those set."""
+        return " / ".join(record.name for record in records if record)
+
+    @staticmethod
     def _first_of_month(vals):
         if vals.get("month"):
-            vals["month"] = fields.Date.to_date(vals["month"]).replace(day=1)
+            vals["month"] = fields.Date.start_of(
+                fields.Date.to_date(vals["month"]), "month"
+            )
 
     @api.depends("source_id", "medium_id", "campaign_id", "month")
     def _compute_display_name(self):
         for cost in self:
-            what = " / ".join(
-                record.name
-                for record in (cost.source_id, cost.medium_id, cost.campaign_id)
-                if record
-            )
+            what = self._target_name(cost.source_id, cost.medium_id, cost.campaign_id)
             month = cost.month.strftime("%Y-%m") if cost.month else ""
             cost.display_name = f"{what} {month}".strip()
 

@@ -1,6 +1,14 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from .sales_report_source import LEAD_COLUMNS
+
+# A lead was issued once its first visit that took place has started.
+ISSUED = SQL(
+    "(lead.sales_issued_date IS NOT NULL"
+    " AND lead.sales_issued_date <= now() AT TIME ZONE 'UTC')"
+)
+
 # Measures that are ratios of two sums, at every level of a pivot:
 # field: (numerator, denominator, factor, empty without spend).
 RATIOS = {
@@ -14,7 +22,6 @@ RATIOS = {
     "cost_per_sale": ("spend", "sold_count", 1.0, True),
     "roi": ("revenue", "spend", 1.0, True),
 }
-SPEND_FIELDS = ("spend", "spend_line_count", "cost_per_lead", "cost_per_issued")
 
 
 class SalesReportFunnel(models.Model):
@@ -28,24 +35,7 @@ class SalesReportFunnel(models.Model):
     _order = "date desc, id desc"
     _rec_name = "lead_id"
     _depends = {
-        "crm.lead": [
-            "create_date",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "referred_by_id",
-            "coordinator_id",
-            "user_id",
-            "company_id",
-            "expected_revenue",
-            "sales_appointment_count",
-            "sales_is_set",
-            "sales_issued_date",
-            "sales_is_demoed",
-            "sales_is_won",
-            "sales_reset_count",
-            "sales_rehash_count",
-        ],
+        "crm.lead": LEAD_COLUMNS,
         "sales.source.cost": [
             "source_id",
             "medium_id",
@@ -179,9 +169,7 @@ class SalesReportFunnel(models.Model):
                    lead.company_id,
                    1 AS lead_count,
                    lead.sales_is_set::int AS set_count,
-                   (lead.sales_issued_date IS NOT NULL
-                    AND lead.sales_issued_date <= now() AT TIME ZONE 'UTC')::int
-                       AS issued_count,
+                   %(issued)s::int AS issued_count,
                    lead.sales_is_demoed::int AS demoed_count,
                    lead.sales_is_won::int AS sold_count,
                    lead.sales_reset_count AS reset_count,
@@ -191,10 +179,11 @@ class SalesReportFunnel(models.Model):
                        AS revenue,
                    0::numeric AS spend,
                    0 AS spend_line_count,
-                   %s
+                   %(ratios)s
               FROM crm_lead lead
             """,
-            self._no_ratios(),
+            issued=ISSUED,
+            ratios=self._no_ratios(),
         )
 
     def _spend_rows(self):
@@ -246,17 +235,7 @@ class SalesReportFunnelStep(models.Model):
     _auto = False
     _order = "date desc, step"
     _rec_name = "step"
-    _depends = {
-        "crm.lead": [
-            "create_date",
-            "source_id",
-            "company_id",
-            "sales_is_set",
-            "sales_issued_date",
-            "sales_is_demoed",
-            "sales_is_won",
-        ],
-    }
+    _depends = {"crm.lead": LEAD_COLUMNS}
 
     date = fields.Date(string="Month", readonly=True)
     source_id = fields.Many2one("utm.source", readonly=True)
@@ -275,9 +254,7 @@ class SalesReportFunnelStep(models.Model):
                        date_trunc('month', lead.create_date)::date AS date,
                        count(*) AS leads,
                        count(*) FILTER (WHERE lead.sales_is_set) AS set,
-                       count(*) FILTER (
-                           WHERE lead.sales_issued_date <= now() AT TIME ZONE 'UTC')
-                           AS issued,
+                       count(*) FILTER (WHERE %s) AS issued,
                        count(*) FILTER (WHERE lead.sales_is_demoed) AS demoed,
                        count(*) FILTER (WHERE lead.sales_is_won) AS sold
                   FROM crm_lead lead
@@ -289,5 +266,6 @@ class SalesReportFunnelStep(models.Model):
                   ('3_issued', month.issued), ('4_demoed', month.demoed),
                   ('5_sold', month.sold)
               ) step (step, count)
-            """
+            """,
+            ISSUED,
         )

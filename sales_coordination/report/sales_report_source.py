@@ -1,6 +1,27 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+# The lead columns the by-source and funnel reports read: pending writes to them
+# are flushed before a report is queried.
+LEAD_COLUMNS = [
+    "create_date",
+    "source_id",
+    "medium_id",
+    "campaign_id",
+    "referred_by_id",
+    "coordinator_id",
+    "user_id",
+    "company_id",
+    "expected_revenue",
+    "sales_appointment_count",
+    "sales_is_set",
+    "sales_issued_date",
+    "sales_is_demoed",
+    "sales_is_won",
+    "sales_reset_count",
+    "sales_rehash_count",
+]
+
 
 class SalesReportSource(models.Model):
     """One row per lead, for leads, appointments, sales and revenue by source."""
@@ -10,26 +31,7 @@ class SalesReportSource(models.Model):
     _auto = False
     _order = "date desc"
     _rec_name = "lead_id"
-    _depends = {
-        "crm.lead": [
-            "create_date",
-            "source_id",
-            "medium_id",
-            "campaign_id",
-            "referred_by_id",
-            "coordinator_id",
-            "user_id",
-            "company_id",
-            "expected_revenue",
-            "sales_appointment_count",
-            "sales_is_set",
-            "sales_issued_date",
-            "sales_is_demoed",
-            "sales_is_won",
-            "sales_reset_count",
-            "sales_rehash_count",
-        ],
-    }
+    _depends = {"crm.lead": LEAD_COLUMNS}
 
     lead_id = fields.Many2one("crm.lead", readonly=True)
     date = fields.Datetime(string="Lead Created", readonly=True)
