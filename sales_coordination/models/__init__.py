@@ -1,3 +1,4 @@
+from . import sales_workflow_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_users
@@ -15,3 +16,6 @@ from . import sales_inbound_event
 from . import crm_lost_reason
 from . import sales_source_cost
 from . import sales_source_cost_demo
+from . import utm_source
+from . import utm_medium
+from . import utm_campaign

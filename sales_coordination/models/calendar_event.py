@@ -6,7 +6,9 @@ from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, table_exists
 
+from ..tools.workflow import is_owned, owning
 from .indexes import create_indexes
+from .sales_workflow_mixin import EMPTY
 
 # Changing any of these books, moves, re-assigns or cancels a sales appointment.
 SCHEDULING_FIELDS = frozenset(
@@ -30,6 +32,13 @@ SCHEDULING_FIELDS = frozenset(
     }
 )
 
+
+# Visit types the rules derive from the lead's history (they count in the funnel);
+# the others a coordinator may correct.
+DERIVED_TYPES = frozenset({"reset", "rehash"})
+# Privacy values that keep a sales appointment in view of the advisor's
+# coordinators (a private one would show them "Busy" and refuse their changes).
+SALES_PRIVACY = ("public", "confidential")
 
 APPOINTMENT_TYPES = [
     ("new", "New"),
@@ -56,7 +65,14 @@ RESCHEDULING_FIELDS = frozenset(
 
 
 class CalendarEvent(models.Model):
-    _inherit = "calendar.event"
+    _name = "calendar.event"
+    _inherit = ["calendar.event", "sales.workflow.mixin"]
+    _sales_workflow_fields = {
+        "is_no_show": EMPTY,
+        "debrief_state": frozenset({"none"}),
+        "booked_by_id": EMPTY,
+        "debrief_overdue_alerted": EMPTY,
+    }
 
     is_sales_appointment = fields.Boolean(
         string="Sales Appointment",
@@ -324,8 +340,9 @@ class CalendarEvent(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if any(vals.get("is_no_show") for vals in vals_list):
-            self._check_no_show_flag()
+        self._sales_check_workflow_create(vals_list)
+        for vals in vals_list:
+            self._check_appointment_type_value(vals.get("appointment_type"))
         for vals in vals_list:
             if vals.get("advisor_id") and "is_sales_appointment" not in vals:
                 vals["is_sales_appointment"] = True
@@ -333,6 +350,9 @@ class CalendarEvent(models.Model):
                 continue
             advisor = self.env["res.users"].browse(vals.get("advisor_id"))
             self._check_sales_appointment_access(advisor)
+            self._check_sales_privacy(vals.get("privacy", "public"))
+            # Explicit, so that the advisor's own default privacy cannot hide it.
+            vals["privacy"] = vals.get("privacy") or "public"
             if self.env.su:
                 # Data files and integrations running as superuser say who booked.
                 vals.setdefault("booked_by_id", self.env.uid)
@@ -349,24 +369,50 @@ class CalendarEvent(models.Model):
                     vals["partner_ids"] = list(partner_commands) + [
                         Command.link(advisor.partner_id.id)
                     ]
-        self._set_appointment_types(vals_list)
-        events = super().create(vals_list)
+        with owning(self._name, "booked_by_id"):
+            self._set_appointment_types(vals_list)
+            events = super().create(vals_list)
         events._sales_reopen_lost_leads()
         self.env["sales.appointment.scheduler"]._check_appointments(events)
         events.filtered("is_sales_appointment")._sales_queue_confirmation()
         return events
 
-    def _check_no_show_flag(self):
-        if not self.env.su and not self.env.context.get("sales_mark_no_show"):
+    def _check_appointment_type_value(self, kind):
+        """Reset and rehash are what the lead's history makes a visit: nobody
+        sets them by hand (the funnel counts them)."""
+        if kind in DERIVED_TYPES and not (
+            self.env.su or is_owned(self._name, "appointment_type")
+        ):
             raise UserError(
                 self.env._(
-                    "Record a no-show with the No-show button of the appointment."
+                    "A visit becomes a reset or a rehash by what happened before it "
+                    "(a no-show, a cancellation, a demo without a sale): that type "
+                    "cannot be chosen by hand."
+                )
+            )
+
+    def _check_sales_privacy(self, privacy):
+        if not self.env.su and privacy not in SALES_PRIVACY:
+            raise UserError(
+                self.env._(
+                    "A sales appointment stays visible to the advisor's coordinators, "
+                    "who keep their calendar: make it public or visible to internal "
+                    "users only, not private."
                 )
             )
 
     def write(self, vals):
-        if "is_no_show" in vals:
-            self._check_no_show_flag()
+        self._sales_check_workflow_write(vals)
+        if "appointment_type" in vals:
+            self._check_appointment_type_value(vals["appointment_type"])
+            if any(event.appointment_type in DERIVED_TYPES for event in self):
+                self._check_appointment_type_value(next(iter(DERIVED_TYPES)))
+        if "privacy" in vals and (
+            vals.get("is_sales_appointment") or any(self.mapped("is_sales_appointment"))
+        ):
+            self._check_sales_privacy(vals["privacy"])
+        if vals.get("is_sales_appointment") and "privacy" not in vals:
+            vals = dict(vals, privacy="public")
         if SCHEDULING_FIELDS.intersection(vals):
             appointments = (
                 self
@@ -378,11 +424,22 @@ class CalendarEvent(models.Model):
             if new_advisor:
                 vals = self._reassign_values(vals, appointments, new_advisor)
         result = super().write(vals)
-        if RESCHEDULING_FIELDS.intersection(vals):
+        if RESCHEDULING_FIELDS.intersection(vals) and not self._sales_is_merge(vals):
             self.env["sales.appointment.scheduler"]._check_appointments(self)
         if {"start", "active", "is_sales_appointment"}.intersection(vals):
             self.filtered("is_sales_appointment")._sales_queue_confirmation()
         return result
+
+    def _sales_move_to_lead(self, lead):
+        """crm's merge: these appointments follow their lead to ``lead``. Nothing
+        moves in time, so the booking checks do not run again."""
+        with owning(self._name, "opportunity_id"):
+            return self.write({"res_id": lead.id, "opportunity_id": lead.id})
+
+    def _sales_is_merge(self, vals):
+        return set(vals) <= {"res_id", "opportunity_id"} and is_owned(
+            self._name, "opportunity_id"
+        )
 
     def _sales_reopen_lost_leads(self):
         """An upcoming visit booked for a lost customer (a rehash) reopens their
@@ -407,7 +464,7 @@ class CalendarEvent(models.Model):
                 ("kind", "=", "rehash"),
                 ("state", "in", ("queued", "claimed")),
             ]
-        ).write({"state": "done", "claim_expires_at": False})
+        )._sales_close("done")
 
     def _set_appointment_types(self, vals_list):
         """Give each new sales appointment its type from its lead's history,
@@ -512,9 +569,7 @@ class CalendarEvent(models.Model):
                 )
         # A draft debrief was begun for a visit that did not take place.
         self.debrief_ids.filtered(lambda debrief: debrief.state == "draft").unlink()
-        self.with_context(sales_mark_no_show=True).write(
-            {"is_no_show": True, "debrief_state": "none"}
-        )
+        self._sales_write_workflow({"is_no_show": True, "debrief_state": "none"})
         # sudo: the queue follows the appointment, whoever records it.
         Followup = self.env["sales.followup"].sudo()
         Followup.search(
@@ -522,7 +577,7 @@ class CalendarEvent(models.Model):
                 ("event_id", "in", self.ids),
                 ("state", "in", ("queued", "claimed")),
             ]
-        ).write({"state": "cancelled", "claim_expires_at": False})
+        )._sales_close("cancelled")
         # The lead's debrief reminder goes, unless another of its visits still
         # waits for a debrief.
         waiting = self.search(
@@ -536,7 +591,7 @@ class CalendarEvent(models.Model):
         (self.opportunity_id - waiting).activity_unlink(
             ["sales_coordination.mail_activity_type_debrief"]
         )
-        Followup.create(
+        Followup._sales_queue(
             [
                 {
                     "lead_id": event.opportunity_id.id,
@@ -578,7 +633,7 @@ class CalendarEvent(models.Model):
             followup = by_event.get(event)
             if not window or not event.active or not event.opportunity_id.active:
                 if followup:
-                    followup.write({"state": "cancelled", "claim_expires_at": False})
+                    followup._sales_close("cancelled")
             elif followup:
                 followup.write({"window_start": window[0], "window_end": window[1]})
             else:
@@ -591,7 +646,7 @@ class CalendarEvent(models.Model):
                         "window_end": window[1],
                     }
                 )
-        Followup.create(to_create)
+        Followup._sales_queue(to_create)
 
     def _sales_confirmation_window(self, now):
         company = self.opportunity_id.company_id or self.env.company
@@ -610,10 +665,29 @@ class CalendarEvent(models.Model):
             end = self.start - timedelta(hours=1)
         return (start, end) if end > start else None
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_debriefed(self):
+        # sudo: a confirmed debrief the user may not read still forbids it.
+        debriefed = self.sudo().debrief_ids.filtered(lambda d: d.state == "done")
+        if debriefed:
+            raise UserError(
+                self.env._(
+                    "“%(event)s” has a confirmed debrief: cancel (archive) the "
+                    "appointment instead of deleting it, so that its debrief and "
+                    "the funnel keep it.",
+                    event=debriefed[0].event_id.name,
+                )
+            )
+
     def unlink(self):
         self._check_sales_appointment_access(
             self.filtered("is_sales_appointment").advisor_id
         )
+        # Checked before the drafts go, so that a refusal leaves them all.
+        self._unlink_except_debriefed()
+        # sudo: a draft debrief is a note on the visit being deleted, whoever
+        # began it.
+        self.sudo().debrief_ids.filtered(lambda d: d.state == "draft").unlink()
         return super().unlink()
 
     def _reassign_values(self, vals, appointments, new_advisor):

@@ -1,12 +1,13 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
 from odoo.tools.sql import column_exists
 
 from .indexes import create_indexes
+from .sales_workflow_mixin import EMPTY
 
 URGENCY = [
     ("now", "Right Now"),
@@ -41,10 +42,25 @@ NO_FUNNEL = {
     if name != "sales_is_won"  # computed from the stage, without a query
 }
 DAYPARTS = [("morning", "Morning"), ("afternoon", "Afternoon"), ("evening", "Evening")]
+URGENCY_ORDER = [key for key, _label in URGENCY]
+# Kept by the rules: the contact dates by calls and e-mails, the arrival by the
+# intake and the integrations, the flags by their crons and call outcomes, the
+# funnel by the appointments and debriefs.
+WORKFLOW_FIELDS = {
+    "arrival_date": EMPTY,
+    "first_contact_date": EMPTY,
+    "last_contact_date": EMPTY,
+    "response_hours": EMPTY,
+    "not_contacted_alerted": EMPTY,
+    "sales_wrong_number": EMPTY,
+    **{name: EMPTY for name in FUNNEL_COLUMNS},
+}
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "sales.workflow.mixin"]
+    _sales_workflow_fields = WORKFLOW_FIELDS
 
     perceived_need = fields.Text(
         help="Why the customer called, in their words: frames the first visit."
@@ -397,6 +413,7 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_lead_entry()
+        self._sales_check_workflow_create(vals_list)
         now = fields.Datetime.now()
         for vals in vals_list:
             vals.setdefault("arrival_date", now)
@@ -435,9 +452,56 @@ class CrmLead(models.Model):
         )
 
     def write(self, vals):
+        self._sales_check_workflow_write(vals)
         if "phone" in vals and "sales_wrong_number" not in vals:
             vals = dict(vals, sales_wrong_number=False)
         return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        held = self._sales_with_history()
+        if held:
+            raise UserError(
+                self.env._(
+                    "“%(lead)s” holds logged calls or debriefs that the boards and "
+                    "the funnel count: archive it instead (or delete its calls and "
+                    "debriefs first).",
+                    lead=held[0].display_name,
+                )
+            )
+
+    def unlink(self):
+        # Those of a non-manager's leads that hold history are archived instead.
+        kept = self.browse()
+        if not (
+            self.env.su or self.env.user.has_group("sales_coordination.group_manager")
+        ):
+            kept = self._sales_with_history()
+        if kept:
+            kept.action_archive()
+            for lead in kept:
+                lead._message_log(
+                    body=self.env._(
+                        "Archived rather than deleted: its logged calls and debriefs "
+                        "stay on record."
+                    )
+                )
+        return super(CrmLead, self - kept).unlink()
+
+    def _sales_with_history(self):
+        """Those of these leads with logged calls or debriefs."""
+        if not self.ids:
+            return self.browse()
+        ids = set()
+        # sudo: history this user may not read still counts.
+        for model in ("sales.call", "sales.debrief"):
+            groups = (
+                self.env[model]
+                .sudo()
+                ._read_group([("lead_id", "in", self.ids)], ["lead_id"])
+            )
+            ids.update(lead.id for (lead,) in groups)
+        return self.filtered(lambda lead: lead.id in ids)
 
     def action_schedule_call(self):
         """Queue a call the customer asked for (a callback)."""
@@ -481,7 +545,7 @@ class CrmLead(models.Model):
                 [("lead_id", "in", ended.ids), ("state", "in", ("queued", "claimed"))]
             )
         )
-        open_followups.write({"state": "cancelled", "claim_expires_at": False})
+        open_followups._sales_close("cancelled")
         reach_won.filtered("id").sudo()._sales_queue_happy_call()
 
     def _sales_queue_happy_call(self):
@@ -502,7 +566,7 @@ class CrmLead(models.Model):
                     "window_end": end,
                 }
             )
-        self.env["sales.followup"].create(values)
+        self.env["sales.followup"]._sales_queue(values)
 
     def _compute_followup_count(self):
         counts = dict(
@@ -543,7 +607,7 @@ class CrmLead(models.Model):
                 values["last_contact_date"] = when
                 values["not_contacted_alerted"] = False
             if values:
-                lead.write(values)
+                lead._sales_write_workflow(values)
 
     @api.model
     def _sales_phone_e164(self, number, country=None):
@@ -620,4 +684,95 @@ class CrmLead(models.Model):
                             days=company.sales_not_contacted_days,
                         ),
                     )
-            leads.not_contacted_alerted = True
+            leads._sales_write_workflow({"not_contacted_alerted": True})
+
+    # ------------------------------------------------------------------
+    # crm's merge: what is ours goes to the kept lead
+    # ------------------------------------------------------------------
+
+    def _merge_get_fields(self):
+        return super()._merge_get_fields() + [
+            "referred_by_id",
+            "tracking_number_id",
+            "coordinator_id",
+            "reach_weekday",
+            "reach_daypart",
+        ]
+
+    def _merge_get_fields_specific(self):
+        return {
+            **super()._merge_get_fields_specific(),
+            "perceived_need": lambda fname, leads: "\n\n".join(
+                dict.fromkeys(need for need in leads.mapped("perceived_need") if need)
+            )
+            or False,
+            "urgency": lambda fname, leads: min(
+                (lead.urgency for lead in leads if lead.urgency),
+                key=URGENCY_ORDER.index,
+                default=False,
+            ),
+        }
+
+    def _merge_dependences(self, opportunities):
+        super()._merge_dependences(opportunities)
+        self._sales_merge_history(opportunities)
+
+    def _merge_dependences_calendar_events(self, opportunities):
+        # Every appointment of the merged leads, cancelled ones included (they
+        # count in the funnel), goes to the kept lead, whoever may see it: crm
+        # only moves the active meetings the user reads, and the others would
+        # lose their lead when the merged ones are deleted.
+        # sudo: crm's merge checked the user may merge these leads.
+        self.env["calendar.event"].sudo().with_context(active_test=False).search(
+            [("opportunity_id", "in", opportunities.ids)]
+        )._sales_move_to_lead(self)
+        return super()._merge_dependences_calendar_events(opportunities)
+
+    def _sales_merge_history(self, opportunities):
+        """Move the logged calls, follow-ups and inbound events of
+        ``opportunities`` to this lead, fold its open calls of the same purpose
+        into one and keep the earliest arrival and contact dates."""
+        self.ensure_one()
+        # sudo: crm's merge checked the user may merge these leads; the history
+        # moves whole, whoever may read each part of it.
+        leads = (self | opportunities).sudo()
+        calls = (
+            self.env["sales.call"].sudo().search([("lead_id", "in", opportunities.ids)])
+        )
+        calls.write({"lead_id": self.id})
+        followups = (
+            self.env["sales.followup"]
+            .sudo()
+            .search([("lead_id", "in", opportunities.ids)])
+        )
+        followups._sales_merge_into(self)
+        inbound = (
+            self.env["sales.inbound.event"]
+            .sudo()
+            .search([("lead_id", "in", opportunities.ids)])
+        )
+        inbound.write({"lead_id": self.id})
+
+        def earliest(name):
+            return min(filter(None, leads.mapped(name)), default=False)
+
+        contacts = filter(None, leads.mapped("last_contact_date"))
+        last_contact = max(contacts, default=False)
+        values = {
+            "arrival_date": earliest("arrival_date"),
+            "first_contact_date": earliest("first_contact_date"),
+            "last_contact_date": last_contact,
+        }
+        if last_contact != self.last_contact_date:
+            values["not_contacted_alerted"] = False
+        self._sales_write_workflow(values)
+        if calls or followups or inbound:
+            self._message_log(
+                body=self.env._(
+                    "Merged here: %(calls)s logged calls, %(followups)s follow-up "
+                    "calls and %(events)s inbound events.",
+                    calls=len(calls),
+                    followups=len(followups),
+                    events=len(inbound),
+                )
+            )

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+
+from ..tools.workflow import is_owned
 
 
 class SalesCall(models.Model):
@@ -16,7 +18,11 @@ class SalesCall(models.Model):
         index=True,
         default=lambda self: self.env.user,
     )
-    lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
+    # A logged call outlives nothing it counts for: its lead is archived, not
+    # deleted, while it holds calls (see crm.lead).
+    lead_id = fields.Many2one(
+        "crm.lead", required=True, index=True, ondelete="restrict"
+    )
     followup_id = fields.Many2one(
         "sales.followup",
         string="Follow-up",
@@ -60,9 +66,30 @@ class SalesCall(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not (self.env.su or is_owned(self._name, "user_id")):
+            user_id = self.env.context.get("default_user_id")
+            for vals in vals_list:
+                if vals.get("user_id", user_id) not in (None, False, self.env.uid):
+                    raise UserError(self._sales_not_yours_message())
         calls = super().create(vals_list)
         calls.filtered(lambda call: call._is_contact())._record_contact()
         return calls
+
+    def write(self, vals):
+        # Who made a call, and when someone else's was made, are what the board
+        # counts: nobody rewrites them.
+        if not self.env.su and (
+            "user_id" in vals
+            or ("call_date" in vals and any(c.user_id != self.env.user for c in self))
+        ):
+            raise UserError(self._sales_not_yours_message())
+        return super().write(vals)
+
+    def _sales_not_yours_message(self):
+        return self.env._(
+            "A logged call stays with the coordinator who made it, at the time they "
+            "made it: log your own calls, and leave the others' as they are."
+        )
 
     def _is_contact(self):
         """A call we made to the customer, or one of theirs we answered."""

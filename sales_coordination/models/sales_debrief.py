@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .crm_lead import DAYPARTS
+from .sales_workflow_mixin import EMPTY
 
 OUTCOMES = [
     ("advance", "Advance to the Next Step"),
@@ -41,17 +42,27 @@ class SalesDebrief(models.Model):
     the manager tells the advisor after that."""
 
     _name = "sales.debrief"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sales.workflow.mixin"]
     _description = "Appointment Debrief"
     _order = "event_start desc, id desc"
     _rec_name = "event_id"
+    # Confirmed only by action_confirm(), reopened only by a manager's
+    # action_reopen(); the rest follows from them.
+    _sales_workflow_fields = {
+        "state": frozenset({"draft"}),
+        "followup_id": EMPTY,
+        "manager_id": EMPTY,
+        "manager_reviewed": EMPTY,
+    }
 
     event_id = fields.Many2one(
         "calendar.event",
         string="Appointment",
         required=True,
         index=True,
-        ondelete="cascade",
+        # A confirmed debrief outlives nothing it belongs to: the appointment
+        # is cancelled (archived), not deleted (see calendar.event).
+        ondelete="restrict",
         domain=[("is_sales_appointment", "=", True)],
     )
     event_start = fields.Datetime(related="event_id.start", store=True)
@@ -105,6 +116,8 @@ class SalesDebrief(models.Model):
         required=True,
         tracking=True,
         index=True,
+        readonly=True,
+        copy=False,
     )
     # The manager's debrief with the advisor.
     manager_id = fields.Many2one("res.users", readonly=True)
@@ -191,6 +204,7 @@ class SalesDebrief(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._sales_check_workflow_create(vals_list)
         if any(MANAGER_FIELDS.intersection(vals) for vals in vals_list):
             self._check_manager()
         self._check_one_per_event([vals.get("event_id") for vals in vals_list])
@@ -210,6 +224,7 @@ class SalesDebrief(models.Model):
 
     def write(self, vals):
         self.check_access("write")
+        self._sales_check_workflow_write(vals)
         if MANAGER_FIELDS.intersection(vals):
             self._check_manager()
             vals = dict(vals, manager_id=self.env.uid)
@@ -252,9 +267,38 @@ class SalesDebrief(models.Model):
         for debrief in self:
             debrief._check_confirmable()
             debrief._apply_to_lead()
-            debrief.state = "done"
-            debrief.event_id.debrief_state = "done"
+            debrief._sales_write_workflow({"state": "done"})
+            debrief.event_id._sales_write_workflow({"debrief_state": "done"})
             debrief.lead_id.message_post(body=debrief._summary())
+        return True
+
+    def action_reopen(self):
+        """A manager reopens confirmed debriefs to correct them: back to draft, the
+        appointment's debrief due again, the call it queued withdrawn (confirming
+        again queues it anew); logged in the chatter. Returns True."""
+        self._check_manager()
+        for debrief in self:
+            if debrief.state != "done":
+                raise UserError(
+                    self.env._(
+                        "The debrief of “%(event)s” is not confirmed: there is "
+                        "nothing to reopen.",
+                        event=debrief.event_id.name,
+                    )
+                )
+        # sudo: the call the debrief queued follows it, whoever may see it.
+        self.sudo().followup_id.filtered(
+            lambda f: f.state in ("queued", "claimed")
+        )._sales_close("cancelled")
+        self._sales_write_workflow({"state": "draft", "followup_id": False})
+        self.event_id._sales_write_workflow({"debrief_state": "due"})
+        for debrief in self:
+            debrief.message_post(
+                body=self.env._(
+                    "Reopened by %(manager)s to be corrected.",
+                    manager=self.env.user.name,
+                )
+            )
         return True
 
     def _check_confirmable(self):
@@ -302,7 +346,7 @@ class SalesDebrief(models.Model):
         if self.outcome in ("lost", "abandon"):
             self._queue_rehash()
         elif self.outcome in ("advance", "repeat") and not self.next_event_id:
-            self.followup_id = self.env["sales.followup"].create(
+            self._sales_set_followup(
                 {
                     "lead_id": lead.id,
                     "kind": "quote",
@@ -312,6 +356,10 @@ class SalesDebrief(models.Model):
                     "debrief_id": self.id,
                 }
             )
+
+    def _sales_set_followup(self, values):
+        followup = self.env["sales.followup"]._sales_queue([values])
+        self._sales_write_workflow({"followup_id": followup.id})
 
     def _queue_rehash(self):
         """After a demo without a sale, and unless the customer's no was
@@ -323,7 +371,7 @@ class SalesDebrief(models.Model):
         if not days or lead.lost_reason_id.sales_is_final:
             return
         start = self.event_id.stop + timedelta(days=days)
-        self.followup_id = self.env["sales.followup"].create(
+        self._sales_set_followup(
             {
                 "lead_id": lead.id,
                 "kind": "rehash",

@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
 from ..tools.priority import priority_score
+from .sales_workflow_mixin import EMPTY
 
 _logger = logging.getLogger(__name__)
 
@@ -33,9 +34,21 @@ class SalesFollowup(models.Model):
     """A call the coordinators owe a customer, in a window agreed with them."""
 
     _name = "sales.followup"
+    _inherit = ["sales.workflow.mixin"]
     _description = "Follow-up Call"
     _order = "priority_score desc, window_start, id"
     _rec_name = "lead_id"
+    # The queue's own fields: only this model's methods below move them.
+    _sales_workflow_fields = {
+        "state": frozenset({"queued"}),
+        "claimed_by_id": EMPTY,
+        "claim_expires_at": EMPTY,
+        "priority_score": EMPTY,
+        "is_inbound": EMPTY,
+        "attempt_count": EMPTY,
+        "escalated": EMPTY,
+        "queue_coordinator_id": EMPTY,
+    }
 
     lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
@@ -54,6 +67,7 @@ class SalesFollowup(models.Model):
         string="In the Queue Of",
         compute="_compute_queue_coordinator_id",
         store=True,
+        copy=False,
         help="The advisor's coordinator, or the lead's when no advisor has it yet: "
         "Next call hands them this call first.",
     )
@@ -61,6 +75,7 @@ class SalesFollowup(models.Model):
     is_inbound = fields.Boolean(
         string="Missed Call or Web Form",
         readonly=True,
+        copy=False,
         help="Queued by a missed call or a web form: called before anything else.",
     )
     window_start = fields.Datetime(
@@ -79,6 +94,7 @@ class SalesFollowup(models.Model):
         compute="_compute_priority_score",
         store=True,
         readonly=True,
+        copy=False,
         help="Higher is called first: the kind (callbacks and resets, then "
         "confirmations, then the rest), then value x probability weighed by "
         "urgency and decayed by the days since the quote.",
@@ -93,12 +109,16 @@ class SalesFollowup(models.Model):
         required=True,
         default="queued",
         index=True,
+        readonly=True,
+        copy=False,
     )
-    claimed_by_id = fields.Many2one("res.users", readonly=True)
-    claim_expires_at = fields.Datetime(readonly=True)
-    attempt_count = fields.Integer(string="Attempts", readonly=True)
+    claimed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
+    claim_expires_at = fields.Datetime(readonly=True, copy=False)
+    attempt_count = fields.Integer(string="Attempts", readonly=True, copy=False)
     escalated = fields.Boolean(
-        readonly=True, help="Unanswered too many times: the manager was told."
+        readonly=True,
+        copy=False,
+        help="Unanswered too many times: the manager was told.",
     )
     call_ids = fields.One2many("sales.call", "followup_id", string="Calls")
     debrief_id = fields.Many2one(
@@ -295,6 +315,15 @@ class SalesFollowup(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._sales_check_workflow_create(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._sales_check_workflow_write(vals)
+        return super().write(vals)
+
     # ------------------------------------------------------------------
     # Next call
     # ------------------------------------------------------------------
@@ -443,7 +472,7 @@ class SalesFollowup(models.Model):
         self._check_mine()
         if self.state != "claimed" or self.claimed_by_id != self.env.user:
             lease = self.env.company.sales_claim_minutes
-            self.write(
+            self._sales_write_workflow(
                 {
                     "state": "claimed",
                     "claimed_by_id": self.env.uid,
@@ -468,9 +497,7 @@ class SalesFollowup(models.Model):
         self._check_coordinator()
         for followup in self:
             followup._check_mine()
-        self.filtered(lambda f: f.state == "claimed").write(
-            {"state": "queued", "claimed_by_id": False, "claim_expires_at": False}
-        )
+        self._sales_release()
         return True
 
     def _check_mine(self):
@@ -548,13 +575,12 @@ class SalesFollowup(models.Model):
                 "note": note,
             }
         )
-        done = {"state": "done", "claim_expires_at": False}
         lead = self.lead_id
         if result in ("no_answer", "voicemail"):
             self._reschedule_after_no_answer()
         elif result == "wrong_number":
-            self.write({"state": "cancelled", "claim_expires_at": False})
-            lead.write({"sales_wrong_number": True})
+            self._sales_close("cancelled")
+            lead._sales_write_workflow({"sales_wrong_number": True})
             lead.message_post(
                 body=self.env._(
                     "Wrong number: %(phone)s is not the customer's.",
@@ -562,22 +588,14 @@ class SalesFollowup(models.Model):
                 )
             )
         elif outcome == "later":
-            self.write(
-                {
-                    "state": "queued",
-                    "claimed_by_id": False,
-                    "claim_expires_at": False,
-                    "window_start": window_start,
-                    "window_end": window_end,
-                }
-            )
+            self._sales_requeue(window_start, window_end)
         elif outcome == "booked" and self.kind == "rehash" and not lead.active:
             # Stays with this coordinator until the visit is booked (which
             # reopens the lead and ends this call), or returns to the queue when
             # the claim runs out.
             return lead.action_book_appointment()
         else:
-            self.write(done)
+            self._sales_close("done")
             if not lead.active and outcome == "won":
                 # A rehash won the customer back: the lead is open again (a
                 # booking reopens it when the visit is booked).
@@ -599,15 +617,10 @@ class SalesFollowup(models.Model):
             days += 1
         shift = timedelta(days=days)
         attempts = self.attempt_count + 1
-        self.write(
-            {
-                "state": "queued",
-                "claimed_by_id": False,
-                "claim_expires_at": False,
-                "attempt_count": attempts,
-                "window_start": self.window_start + shift,
-                "window_end": self.window_end + shift,
-            }
+        self._sales_requeue(
+            self.window_start + shift,
+            self.window_end + shift,
+            attempt_count=attempts,
         )
         company = self.company_id or self.env.company
         if attempts >= company.sales_max_attempts and not self.escalated:
@@ -633,7 +646,7 @@ class SalesFollowup(models.Model):
                     limit=1,
                 )
             )
-        self.escalated = True
+        self._sales_write_workflow({"escalated": True})
         if manager:
             self.lead_id.activity_schedule(
                 "mail.mail_activity_data_todo",
@@ -646,6 +659,80 @@ class SalesFollowup(models.Model):
                     who=self.lead_id.display_name,
                 ),
             )
+
+    # ------------------------------------------------------------------
+    # The queue's lifecycle: the other models change follow-ups through these
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sales_queue(self, vals_list):
+        """Queue new calls (``vals_list`` as for ``create``, ``is_inbound``
+        included). Returns the follow-ups."""
+        return self._sales_create_workflow(vals_list)
+
+    def _sales_close(self, state="done"):
+        """End these calls: ``done`` when made, ``cancelled`` when their reason is
+        gone. Who claimed them stays on record."""
+        return self._sales_write_workflow({"state": state, "claim_expires_at": False})
+
+    def _sales_release(self):
+        """Put the claimed ones of these calls back in the queue."""
+        return self.filtered(lambda f: f.state == "claimed")._sales_write_workflow(
+            {"state": "queued", "claimed_by_id": False, "claim_expires_at": False}
+        )
+
+    def _sales_requeue(self, window_start, window_end, **values):
+        """Back in the queue, unclaimed, for a new window; ``values`` may carry
+        the new ``attempt_count``."""
+        return self._sales_write_workflow(
+            {
+                **values,
+                "state": "queued",
+                "claimed_by_id": False,
+                "claim_expires_at": False,
+                "window_start": window_start,
+                "window_end": window_end,
+            }
+        )
+
+    def _sales_merge_into(self, lead):
+        """Move these follow-ups to ``lead`` (crm's merge of the leads they
+        belonged to). Open calls of the same purpose end up as one: the earliest
+        window, the highest priority, the attempts added up; the others are
+        cancelled, their logged calls moved to the one kept."""
+        self._sales_write_workflow({"lead_id": lead.id})
+        survivors = self.browse()
+        opened = self.search(
+            [("lead_id", "=", lead.id), ("state", "in", OPEN_STATES)], order="id"
+        )
+        for _key, group in opened.grouped(_merge_key).items():
+            if len(group) < 2:
+                continue
+            keep = group.sorted(lambda f: (-f.priority_score, f.id))[0]
+            others = group - keep
+            earliest = group.sorted(lambda f: (f.window_start, f.id))[0]
+            others.call_ids.write({"followup_id": keep.id})
+            others._sales_write_workflow(
+                {
+                    "state": "cancelled",
+                    "claimed_by_id": False,
+                    "claim_expires_at": False,
+                    "note": self.env._("Merged into the call kept on the lead."),
+                }
+            )
+            keep._sales_write_workflow(
+                {
+                    "window_start": earliest.window_start,
+                    "window_end": earliest.window_end,
+                    "attempt_count": sum(group.mapped("attempt_count")),
+                    "is_inbound": any(group.mapped("is_inbound")),
+                    "escalated": any(group.mapped("escalated")),
+                    "quote_date": max(group.mapped("quote_date"), default=False)
+                    or keep.quote_date,
+                }
+            )
+            survivors |= keep
+        return survivors
 
     # ------------------------------------------------------------------
     # Queue upkeep
@@ -661,6 +748,13 @@ class SalesFollowup(models.Model):
             chunk.flush_recordset(["priority_score"])
             self.env.invalidate_all()
         _logger.info("Refreshed the priority of %d follow-up calls", len(followups))
+
+
+def _merge_key(followup):
+    """Open calls with the same key are one call: one per kind, and one
+    confirmation per appointment."""
+    event = followup.event_id if followup.kind == "confirmation" else None
+    return followup.kind, event
 
 
 class _SavepointCursor:

@@ -3,6 +3,8 @@ from datetime import datetime, timedelta, timezone
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools.workflow import owning
+
 MAX_TEXT = 4000
 MAX_NAME = 128
 CALLBACK_HOURS = 4
@@ -155,19 +157,21 @@ class SalesInboundEvent(models.Model):
         lead = self._lead_for(source, values)
         call = self.env["sales.call"]
         if values["kind"] == "call":
-            call = call.create(
-                {
-                    "lead_id": lead.id,
-                    "user_id": (source.coordinator_id or self.env.user).id,
-                    "direction": "in",
-                    "result": "connected" if values["answered"] else "no_answer",
-                    "call_date": values["started_at"],
-                    "duration": values["duration"],
-                }
-            )
+            # The integration logs the call for the coordinator of its leads.
+            with owning("sales.call", "user_id"):
+                call = call.create(
+                    {
+                        "lead_id": lead.id,
+                        "user_id": (source.coordinator_id or self.env.user).id,
+                        "direction": "in",
+                        "result": "connected" if values["answered"] else "no_answer",
+                        "call_date": values["started_at"],
+                        "duration": values["duration"],
+                    }
+                )
         followup = self.env["sales.followup"]
         if values["kind"] == "form" or not values["answered"]:
-            followup = followup.create(self._callback_values(lead, values))
+            followup = followup._sales_queue([self._callback_values(lead, values)])
         event.write(
             {"lead_id": lead.id, "call_id": call.id, "followup_id": followup.id}
         )
@@ -227,23 +231,26 @@ class SalesInboundEvent(models.Model):
             title = self.env._("Call")
         else:
             title = self.env._("Missed call")
-        lead = Lead.create(
-            {
-                **utm,
-                "name": f"{who}: {title}"[:120],
-                "type": "opportunity",
-                "partner_id": partner.id,
-                "contact_name": values["caller_name"] or False,
-                "phone": values["caller_number"] or False,
-                "email_from": values["email"] or False,
-                "perceived_need": values["message"] or False,
-                "company_id": source.company_id.id,
-                "coordinator_id": source.coordinator_id.id,
-                "user_id": False,
-                "arrival_date": values["started_at"],
-                # A customer who just reached out wants an answer now.
-                "urgency": "now",
-            }
+        # The integration is the rule that says when the lead arrived.
+        lead = Lead._sales_create_workflow(
+            [
+                {
+                    **utm,
+                    "name": f"{who}: {title}"[:120],
+                    "type": "opportunity",
+                    "partner_id": partner.id,
+                    "contact_name": values["caller_name"] or False,
+                    "phone": values["caller_number"] or False,
+                    "email_from": values["email"] or False,
+                    "perceived_need": values["message"] or False,
+                    "company_id": source.company_id.id,
+                    "coordinator_id": source.coordinator_id.id,
+                    "user_id": False,
+                    "arrival_date": values["started_at"],
+                    # A customer who just reached out wants an answer now.
+                    "urgency": "now",
+                }
+            ]
         )
         lead._message_log(body=self._summary(values))
         return lead

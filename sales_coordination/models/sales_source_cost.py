@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools.sql import create_unique_index
 
 
@@ -12,10 +12,11 @@ class SalesSourceCost(models.Model):
     _order = "month desc, source_id, medium_id, campaign_id, id"
     _check_company_auto = True
 
-    # A line says what one source, medium or campaign cost: it goes with it.
-    source_id = fields.Many2one("utm.source", index=True, ondelete="cascade")
-    medium_id = fields.Many2one("utm.medium", ondelete="cascade")
-    campaign_id = fields.Many2one("utm.campaign", ondelete="cascade")
+    # A line says what one source, medium or campaign cost: the spend stays, so
+    # the source cannot be deleted while spend names it (see utm_source.py).
+    source_id = fields.Many2one("utm.source", index=True, ondelete="restrict")
+    medium_id = fields.Many2one("utm.medium", index=True, ondelete="restrict")
+    campaign_id = fields.Many2one("utm.campaign", index=True, ondelete="restrict")
     month = fields.Date(
         required=True,
         default=lambda self: fields.Date.start_of(
@@ -32,6 +33,21 @@ class SalesSourceCost(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     note = fields.Char()
+
+    @api.model
+    def _check_unlink_utm(self, field_name, records):
+        """Refuse to delete the UTM ``records`` that lines of spend name."""
+        # sudo: spend is the managers', but it forbids deleting its source for all.
+        spent = self.sudo().search([(field_name, "in", records.ids)], limit=1)
+        if spent:
+            raise UserError(
+                self.env._(
+                    "“%(name)s” has marketing spend recorded against it: a manager "
+                    "moves or deletes those lines of spend first, so that the "
+                    "funnel's cost figures stay right.",
+                    name=spent[field_name].display_name,
+                )
+            )
 
     def init(self):
         # Two lines for the same spend and month would count it twice, even when

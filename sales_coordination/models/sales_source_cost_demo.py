@@ -108,7 +108,7 @@ class SalesSourceCost(models.Model):
         # The history is over: nobody calls these customers back now.
         env["sales.followup"].search(
             [("lead_id", "in", created_leads.ids), ("state", "in", OPEN_FOLLOWUP)]
-        ).write({"state": "done", "claim_expires_at": False})
+        )._sales_close("done")
         created_leads.activity_ids.unlink()
         # Owned by the addon like the rest of its demo data: uninstalling it
         # removes them (and their calls, follow-ups and debriefs with them).

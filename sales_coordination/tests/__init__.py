@@ -16,3 +16,6 @@ from . import test_followup_queue
 from . import test_inbound
 from . import test_reports
 from . import test_funnel
+from . import test_lead_merge
+from . import test_history_deletion
+from . import test_workflow_fields

@@ -101,16 +101,40 @@ class TestAppointmentTypes(FunnelCommon):
 
     def test_chosen_type_stays_and_can_be_corrected(self):
         values = self._appointment_values(start=PAST)
-        values["appointment_type"] = "rehash"
+        values["appointment_type"] = "follow_up"
         event = self.Event.with_user(self.coordinator).create(values)
-        self.assertEqual(event.appointment_type, "rehash")
+        self.assertEqual(event.appointment_type, "follow_up")
         event.with_user(self.coordinator).appointment_type = "new"
         self.assertEqual(event.appointment_type, "new")
+
+    def test_derived_types_only_from_the_history(self):
+        """Reset and rehash count in the funnel: the history makes them, not a
+        choice, and a visit the history made one stays one."""
+        values = self._appointment_values(start=PAST)
+        for user in (self.coordinator, self.manager):
+            for kind in ("reset", "rehash"):
+                with (
+                    self.subTest(user=user.login, kind=kind),
+                    self.assertRefused(UserError, "cannot be chosen by hand"),
+                ):
+                    self.Event.with_user(user).with_context(
+                        sales_mark_no_show=True
+                    ).create(dict(values, appointment_type=kind))
+        event = self._visit(self.lead, PAST)
+        for user in (self.coordinator, self.manager):
+            with self.assertRefused(UserError, "cannot be chosen by hand"):
+                event.with_user(user).appointment_type = "reset"
+        event.action_mark_no_show()
+        reset = self._visit(self.lead, PAST + timedelta(days=1))
+        self.assertEqual(reset.appointment_type, "reset")
+        with self.assertRefused(UserError, "cannot be chosen by hand"):
+            reset.with_user(self.coordinator).appointment_type = "new"
+        self.assertEqual(reset.appointment_type, "reset")
 
     def test_only_coordinators_and_managers_set_the_type(self):
         event = self._visit(self.lead, PAST)
         with self.assertRefused(AccessError, "your own sales appointments"):
-            event.with_user(self.advisor).appointment_type = "rehash"
+            event.with_user(self.advisor).appointment_type = "follow_up"
         self.assertEqual(event.appointment_type, "new")
 
     def test_types_of_visits_booked_before_types_existed(self):
@@ -122,7 +146,8 @@ class TestAppointmentTypes(FunnelCommon):
         self.lead.toggle_active()
         after_demo = self._visit(self.lead, PAST + timedelta(days=3))
         visits = first | cancelled | after_cancel | after_demo
-        visits.with_context(sales_mark_no_show=True).write({"appointment_type": False})
+        # As before the upgrade that added the types.
+        visits.sudo().write({"appointment_type": False})
         self.env.flush_all()
         self.Event._sales_fill_appointment_types()
         visits.invalidate_recordset(["appointment_type"])
@@ -169,7 +194,8 @@ class TestNoShow(FunnelCommon):
             [("id", "!=", quote.id), ("state", "in", ("queued", "claimed"))]
         ).write({"state": "cancelled"})
         event = self._visit(self.lead, PAST)
-        event.debrief_state = "due"
+        self.Event._cron_debrief_states()
+        self.assertEqual(event.debrief_state, "due")
         self.assertTrue(event.with_user(self.coordinator).action_mark_no_show())
         self.assertTrue(event.is_no_show)
         self.assertEqual(event.debrief_state, "none")
@@ -248,11 +274,11 @@ class TestNoShow(FunnelCommon):
         with self.assertRefused(UserError, "has a confirmed debrief"):
             event.with_user(self.coordinator).action_mark_no_show()
         # The flag is the button's alone, not a field anyone writes.
-        with self.assertRefused(UserError, "No-show button"):
+        with self.assertRefused(UserError, "No-show"):
             event.with_user(self.coordinator).is_no_show = True
-        with self.assertRefused(UserError, "No-show button"):
+        with self.assertRefused(UserError, "No-show"):
             event.with_user(self.advisor).write({"is_no_show": True})
-        with self.assertRefused(UserError, "No-show button"):
+        with self.assertRefused(UserError, "No-show"):
             self.Event.with_user(self.coordinator).create(
                 dict(
                     self._appointment_values(start=PAST + timedelta(days=2)),

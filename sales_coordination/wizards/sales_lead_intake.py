@@ -58,6 +58,12 @@ class SalesLeadIntake(models.TransientModel):
         string="Add to Lead",
         help="Update this open lead instead of creating a new one.",
     )
+    merge_duplicates = fields.Boolean(
+        string="Merge the Other Leads Found",
+        help="The same customer's other open leads found here are merged into the "
+        "lead chosen, with crm's merge: their calls, follow-ups, appointments and "
+        "debriefs move to the lead kept.",
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Existing Contact",
@@ -164,10 +170,17 @@ class SalesLeadIntake(models.TransientModel):
         if not partner:
             partner = self.env["res.partner"].create(self._partner_values())
         lead = self.lead_id
+        if lead and self.merge_duplicates:
+            duplicates = self.match_lead_ids - lead
+            if duplicates:
+                lead = (lead | duplicates).merge_opportunity()
         if lead:
             lead.write(self._lead_update_values(lead, partner))
         else:
-            lead = self.env["crm.lead"].create(self._lead_values(partner))
+            # The intake is the rule that says when the lead arrived.
+            lead = self.env["crm.lead"]._sales_create_workflow(
+                [self._lead_values(partner)]
+            )
         self.env["sales.call"].create(
             {
                 "lead_id": lead.id,

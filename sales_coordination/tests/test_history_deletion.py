@@ -1,0 +1,129 @@
+from datetime import datetime
+
+from psycopg2 import IntegrityError
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import SalesCoordinationCommon
+
+VISIT = datetime(2025, 3, 3, 9, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestHistoryDeletion(SalesCoordinationCommon):
+    """No delete silently destroys what a manager counts on: logged calls,
+    confirmed debriefs and lines of spend stay, and say what to do instead."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.visit = cls._book(user=cls.coordinator, start=VISIT)
+        cls.debrief = cls.env["sales.debrief"].create(
+            {
+                "event_id": cls.visit.id,
+                "product_interest": "Heat pump",
+                "amount_untaxed": 8000,
+                "probability": 40,
+                "outcome": "repeat",
+                "next_event_id": False,
+                "followup_window_start": datetime(2031, 3, 3, 8),
+                "followup_window_end": datetime(2031, 3, 3, 12),
+            }
+        )
+        cls.debrief.action_confirm()
+        # crm lets Sales Administrators delete leads: one who is no coordination
+        # manager, and a coordination manager who is also one.
+        cls.sales_admin = cls._new_user(
+            "sc_sales_admin", "sales_team.group_sale_manager", "Sam Sales Admin"
+        )
+        cls.manager_admin = cls._new_user(
+            "sc_manager_admin",
+            "sales_coordination.group_manager,sales_team.group_sale_manager",
+            "Max Manager",
+        )
+        cls.call = (
+            cls.env["sales.call"]
+            .with_user(cls.other_coordinator)
+            .create({"lead_id": cls.lead_2.id, "result": "no_answer"})
+        )
+
+    def test_debriefed_appointment_is_cancelled_not_deleted(self):
+        for user in (self.coordinator, self.manager):
+            with (
+                self.subTest(user=user.login),
+                self.assertRefused(UserError, "has a confirmed debrief"),
+            ):
+                self.visit.with_user(user).unlink()
+        self.assertTrue(self.visit.exists())
+        self.assertEqual(self.debrief.exists().state, "done")
+        self.visit.with_user(self.coordinator).action_archive()
+        self.assertFalse(self.visit.active)
+        self.assertTrue(self.debrief.exists())
+
+    def test_draft_debrief_goes_with_its_appointment(self):
+        visit = self._book(user=self.coordinator, start=datetime(2025, 3, 4, 9))
+        draft = self.env["sales.debrief"].create(
+            {"event_id": visit.id, "product_interest": "Boiler", "outcome": "lost"}
+        )
+        visit.with_user(self.coordinator).unlink()
+        self.assertFalse(visit.exists())
+        self.assertFalse(draft.exists())
+
+    def test_lead_with_history_is_archived_by_non_managers(self):
+        # Ada's lead has a debrief, Abe's a call Otto logged; the unassigned one
+        # has nothing.
+        leads = self.lead | self.lead_2
+        other = self.lead_unassigned
+        with self.assertRaises(AccessError):  # crm's own rule stands
+            other.with_user(self.coordinator).unlink()
+        (leads | other).with_user(self.sales_admin).unlink()
+        self.assertEqual(leads.exists(), leads)
+        self.assertFalse(any(leads.mapped("active")))
+        self.assertFalse(other.exists(), "a lead without history is deleted")
+        self.assertTrue(self.call.exists())
+        self.assertTrue(self.debrief.exists())
+        self.assertTrue(
+            any("Archived rather than" in m.body for m in self.lead.message_ids)
+        )
+
+    def test_manager_deletes_the_history_first(self):
+        with self.assertRefused(UserError, "holds logged calls or debriefs"):
+            self.lead_2.with_user(self.manager_admin).unlink()
+        self.assertTrue(self.lead_2.active)
+        self.call.with_user(self.manager_admin).unlink()
+        self.lead_2.with_user(self.manager_admin).unlink()
+        self.assertFalse(self.lead_2.exists())
+
+    def test_cascades_from_users_keep_the_calls(self):
+        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError) as caught:
+            self.other_coordinator.unlink()
+        self.assertIn("sales_call", str(caught.exception))
+        self.assertTrue(self.call.exists())
+
+    def test_spend_outlives_no_utm_record(self):
+        medium = self.env["utm.medium"].create({"name": "Deletion test medium"})
+        campaign = self.env["utm.campaign"].create({"name": "Deletion test campaign"})
+        spend = self.env["sales.source.cost"].create(
+            {
+                "source_id": self.source.id,
+                "medium_id": medium.id,
+                "campaign_id": campaign.id,
+                "amount": 500,
+            }
+        )
+        admin = self.env.ref("base.user_admin")
+        for record in (self.source, medium, campaign):
+            with self.subTest(record=record._name):
+                # Odoo lets only its administrators delete UTM records.
+                with self.assertRaises(AccessError):
+                    record.with_user(self.manager).unlink()
+                with self.assertRefused(UserError, "has marketing spend recorded"):
+                    record.with_user(admin).unlink()
+        self.assertTrue(spend.exists())
+        # A manager's deliberate delete of the spend still works, then the UTM
+        # record goes as Odoo allows.
+        spend.with_user(self.manager).unlink()
+        medium.unlink()
+        self.assertFalse(medium.exists())
