@@ -1,9 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-# An advisor's working hours: when they can be booked, in which time zone. Odoo keeps
-# them on the advisor's resource (and their user's time zone), which only an
-# administrator with HR rights may write; a coordination manager plans them here.
+# An advisor's working hours: when they can be booked, and in which time zone. Odoo
+# keeps them on the advisor's resources, which nobody may write without hr (with hr,
+# HR officers), and on the user, which only user administrators may write; the
+# coordination managers, who plan the advisors' time, may write these two fields.
 WORKING_HOURS_FIELDS = ("resource_calendar_id", "tz")
 
 
