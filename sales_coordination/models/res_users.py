@@ -1,5 +1,11 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+# An advisor's working hours: when they can be booked, and in which time zone. Odoo
+# keeps them on the advisor's resources, which nobody may write without hr (with hr,
+# HR officers), and on the user, which only user administrators may write; the
+# coordination managers, who plan the advisors' time, may write these two fields.
+WORKING_HOURS_FIELDS = ("resource_calendar_id", "tz")
 
 
 class ResUsers(models.Model):
@@ -19,6 +25,11 @@ class ResUsers(models.Model):
         string="Appointments a Week",
         default=lambda self: self.env.company.sales_weekly_capacity or 20,
         help="The most sales appointments this advisor runs in one week.",
+    )
+    can_edit_working_hours = fields.Boolean(
+        compute="_compute_can_edit_working_hours",
+        help="Whether you may change this advisor's working hours and time zone: "
+        "administrators and the coordination managers of their company may.",
     )
     coordinator_id = fields.Many2one(
         "res.users",
@@ -42,6 +53,11 @@ class ResUsers(models.Model):
     backed_up_advisor_ids = fields.One2many(
         "res.users", "backup_coordinator_id", string="Advisors Backed Up"
     )
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_can_edit_working_hours(self):
+        for user in self:
+            user.can_edit_working_hours = not user._working_hours_refusal()
 
     @api.constrains("coordinator_id", "backup_coordinator_id")
     def _check_coordinator_id(self):
@@ -126,10 +142,112 @@ class ResUsers(models.Model):
         return users
 
     def write(self, vals):
-        res = super().write(vals)
+        hours = {fname: vals[fname] for fname in WORKING_HOURS_FIELDS if fname in vals}
+        advisors = self._working_hours_advisors(vals) if hours else self.browse()
+        if advisors:
+            # Checked before anything is written: a refusal leaves nothing behind.
+            advisors._check_working_hours(hours)
+        if advisors and not self.env.su:
+            vals = {fname: value for fname, value in vals.items() if fname not in hours}
+            if others := self - advisors:
+                super(ResUsers, others).write(hours)
+        res = super().write(vals) if vals else True
         if vals.get("is_field_advisor"):
             self._ensure_advisor_resource()
+        if advisors and not self.env.su:
+            advisors._write_working_hours(hours)
+        elif advisors:
+            advisors._sync_working_hours(hours)
         return res
+
+    def _working_hours_advisors(self, vals):
+        """The users of ``self`` that are, or become with ``vals``, field advisors."""
+        if "is_field_advisor" in vals:
+            return self if vals["is_field_advisor"] else self.browse()
+        return self.filtered("is_field_advisor")
+
+    def _working_hours_refusal(self):
+        """Why the current user may not change the working hours and time zone of
+        the advisors ``self``, as a message; an empty string when they may."""
+        if self.env.su or self.env.user._is_admin():
+            return ""
+        if self.env.user.has_group("sales_coordination.group_manager"):
+            foreign = self.filtered(
+                lambda user: user.company_id not in self.env.companies
+            )
+            if not foreign:
+                return ""
+            return self.env._(
+                "%(advisors)s work for another company: only its coordination "
+                "managers can change their working hours and time zone.",
+                advisors=", ".join(foreign.mapped("name")),
+            )
+        if self == self.env.user:
+            return self.env._(
+                "Your working hours and time zone decide when you can be booked: ask "
+                "a coordination manager to change them."
+            )
+        return self.env._(
+            "Only a coordination manager or an administrator can change the working "
+            "hours and time zone of %(advisors)s.",
+            advisors=", ".join(self.mapped("name")),
+        )
+
+    def _check_working_hours(self, hours):
+        """Raise unless the current user may give the advisors ``self`` the working
+        hours and time zone in ``hours`` (a subset of ``write``'s values)."""
+        refusal = self._working_hours_refusal()
+        if refusal:
+            raise AccessError(refusal)
+        calendar = self.env["resource.calendar"].browse(
+            hours.get("resource_calendar_id")
+        )
+        if not calendar:
+            return
+        calendar.check_access("read")
+        for user in self:
+            if calendar.company_id and calendar.company_id != user.company_id:
+                raise ValidationError(
+                    self.env._(
+                        "The working hours %(calendar)s belong to %(company)s: choose "
+                        "working hours of %(user_company)s, the company of %(user)s.",
+                        calendar=calendar.name,
+                        company=calendar.company_id.name,
+                        user_company=user.company_id.name,
+                        user=user.name,
+                    )
+                )
+
+    def _write_working_hours(self, hours):
+        """Give the advisors ``self`` the working hours and time zone in ``hours``
+        for the current user, whom _check_working_hours has let through."""
+        # Without hr nobody may write a resource.resource, and only user
+        # administrators may write res.users: the working hours of an advisor are
+        # written as superuser for a coordination manager of their company (or an
+        # administrator), checked first, and nothing but these two fields.
+        self.sudo().write(hours)
+
+    def _sync_working_hours(self, hours):
+        """Copy the working hours and time zone in ``hours``, just written on the
+        advisors ``self``, onto each of their resources (theirs and, with hr, their
+        employees'): the slot search reads every one, and the user's
+        ``resource_calendar_id`` writes only the first."""
+        resources = self.resource_ids
+        if "resource_calendar_id" in hours:
+            # Working hours belong to a company: those of the advisor's company.
+            resources.filtered(
+                lambda resource: not resource.company_id
+                or resource.company_id == resource.user_id.company_id
+            ).write({"calendar_id": hours["resource_calendar_id"]})
+        if "tz" in hours:
+            for tz, users in self.grouped(
+                lambda user: user._working_hours_tz()
+            ).items():
+                users.resource_ids.write({"tz": tz})
+
+    def _working_hours_tz(self):
+        """The time zone the resource of the advisor ``self`` works in."""
+        return self.tz or self.company_id.resource_calendar_id.tz or "UTC"
 
     def _ensure_advisor_resource(self, calendars=None):
         """Give each advisor without one a resource, so that their working hours
@@ -153,7 +271,7 @@ class ResUsers(models.Model):
                     "calendar_id": calendars.get(
                         user.id, user.company_id.resource_calendar_id.id
                     ),
-                    "tz": user.tz or user.company_id.resource_calendar_id.tz or "UTC",
+                    "tz": user._working_hours_tz(),
                 }
                 for user in missing
             ]
