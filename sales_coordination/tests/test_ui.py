@@ -21,6 +21,36 @@ class TestUi(SalesCoordinationCommon, HttpCase):
         self.assertEqual(lead.coordinator_id, self.coordinator)
         self.assertEqual(lead.call_ids.mapped("direction"), ["in"])
 
+    def test_lead_merge_tour(self):
+        """crm's Merge in the browser: the lead kept shows the calls of both."""
+        Lead = self.env["crm.lead"].with_context(default_source_id=self.source.id)
+        leads = Lead.create(
+            [
+                {
+                    "name": f"Merge tour: {which} call",
+                    "type": "opportunity",
+                    "partner_id": self.customer.id,
+                    "user_id": self.advisor.id,
+                }
+                for which in ("first", "second")
+            ]
+        )
+        Call = self.env["sales.call"].with_user(self.coordinator)
+        calls = Call.create(
+            [
+                {"lead_id": leads[0].id, "result": "no_answer"},
+                {"lead_id": leads[0].id, "result": "connected"},
+                {"lead_id": leads[1].id, "result": "voicemail"},
+            ]
+        )
+        action = "action-sales_coordination.crm_lead_action_coordination"
+        self.start_tour(
+            f"/odoo/{action}", "sales_coordination_lead_merge", login="sc_coordinator"
+        )
+        kept = leads.exists()
+        self.assertEqual(len(kept), 1)
+        self.assertEqual(kept.call_ids, calls)
+
     def test_booking_tour(self):
         self.customer.zip = "62701"
         action = "action-sales_coordination.crm_lead_action_coordination"
