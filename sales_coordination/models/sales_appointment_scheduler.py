@@ -62,6 +62,7 @@ class SalesAppointmentScheduler(models.AbstractModel):
         ]
 
     @api.model
+    @api.returns("calendar.event", lambda event: event.id)
     def book(self, lead, advisor, start, stop, override_capacity=False):
         """Book ``advisor`` for ``lead`` from ``start`` to ``stop`` (naive UTC):
         the sales appointment on the advisor's calendar with the customer invited,

@@ -131,6 +131,12 @@ class SalesFollowup(models.Model):
         ondelete="cascade",
         readonly=True,
     )
+    visit_start = fields.Datetime(
+        related="event_id.start",
+        store=True,
+        string="Visit Starts",
+        help="A confirmation call has no purpose once its visit has started.",
+    )
     note = fields.Text()
     is_due = fields.Boolean(
         string="Due Now", compute="_compute_is_due", search="_search_is_due"
@@ -144,6 +150,16 @@ class SalesFollowup(models.Model):
         # Filled in SQL when the column is added, rather than computed record by
         # record on a database that already holds a million follow-ups.
         cr = self.env.cr
+        if table_exists(cr, self._table) and not column_exists(
+            cr, self._table, "visit_start"
+        ):
+            create_column(cr, self._table, "visit_start", "timestamp")
+            cr.execute(
+                SQL(
+                    """UPDATE sales_followup f SET visit_start = event.start
+                         FROM calendar_event event WHERE event.id = f.event_id"""
+                )
+            )
         if table_exists(cr, self._table) and not column_exists(
             cr, self._table, "queue_coordinator_id"
         ):
@@ -227,16 +243,15 @@ class SalesFollowup(models.Model):
     def _compute_is_due(self):
         now = fields.Datetime.now()
         today_end = self._user_today_end()
+        claimable = self.filtered_domain(self._claimable_domain(now))
         for followup in self:
-            open_ = followup._is_claimable(now)
+            open_ = followup in claimable
             followup.is_due = open_ and followup.window_start <= now
             followup.is_overdue = open_ and followup.window_end < now
             followup.is_later_today = open_ and now < followup.window_start < today_end
 
     def _is_claimable(self, now):
-        return self.state == "queued" or (
-            self.state == "claimed" and self.claim_expires_at < now
-        )
+        return bool(self.filtered_domain(self._claimable_domain(now)))
 
     def _user_today_end(self):
         today = fields.Date.context_today(self)
@@ -244,13 +259,30 @@ class SalesFollowup(models.Model):
         return self.env.company._sales_local_span(today, 0, 24, user.tz)[1]
 
     def _claimable_domain(self, now):
+        """The one definition of a call Next call may hand out at ``now``: open,
+        not held by a running claim, and with its purpose still ahead (a
+        confirmation only until its visit starts). Next call's SQL and the
+        board are built from it (``_claimable_sql``)."""
         return [
+            ("state", "in", OPEN_STATES),
             "|",
             ("state", "=", "queued"),
-            "&",
-            ("state", "=", "claimed"),
             ("claim_expires_at", "<", now),
+            "|",
+            ("kind", "!=", "confirmation"),
+            ("visit_start", ">", now),
         ]
+
+    def _due_domain(self, now):
+        """Claimable and due: its window has begun."""
+        return [*self._claimable_domain(now), ("window_start", "<=", now)]
+
+    @api.model
+    def _claimable_sql(self, now, due=True):
+        """``_claimable_domain`` (with ``due``, ``_due_domain``) as an SQL
+        condition on the table ``sales_followup`` (no alias)."""
+        domain = self._due_domain(now) if due else self._claimable_domain(now)
+        return self._where_calc(domain, active_test=False).where_clause
 
     def _search_open_where(self, operator, value, label, conditions):
         """The open (claimable) follow-ups meeting ``conditions``, or the others;
@@ -329,11 +361,15 @@ class SalesFollowup(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    @api.returns("self", lambda followup: followup.id or False)
     def claim_next(self):
         """Claim the most urgent due follow-up for the current coordinator: their
         own advisors' calls first, then those of the advisors they back up, then
-        (setting) everybody's. Returns the claimed follow-up, or an empty
-        recordset when nothing is due; over RPC, its id or False.
+        (where their company shares its queue) everybody's, then always the
+        calls that belong to nobody (no advisor's coordinator, no coordinator on
+        the lead), leads without a company included. Returns the claimed
+        follow-up, or an empty recordset when nothing is due; over RPC, its id or
+        False.
 
         A coordinator holds one call at a time: while their claim runs, pressing
         again returns the same call, so a request Odoo retries after a
@@ -343,22 +379,28 @@ class SalesFollowup(models.Model):
         self._check_coordinator()
         now = fields.Datetime.now()
         uid = self.env.uid
-        own = SQL("f.queue_coordinator_id = %s", uid)
+        own = SQL("sales_followup.queue_coordinator_id = %s", uid)
         backed_up = SQL(
-            "f.advisor_id IN "
+            "sales_followup.advisor_id IN "
             "(SELECT id FROM res_users WHERE backup_coordinator_id = %s)",
             uid,
         )
+        # The shared pool is each call's company's setting.
+        shared = SQL(
+            "sales_followup.company_id IN "
+            "(SELECT id FROM res_company WHERE sales_shared_queue)"
+        )
+        unowned = SQL("sales_followup.queue_coordinator_id IS NULL")
         with self._claim_cursor() as cr:
             cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", CLAIM_LOCK, uid))
             # Most presses end here: one statement, unless a claim is running.
             claimed = self._claim_one(cr, own, now, unless_held=True)
             if not claimed:
                 claimed = self._held_claim(cr, now)
-            if not claimed:
-                claimed = self._claim_one(cr, backed_up, now)
-            if not claimed and self.env.company.sales_shared_queue:
-                claimed = self._claim_one(cr, SQL("TRUE"), now)
+            for scope in (backed_up, shared, unowned):
+                if claimed:
+                    break
+                claimed = self._claim_one(cr, scope, now)
         # What this transaction's cache holds of the row predates the claim.
         self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
         return self.browse(claimed)
@@ -403,30 +445,31 @@ class SalesFollowup(models.Model):
         cr.execute(
             SQL(
                 """
-                UPDATE sales_followup
+                UPDATE sales_followup claimed
                    SET state = 'claimed', claimed_by_id = %(uid)s,
-                       -- the company's lease, read here rather than through the
-                       -- ORM, which would fetch every column of res_company
+                       -- the lease of the call's company, read here rather than
+                       -- through the ORM, which would fetch every column of it
                        claim_expires_at = %(now)s + make_interval(mins => (
                            SELECT sales_claim_minutes FROM res_company
-                            WHERE id = %(company)s)),
+                            WHERE id = COALESCE(claimed.company_id, %(company)s))),
                        write_uid = %(uid)s, write_date = %(now)s
-                 WHERE id = (
-                    SELECT f.id FROM sales_followup f
-                     WHERE f.state IN ('queued', 'claimed')
-                       AND (f.state = 'queued' OR f.claim_expires_at < %(now)s)
-                       AND f.window_start <= %(now)s
-                       AND f.company_id = ANY(%(companies)s)
+                 WHERE claimed.id = (
+                    SELECT sales_followup.id FROM sales_followup
+                     WHERE %(claimable)s
+                       AND (sales_followup.company_id = ANY(%(companies)s)
+                            OR sales_followup.company_id IS NULL)
                        AND %(scope)s
                        AND %(held)s
-                     ORDER BY f.priority_score DESC, f.window_start, f.id
+                     ORDER BY sales_followup.priority_score DESC,
+                              sales_followup.window_start, sales_followup.id
                      LIMIT 1
                        FOR NO KEY UPDATE SKIP LOCKED)
-                RETURNING id
+                RETURNING claimed.id
                 """,
                 uid=self.env.uid,
                 company=self.env.company.id,
                 now=now,
+                claimable=self._claimable_sql(now),
                 companies=self.env.companies.ids,
                 scope=scope,
                 held=held if unless_held else SQL("TRUE"),
@@ -627,8 +670,15 @@ class SalesFollowup(models.Model):
             self._escalate()
 
     def _escalate(self):
+        """A coordination manager hears of it, once: the lead's team leader when
+        they are one, else a coordination manager of the lead's company."""
+        company = self.company_id or self.env.company
         manager = self.lead_id.team_id.user_id
-        if not manager.has_group("sales_coordination.group_manager"):
+        if not (
+            manager
+            and manager.has_group("sales_coordination.group_manager")
+            and company in manager.company_ids
+        ):
             manager = (
                 self.env["res.users"]
                 .sudo()  # who manages is not secret; the activity is the point
@@ -639,8 +689,9 @@ class SalesFollowup(models.Model):
                             "in",
                             self.env.ref("sales_coordination.group_manager").ids,
                         ),
-                        ("company_ids", "in", self.company_id.ids),
+                        ("company_ids", "in", company.ids),
                         ("share", "=", False),
+                        ("is_inbound_integration", "=", False),
                     ],
                     order="id",
                     limit=1,
