@@ -42,6 +42,13 @@ class ResUsers(models.Model):
     backed_up_advisor_ids = fields.One2many(
         "res.users", "backup_coordinator_id", string="Advisors Backed Up"
     )
+    is_inbound_integration = fields.Boolean(
+        string="Inbound Integration User",
+        readonly=True,
+        copy=False,
+        help="A technical user the Inbound Integrations screen created for one "
+        "integration: it records that integration's events and does nothing else.",
+    )
 
     @api.constrains("coordinator_id", "backup_coordinator_id")
     def _check_coordinator_id(self):
