@@ -36,26 +36,14 @@ def free_port():
 def setup(database):
     tag = uuid.uuid4().hex[:8]
     with environment(database) as env:
-        bot = (
-            env["res.users"]
-            .with_context(no_reset_password=True)
-            .create(
-                {
-                    "name": f"Bench inbound bot {tag}",
-                    "login": f"bench_inbound_{tag}",
-                    "groups_id": [
-                        (6, 0, env.ref("sales_coordination.group_manager").ids)
-                    ],
-                }
-            )
-        )
+        # Saving the integration creates its dedicated technical user.
         integration = env["sales.inbound.source"].create(
-            {"name": f"Bench inbound {tag}", "user_id": bot.id}
+            {"name": f"Bench inbound {tag}"}
         )
         number = env["sales.tracking.number"].search([], limit=1)
         return {
             "tag": tag,
-            "bot": bot.id,
+            "bot": integration.user_id.id,
             "integration": integration.id,
             "secret": integration.secret,
             "tracking": number.number or "+3225550100",

@@ -1,5 +1,6 @@
 import json
 import logging
+import re
 import time
 
 from odoo import http
@@ -12,11 +13,23 @@ _logger = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
 MAX_SKEW = 5 * 60
+# The headers as senders write them, in ASCII: int() also reads other scripts'
+# digits, and hmac.compare_digest raises a TypeError on non-ASCII text.
+INTEGRATION_HEADER = re.compile(r"[0-9]{1,10}")
+TIMESTAMP_HEADER = re.compile(r"[0-9]{1,12}")
+SIGNATURE_HEADER = re.compile(r"[0-9a-fA-F]{64}")
+MAX_ID = 2**31 - 1  # PostgreSQL's integer
+BODY_KEY = "sales_coordination.inbound.body"
 
 
 class InboundController(http.Controller):
     """Where call-tracking services, telephone systems and web forms post their
-    events: signed, checked, recorded once with the integration's own rights."""
+    events: signed, checked, recorded once with the integration's own rights.
+
+    A request whose signature does not verify writes nothing to the database: its
+    refusal goes to the server log (at INFO) only. Once the signature verified, a
+    refusal is also recorded as a refused event of the integration, for its
+    manager to see on the integration's form."""
 
     @http.route(
         "/sales_coordination/inbound",
@@ -27,17 +40,21 @@ class InboundController(http.Controller):
         save_session=False,
         readonly=False,
     )
-    def inbound(self):
+    def inbound(self, **_params):
+        # **_params: a form-encoded body or a query string would otherwise make
+        # Odoo warn about arguments the route ignores; the signed body is the input.
         source = None
         try:
+            source_id, timestamp, signature = self._headers()
             body = self._read_body()
-            source = self._integration()
-            self._authenticate(source, body)
+            source = self._authenticate(source_id, timestamp, signature, body)
+            if not source.active:
+                raise InboundError(403, "integration is inactive")
             try:
                 payload = json.loads(body)
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):
                 raise InboundError(400, "malformed JSON") from None
-            Event = self._event_env(source)
+            Event = source.env["sales.inbound.event"]
             values = Event._parse(payload)
             try:
                 with request.env.cr.savepoint():
@@ -46,28 +63,63 @@ class InboundController(http.Controller):
                 raise InboundError(422, str(error)) from None
             return self._json(200, answer)
         except InboundError as error:
-            if source:
-                self._log_refusal(source, error)
+            self._refuse(source, error)
             return self._json(error.status, {"error": error.message})
 
+    def _headers(self):
+        """X-Integration (as a number), X-Timestamp and X-Signature, checked for
+        their form and the timestamp for its age, without the database."""
+        headers = request.httprequest.headers
+        integration = headers.get("X-Integration", "")
+        if not INTEGRATION_HEADER.fullmatch(integration) or int(integration) > MAX_ID:
+            raise InboundError(401, "missing or malformed X-Integration")
+        signature = headers.get("X-Signature", "")
+        if not signature:
+            raise InboundError(401, "missing X-Signature")
+        if not SIGNATURE_HEADER.fullmatch(signature):
+            raise InboundError(401, "malformed X-Signature (64 hex digits expected)")
+        timestamp = headers.get("X-Timestamp", "")
+        if not TIMESTAMP_HEADER.fullmatch(timestamp):
+            raise InboundError(401, "missing or malformed X-Timestamp")
+        if abs(time.time() - int(timestamp)) > MAX_SKEW:
+            raise InboundError(401, "X-Timestamp more than 5 minutes away")
+        return int(integration), timestamp, signature
+
     def _read_body(self):
-        httprequest = request.httprequest
-        length = httprequest.content_length
+        """The raw body, read up to MAX_BODY + 1 bytes whatever Content-Length says
+        (or does not say: a chunked request has none)."""
+        environ = request.httprequest.environ
+        # The stream reads once, and Odoo runs the route again after a
+        # serialization failure (a concurrent duplicate): keep the body for that
+        # second run in the request's environ, which lives as long as the request.
+        if BODY_KEY not in environ:
+            environ[BODY_KEY] = self._read_stream()
+        return environ[BODY_KEY]
+
+    def _read_stream(self):
+        length = request.httprequest.content_length
         if length is not None and length > MAX_BODY:
             raise InboundError(413, "body over 64 KiB")
-        body = httprequest.get_data(cache=True)
-        if len(body) > MAX_BODY:
+        # Odoo's HTTPRequest passes on a fixed list of werkzeug's attributes, and
+        # ``stream`` is not in it: only werkzeug's own request bounds the read
+        # (get_data would read a chunked body of any size).
+        stream = request.httprequest._HTTPRequest__wrapped.stream
+        chunks, size = [], 0
+        while size <= MAX_BODY:
+            chunk = stream.read(MAX_BODY + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_BODY:
             raise InboundError(413, "body over 64 KiB")
-        return body
+        return b"".join(chunks)
 
-    def _integration(self):
-        """The integration named by X-Integration (not yet trusted)."""
-        headers = request.httprequest.headers
-        try:
-            source_id = int(headers.get("X-Integration", ""))
-        except ValueError:
-            raise InboundError(401, "missing or malformed X-Integration") from None
-        # sudo: nobody is logged in yet; the secret is what proves who is calling.
+    def _authenticate(self, source_id, timestamp, signature, body):
+        """The integration, as its technical user in its company only (never the
+        superuser), once the signature checks out."""
+        # sudo: nobody is logged in yet; the secret is what proves who is calling,
+        # and this only reads the integration to check it.
         source = (
             request.env["sales.inbound.source"]
             .sudo()
@@ -77,30 +129,12 @@ class InboundController(http.Controller):
         )
         if not source:
             raise InboundError(401, "unknown integration")
-        return source
-
-    def _authenticate(self, source, body):
-        """Refuse unless the signature and the timestamp check out and the
-        integration is active."""
-        headers = request.httprequest.headers
-        timestamp = headers.get("X-Timestamp", "")
-        signature = headers.get("X-Signature", "")
-        if not signature:
-            raise InboundError(401, "missing X-Signature")
-        try:
-            skew = abs(time.time() - int(timestamp))
-        except ValueError:
-            raise InboundError(401, "missing or malformed X-Timestamp") from None
-        if skew > MAX_SKEW:
-            raise InboundError(401, "X-Timestamp more than 5 minutes away")
         if not source._check_signature(timestamp, body, signature):
             raise InboundError(401, "wrong signature")
-        if not source.active:
-            raise InboundError(403, "integration is inactive")
-
-    def _event_env(self, source):
-        """sales.inbound.event as the integration's technical user, in its
-        company only (no superuser)."""
+        problem = source._technical_user_problem()
+        if problem:
+            _logger.info("Inbound integration %s cannot record: %s", source.id, problem)
+            raise InboundError(403, "the integration has no valid technical user")
         company = source.company_id
         env = request.env(
             user=source.user_id.id,
@@ -110,13 +144,27 @@ class InboundController(http.Controller):
                 allowed_company_ids=company.ids,
                 active_test=True,
                 tracking_disable=False,
+                # The technical user follows nothing it creates.
+                mail_create_nosubscribe=True,
             ),
         )
-        return env["sales.inbound.event"].with_company(company)
+        return env["sales.inbound.source"].with_company(company).browse(source.id)
 
-    def _log_refusal(self, source, error):
-        # sudo: the refusal log is the integration's, whoever was refused.
-        request.env["sales.inbound.event"].sudo().create(
+    def _refuse(self, source, error):
+        """Log the refusal; record it for the integration once the request was
+        authenticated (``source``, as its technical user), never before: an
+        unsigned request writes nothing."""
+        httprequest = request.httprequest
+        _logger.info(
+            "Inbound request refused (%s %s): X-Integration %r from %s",
+            error.status,
+            error.message,
+            httprequest.headers.get("X-Integration", "")[:20],
+            httprequest.remote_addr,
+        )
+        if source is None:
+            return
+        source.env["sales.inbound.event"].create(
             {
                 "source_id": source.id,
                 "state": "refused",

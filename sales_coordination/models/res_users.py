@@ -53,6 +53,13 @@ class ResUsers(models.Model):
     backed_up_advisor_ids = fields.One2many(
         "res.users", "backup_coordinator_id", string="Advisors Backed Up"
     )
+    is_inbound_integration = fields.Boolean(
+        string="Inbound Integration User",
+        readonly=True,
+        copy=False,
+        help="A technical user the Inbound Integrations screen created for one "
+        "integration: it records that integration's events and does nothing else.",
+    )
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_can_edit_working_hours(self):

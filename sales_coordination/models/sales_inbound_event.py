@@ -7,7 +7,23 @@ from ..tools.workflow import owning
 
 MAX_TEXT = 4000
 MAX_NAME = 128
+MAX_DURATION = 24 * 60 * 60
 CALLBACK_HOURS = 4
+# Bounds of a sane started_at (the future is refused anyway); outside them, the
+# conversion to UTC can overflow.
+YEARS = (1900, 2100)
+
+
+def _storable(text):
+    """Whether PostgreSQL can store ``text``: JSON can carry NUL characters and lone
+    surrogates (which do not encode to UTF-8), PostgreSQL refuses both."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class InboundError(Exception):
@@ -69,9 +85,12 @@ class SalesInboundEvent(models.Model):
         if kind not in ("call", "form"):
             raise InboundError(400, "field 'type' must be 'call' or 'form'")
         event_id = payload.get("event_id")
-        if not isinstance(event_id, str | int) or not str(event_id).strip():
+        if isinstance(event_id, bool) or not isinstance(event_id, str | int | None):
+            raise InboundError(400, "field 'event_id' must be a string or a number")
+        event_id = self._parse_text("event_id", event_id and str(event_id), MAX_NAME)
+        if not event_id:
             raise InboundError(400, "missing field 'event_id'")
-        values = {"kind": kind, "event_id": str(event_id).strip()[:MAX_NAME]}
+        values = {"kind": kind, "event_id": event_id}
         for name, limit in (
             ("tracking_number", 32),
             ("caller_number", 32),
@@ -82,15 +101,16 @@ class SalesInboundEvent(models.Model):
             ("utm_medium", MAX_NAME),
             ("utm_campaign", MAX_NAME),
         ):
-            value = payload.get(name)
-            if value is not None and not isinstance(value, str):
-                raise InboundError(400, f"field '{name}' must be a string")
-            values[name] = (value or "").strip()[:limit]
+            values[name] = self._parse_text(name, payload.get(name), limit)
         values["started_at"] = self._parse_time(payload.get("started_at"), kind)
         duration = payload.get("duration", 0)
-        if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
+        if (
+            isinstance(duration, bool)
+            or not isinstance(duration, int)
+            or not 0 <= duration <= MAX_DURATION
+        ):
             raise InboundError(
-                400, "field 'duration' must be a whole number of seconds"
+                400, "field 'duration' must be a whole number of seconds, at most a day"
             )
         values["duration"] = duration
         if kind == "call":
@@ -104,6 +124,16 @@ class SalesInboundEvent(models.Model):
             raise InboundError(400, "a form needs 'email' or 'caller_number'")
         return values
 
+    def _parse_text(self, name, value, limit):
+        """``value`` stripped and cut to ``limit`` characters ("" for none)."""
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise InboundError(400, f"field '{name}' must be a string")
+        if not _storable(value):
+            raise InboundError(400, f"field '{name}' is not valid text")
+        return value.strip()[:limit]
+
     def _parse_time(self, value, kind):
         if value is None and kind == "form":
             return fields.Datetime.now()
@@ -113,6 +143,10 @@ class SalesInboundEvent(models.Model):
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise InboundError(400, "field 'started_at' is not ISO 8601") from None
+        if not YEARS[0] <= moment.year <= YEARS[1]:
+            raise InboundError(
+                400, f"field 'started_at' must be between {YEARS[0]} and {YEARS[1]}"
+            )
         if moment.tzinfo:
             moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
         if moment > fields.Datetime.now() + timedelta(minutes=5):
@@ -129,6 +163,8 @@ class SalesInboundEvent(models.Model):
         existing = self._existing(source, values["event_id"])
         if existing:
             return existing._answer()
+        # The raw INSERT below skips the ORM's access check: make it here.
+        self.check_access("create")
         # Claim the sender's id first: a concurrent duplicate waits here on the
         # unique index, then fails to serialize and is retried by Odoo's request
         # handler, which then finds this event and answers with its ids.

@@ -1,10 +1,19 @@
 import hmac
 import secrets
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, ValidationError
 
 from ..tools.signing import sign
+
+INTEGRATION_GROUP = "sales_coordination.group_inbound_integration"
+# Roles a technical user must not hold (administrators are refused before): each
+# lets the integration see or change more than the events it records.
+FORBIDDEN_GROUPS = (
+    "sales_coordination.group_manager",
+    "sales_coordination.group_coordinator",
+    "sales_team.group_sale_salesman",
+)
 
 
 def new_secret():
@@ -36,10 +45,18 @@ class SalesInboundSource(models.Model):
         "res.users",
         string="Technical User",
         required=True,
-        help="The events are recorded with this user's rights: a technical user "
-        "of the company in the Coordination Manager group (to match callers to any "
-        "lead of the company), used by nobody else. Its companies bound what the "
-        "integration can touch.",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        domain=[("is_inbound_integration", "=", True)],
+        help="The events are recorded with this user's rights, and only those: "
+        "created with the integration, for its company alone, it finds callers "
+        "among the company's leads and contacts and records leads, contacts, calls "
+        "and callbacks. Nobody logs in with it.",
+    )
+    user_problem = fields.Char(
+        compute="_compute_user_problem",
+        help="Why the technical user may not record the events, if it may not.",
     )
     coordinator_id = fields.Many2one(
         "res.users",
@@ -56,6 +73,12 @@ class SalesInboundSource(models.Model):
         for source in self:
             source.endpoint_url = f"{base}/sales_coordination/inbound"
 
+    def _compute_user_problem(self):
+        for source in self:
+            source.user_problem = (
+                source.user_id and source._technical_user_problem()
+            ) or False
+
     def _compute_event_count(self):
         counts = dict(
             self.env["sales.inbound.event"]._read_group(
@@ -68,17 +91,9 @@ class SalesInboundSource(models.Model):
     @api.constrains("user_id", "company_id", "coordinator_id")
     def _check_users(self):
         for source in self:
-            user = source.user_id
-            if not user.has_group("sales_coordination.group_manager"):
-                raise ValidationError(
-                    self.env._(
-                        "%(user)s records the events of “%(integration)s”: to match "
-                        "callers to any lead of the company, they must be a "
-                        "coordination manager.",
-                        user=user.name,
-                        integration=source.name,
-                    )
-                )
+            problem = source._technical_user_problem()
+            if problem:
+                raise ValidationError(problem)
             coordinator = source.coordinator_id
             if coordinator and not coordinator.has_group(
                 "sales_coordination.group_coordinator"
@@ -88,16 +103,36 @@ class SalesInboundSource(models.Model):
                         "%(user)s is not a sales coordinator.", user=coordinator.name
                     )
                 )
-            for member in user | coordinator:
-                if source.company_id not in member.company_ids:
-                    raise ValidationError(
-                        self.env._(
-                            "%(user)s does not work for %(company)s: pick someone "
-                            "of the integration's company.",
-                            user=member.name,
-                            company=source.company_id.name,
-                        )
+            if coordinator and source.company_id not in coordinator.company_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s does not work for %(company)s: pick someone "
+                        "of the integration's company.",
+                        user=coordinator.name,
+                        company=source.company_id.name,
                     )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Saving a new integration creates its technical user (unless the caller
+        # brings a free one of its own).
+        missing = [vals for vals in vals_list if not vals.get("user_id")]
+        if missing:
+            default_company = self.default_get(["company_id"]).get("company_id")
+            Company = self.env["res.company"]
+            users = self._create_technical_users(
+                [
+                    (
+                        vals.get("name") or "",
+                        Company.browse(vals.get("company_id") or default_company),
+                    )
+                    for vals in missing
+                ]
+            )
+            for vals, user in zip(missing, users, strict=True):
+                vals["user_id"] = user.id
+        return super().create(vals_list)
 
     def action_rotate_secret(self):
         """Give the integration a new secret; the old one stops working at once."""
@@ -105,10 +140,135 @@ class SalesInboundSource(models.Model):
             source.secret = new_secret()
         return True
 
+    def action_create_technical_user(self):
+        """Give the integration a new technical user of its own, for one whose user
+        may not record its events (see ``user_problem``); the user it replaces is
+        archived when it was made for an integration. Returns True."""
+        self.ensure_one()
+        old = self.user_id
+        self.user_id = self._create_technical_users([(self.name, self.company_id)])
+        if old.is_inbound_integration and not self.with_context(
+            active_test=False
+        ).search_count([("user_id", "=", old.id)], limit=1):
+            # sudo: archiving a user takes the Access Rights role; this one was made
+            # for an integration, which a manager may replace, and now serves none.
+            old.sudo().action_archive()
+        return True
+
+    @api.model
+    def _create_technical_users(self, specs):
+        """One new technical user for each (integration name, company) of
+        ``specs``: in the Inbound Integration group and that company only, without
+        password. Returns the users, in the order of ``specs``."""
+        if not (
+            self.env.su or self.env.user.has_group("sales_coordination.group_manager")
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only a coordination manager sets up inbound integrations: ask "
+                    "yours to create this one."
+                )
+            )
+        group = self.env.ref(INTEGRATION_GROUP)
+        # sudo: creating a user takes the Access Rights role, which a coordination
+        # manager need not have (checked above); the users made here get nothing but
+        # the endpoint's group, in one company, and no password to log in with.
+        users = (
+            self.env["res.users"]
+            .sudo()
+            .with_context(no_reset_password=True, mail_create_nolog=True)
+            .create(
+                [
+                    {
+                        "name": self.env._(
+                            "%(integration)s (integration)", integration=name
+                        ),
+                        "login": f"inbound-integration-{secrets.token_hex(8)}",
+                        "is_inbound_integration": True,
+                        "groups_id": [Command.set(group.ids)],
+                        "company_id": company.id,
+                        "company_ids": [Command.set(company.ids)],
+                        "notification_type": "inbox",
+                    }
+                    for name, company in specs
+                ]
+            )
+        )
+        return users.sudo(False)
+
+    def _technical_user_problem(self):
+        """Why this integration's technical user may not record its events, as a
+        sentence for the manager; False when it may."""
+        self.ensure_one()
+        user = self.user_id
+        fix = self.env._(
+            "Give the integration a technical user of its own with the “New "
+            "Technical User” button."
+        )
+        if user._is_superuser() or user._is_admin():
+            problem = self.env._(
+                "%(user)s is an administrator: “%(integration)s” must not record its "
+                "events with an administrator's rights.",
+                user=user.name,
+                integration=self.name,
+            )
+        elif not user.is_inbound_integration:
+            problem = self.env._(
+                "%(user)s is not a technical user made for an integration, and "
+                "“%(integration)s” records its events with such a user only.",
+                user=user.name,
+                integration=self.name,
+            )
+        elif not user.active:
+            problem = self.env._(
+                "%(user)s, the technical user of “%(integration)s”, is archived.",
+                user=user.name,
+                integration=self.name,
+            )
+        elif extra := [xmlid for xmlid in FORBIDDEN_GROUPS if user.has_group(xmlid)]:
+            problem = self.env._(
+                "%(user)s, the technical user of “%(integration)s”, has more rights "
+                "than recording its events: %(groups)s.",
+                user=user.name,
+                integration=self.name,
+                groups=", ".join(self.env.ref(xmlid).full_name for xmlid in extra),
+            )
+        elif not user.has_group(INTEGRATION_GROUP):
+            problem = self.env._(
+                "%(user)s, the technical user of “%(integration)s”, lacks the Inbound "
+                "Integration rights it records the events with.",
+                user=user.name,
+                integration=self.name,
+            )
+        elif user.company_ids != self.company_id:
+            problem = self.env._(
+                "%(user)s, the technical user of “%(integration)s”, must work for "
+                "%(company)s alone, the integration's company.",
+                user=user.name,
+                integration=self.name,
+                company=self.company_id.name,
+            )
+        elif other := self.with_context(active_test=False).search(
+            [("user_id", "=", user.id), ("id", "!=", self.id)], limit=1
+        ):
+            problem = self.env._(
+                "%(user)s already records the events of “%(other)s”: each "
+                "integration has a technical user of its own.",
+                user=user.name,
+                other=other.name,
+            )
+        else:
+            return False
+        return f"{problem} {fix}"
+
     def _signature(self, timestamp, body):
         """The hex HMAC-SHA256 of ``<timestamp>.<body>`` with this secret."""
         self.ensure_one()
         return sign(self.sudo().secret, timestamp, body)
 
     def _check_signature(self, timestamp, body, signature):
-        return hmac.compare_digest(self._signature(timestamp, body), signature or "")
+        """Whether ``signature`` (hex text) signs ``body`` at ``timestamp``."""
+        if not isinstance(signature, str) or not signature.isascii():
+            # compare_digest raises a TypeError on non-ASCII text.
+            return False
+        return hmac.compare_digest(self._signature(timestamp, body), signature.lower())

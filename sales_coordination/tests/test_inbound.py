@@ -1,28 +1,34 @@
-import hashlib
-import hmac
 import json
 import time
 from datetime import datetime, timedelta, timezone
 
+from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import SQL
 
-from .common import SalesCoordinationCommon
+from odoo.addons.sales_coordination.tools.signing import sign
+
+from .common import COORDINATOR_GROUPS, SalesCoordinationCommon
 
 URL = "/sales_coordination/inbound"
+# What an event may write, each counted whole (every company, archived rows too).
+TABLES = (
+    "sales_inbound_event",
+    "crm_lead",
+    "sales_call",
+    "sales_followup",
+    "res_partner",
+)
 
 
 class InboundCommon(SalesCoordinationCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.bot = cls._new_user("sc_inbound_bot", "sales_coordination.group_manager")
+        # Saving the integration creates its technical user.
         cls.integration = cls.env["sales.inbound.source"].create(
-            {
-                "name": "Call tracking",
-                "user_id": cls.bot.id,
-                "coordinator_id": cls.coordinator.id,
-            }
+            {"name": "Call tracking", "coordinator_id": cls.coordinator.id}
         )
         cls.medium = cls.env["utm.medium"].create({"name": "Radio (inbound test)"})
         cls.env["sales.tracking.number"].create(
@@ -57,29 +63,55 @@ class InboundCommon(SalesCoordinationCommon, HttpCase):
         secret=None,
         body=None,
         headers=None,
+        chunked=False,
     ):
+        """POST ``payload`` (or the raw ``body``) signed with the integration's
+        secret (or ``secret``); ``headers`` override the signed ones (None drops
+        one); ``chunked`` sends the body without Content-Length."""
         integration = integration or self.integration
         body = body if body is not None else json.dumps(payload).encode()
         timestamp = str(int(time.time()) if timestamp is None else timestamp)
-        secret = secret or integration.secret
-        signature = hmac.new(
-            secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-        ).hexdigest()
         sent = {
             "Content-Type": "application/json",
             "X-Integration": str(integration.id),
             "X-Timestamp": timestamp,
-            "X-Signature": signature,
+            "X-Signature": sign(secret or integration.secret, timestamp, body),
         }
         sent.update(headers or {})
         sent = {key: value for key, value in sent.items() if value is not None}
-        return self.url_open(URL, data=body, headers=sent)
+        if chunked:
+            step = 16 * 1024
+            data = (body[i : i + step] for i in range(0, len(body), step))
+        else:
+            data = body
+        return self.url_open(URL, data=data, headers=sent)
 
     def _counts(self):
-        return tuple(
-            self.env[model].search_count([])
-            for model in ("crm.lead", "sales.call", "sales.followup", "res.partner")
+        """The number of rows of each of TABLES."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s",
+                SQL(", ").join(
+                    SQL("(SELECT count(*) FROM %s)", SQL.identifier(table))
+                    for table in TABLES
+                ),
+            )
         )
+        return dict(zip(TABLES, self.env.cr.fetchone(), strict=True))
+
+    def _added(self, before):
+        """The rows added to each of TABLES since the counts ``before`` (the
+        unchanged tables left out)."""
+        after = self._counts()
+        return {
+            table: after[table] - before[table]
+            for table in TABLES
+            if after[table] != before[table]
+        }
+
+    def assertAdded(self, before, **added):
+        self.assertEqual(self._added(before), added)
 
 
 @tagged("post_install", "-at_install")
@@ -96,6 +128,12 @@ class TestInboundEvents(InboundCommon):
         self.assertEqual(lead.coordinator_id, self.coordinator)
         self.assertEqual(lead.partner_id.company_id, self.company)
         self.assertEqual(lead.arrival_date, self.started.replace(tzinfo=None))
+        self.assertEqual(lead.create_uid, self.integration.user_id)
+        self.assertNotIn(
+            self.integration.user_id.partner_id,
+            lead.message_partner_ids,
+            "the technical user follows nothing",
+        )
         self.assertFalse(lead.first_contact_date, "nobody answered")
         call = self.env["sales.call"].browse(answer["call_id"])
         self.assertEqual((call.direction, call.result), ("in", "no_answer"))
@@ -159,7 +197,9 @@ class TestInboundEvents(InboundCommon):
         self.assertEqual(
             self.env["sales.followup"].browse(answer["followup_id"]).kind, "callback"
         )
-        self.assertEqual(self._counts()[:3], (before[0] + 1, before[1], before[2] + 1))
+        self.assertAdded(
+            before, sales_inbound_event=1, crm_lead=1, sales_followup=1, res_partner=1
+        )
 
     def test_unknown_tracking_number_lands_in_source_missing(self):
         answer = self._post(self._call(tracking_number="+1 999 555 0000")).json()
@@ -174,28 +214,33 @@ class TestInboundEvents(InboundCommon):
         before = self._counts()
         answers = [self._post(self._call()).json() for _ in range(20)]
         self.assertEqual(len({json.dumps(a, sort_keys=True) for a in answers}), 1)
-        self.assertEqual(
-            self._counts(), (before[0] + 1, before[1] + 1, before[2] + 1, before[3] + 1)
+        self.assertAdded(
+            before,
+            sales_inbound_event=1,
+            crm_lead=1,
+            sales_call=1,
+            sales_followup=1,
+            res_partner=1,
         )
-        # The same event id from another integration is another event.
+        event = self.integration.event_ids
+        self.assertEqual((event.state, event.event_id), ("done", "ev-1"))
+        # The same event id from another integration is another event (and a copy
+        # gets a technical user of its own).
         other = self.integration.copy({"name": "Web form"})
+        self.assertNotEqual(other.user_id, self.integration.user_id)
         self.assertEqual(self._post(self._call(), integration=other).status_code, 200)
-        self.assertEqual(self._counts()[1], before[1] + 2)
+        self.assertEqual(self._added(before)["sales_call"], 2)
+
+    def test_chunked_body(self):
+        response = self._post(self._call(message="x" * 3000), chunked=True)
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(len(self.integration.event_ids), 1)
 
     def test_companies_stay_apart(self):
-        bot_c2 = self._new_user(
-            "sc_inbound_bot_c2",
-            "sales_coordination.group_manager",
-            company_id=self.company_2.id,
-            company_ids=self.company_2.ids,
-        )
         integration_c2 = self.env["sales.inbound.source"].create(
-            {
-                "name": "Tracking C2",
-                "user_id": bot_c2.id,
-                "company_id": self.company_2.id,
-            }
+            {"name": "Tracking C2", "company_id": self.company_2.id}
         )
+        self.assertEqual(integration_c2.user_id.company_ids, self.company_2)
         self.lead.phone = "+32 470 12 34 56"  # a company 1 customer
         answer = self._post(self._call(), integration=integration_c2).json()
         lead = self.env["crm.lead"].browse(answer["lead_id"])
@@ -210,20 +255,27 @@ class TestInboundEvents(InboundCommon):
         created = self.env["crm.lead"].browse(other["lead_id"]).partner_id
         self.assertEqual(created.company_id, self.company_2)
         self.assertFalse(lead.source_id, "company 1's tracking numbers are not theirs")
-        with self.assertRaises(ValidationError):
+        with self.assertRefused(ValidationError, "does not work for"):
             integration_c2.coordinator_id = self.coordinator
 
 
 @tagged("post_install", "-at_install")
 class TestInboundRefusals(InboundCommon):
-    """Trust nothing: each refusal names the problem and writes nothing."""
+    """Trust nothing: each refusal names the problem; an unsigned request writes
+    nothing at all, a signed one only its refused event."""
 
-    def assertRefusedWith(self, status, fragment, **post):
+    def assertRefusedWith(self, status, fragment, stored=False, **post):
         before = self._counts()
         response = self._post(**post)
         self.assertEqual(response.status_code, status, response.text)
         self.assertIn(fragment, response.json()["error"])
-        self.assertEqual(self._counts(), before, "nothing written")
+        if stored:
+            self.assertAdded(before, sales_inbound_event=1)
+            event = self.integration.event_ids.sorted("id")[-1]
+            self.assertEqual((event.state, event.status), ("refused", status))
+            self.assertIn(fragment, event.error)
+        else:
+            self.assertAdded(before)
 
     def test_signature_and_timestamp(self):
         self.assertRefusedWith(401, "wrong signature", payload=self._call(), secret="x")
@@ -245,11 +297,7 @@ class TestInboundRefusals(InboundCommon):
         # A body changed after signing.
         body = json.dumps(self._call()).encode()
         timestamp = str(int(time.time()))
-        signature = hmac.new(
-            self.integration.secret.encode(),
-            timestamp.encode() + b"." + body,
-            hashlib.sha256,
-        ).hexdigest()
+        signature = sign(self.integration.secret, timestamp, body)
         tampered = body.replace(b"Cara", b"Evil")
         self.assertRefusedWith(
             401,
@@ -257,10 +305,35 @@ class TestInboundRefusals(InboundCommon):
             body=tampered,
             headers={"X-Timestamp": timestamp, "X-Signature": signature},
         )
-        self.env.invalidate_all()
-        refused = self.integration.event_ids.filtered(lambda e: e.state == "refused")
-        self.assertEqual(len(refused), 6)
-        self.assertIn("wrong signature", refused.mapped("error"))
+        self.assertFalse(self.integration.event_ids, "no refusal recorded unsigned")
+
+    def test_malformed_headers(self):
+        payload = self._call()
+        for header, value, fragment in (
+            ("X-Timestamp", "9" * 400, "X-Timestamp"),
+            ("X-Timestamp", "١٢٣".encode(), "X-Timestamp"),
+            ("X-Timestamp", "-1", "X-Timestamp"),
+            ("X-Timestamp", "1e9", "X-Timestamp"),
+            ("X-Integration", "9" * 400, "X-Integration"),
+            ("X-Integration", str(2**31), "X-Integration"),
+            ("X-Integration", "١".encode(), "X-Integration"),
+            ("X-Signature", "z" * 64, "X-Signature"),
+            ("X-Signature", "é".encode() * 32, "X-Signature"),
+            ("X-Signature", "ab" * 31, "X-Signature"),
+            ("X-Signature", "ab" * 400, "X-Signature"),
+        ):
+            with self.subTest(header=header, value=value[:20]):
+                self.assertRefusedWith(
+                    401, fragment, payload=payload, headers={header: value}
+                )
+        # Hex digits in capitals sign as well.
+        body = json.dumps(payload).encode()
+        timestamp = str(int(time.time()))
+        signature = sign(self.integration.secret, timestamp, body).upper()
+        response = self._post(
+            body=body, headers={"X-Timestamp": timestamp, "X-Signature": signature}
+        )
+        self.assertEqual(response.status_code, 200, response.text)
 
     def test_integration(self):
         self.assertRefusedWith(
@@ -272,8 +345,10 @@ class TestInboundRefusals(InboundCommon):
             payload=self._call(),
             headers={"X-Integration": "999999"},
         )
+        # Signed: the sender of an archived integration is told, and its manager
+        # sees the refusal.
         self.integration.active = False
-        self.assertRefusedWith(403, "inactive", payload=self._call())
+        self.assertRefusedWith(403, "inactive", stored=True, payload=self._call())
         self.integration.active = True
         old_secret = self.integration.secret
         self.integration.action_rotate_secret()
@@ -282,29 +357,92 @@ class TestInboundRefusals(InboundCommon):
         )
         self.assertEqual(self._post(self._call()).status_code, 200)
 
+    def test_two_hundred_unsigned_requests(self):
+        """Unsigned, badly signed, stale: however many, they leave no trace in the
+        database."""
+        before = self._counts()
+        body = json.dumps(self._call()).encode()
+        now = int(time.time())
+        variants = [
+            {"X-Signature": None},
+            {"X-Signature": sign("not the secret", now, body)},
+            {"X-Signature": "0" * 64},
+            {"X-Timestamp": str(now - 3600)},
+        ]
+        statuses = {
+            self._post(body=body, headers=variants[i % len(variants)]).status_code
+            for i in range(200)
+        }
+        self.assertEqual(statuses, {401})
+        self.assertAdded(before)
+
     def test_body(self):
         self.assertRefusedWith(413, "64 KiB", payload=self._call(message="x" * 70000))
-        self.assertRefusedWith(400, "malformed JSON", body=b'{"type": "call",')
-        self.assertRefusedWith(400, "JSON object", body=b"[1, 2]")
-        self.assertRefusedWith(400, "'type'", payload={"event_id": "e"})
-        self.assertRefusedWith(400, "'event_id'", payload=self._call(event_id=""))
         self.assertRefusedWith(
-            400, "'caller_number'", payload=self._call(caller_number=None)
+            413, "64 KiB", payload=self._call(message="x" * 70000), chunked=True
         )
-        self.assertRefusedWith(
-            400, "'tracking_number'", payload=self._call(tracking_number="")
-        )
-        self.assertRefusedWith(400, "'answered'", payload=self._call(answered="yes"))
-        self.assertRefusedWith(400, "'duration'", payload=self._call(duration=-3))
-        self.assertRefusedWith(400, "ISO 8601", payload=self._call(started_at="today"))
-        self.assertRefusedWith(400, "'caller_name'", payload=self._call(caller_name=5))
-        self.assertRefusedWith(
-            400, "'email' or 'caller_number'", payload={"type": "form", "event_id": "f"}
-        )
+        for fragment, body in (
+            ("malformed JSON", b'{"type": "call",'),
+            ("malformed JSON", b'{"type": "\xc3\x28"}'),
+            ("malformed JSON", b"[" * 60000),
+            ("JSON object", b"[1, 2]"),
+            ("JSON object", b'"call"'),
+            ("JSON object", b"null"),
+        ):
+            with self.subTest(body=body[:20]):
+                self.assertRefusedWith(400, fragment, stored=True, body=body)
 
-    def test_technical_user_must_be_a_manager(self):
-        for user in (self.advisor, self.coordinator):
-            with self.assertRefused(ValidationError, "must be a coordination manager"):
-                self.env["sales.inbound.source"].create(
-                    {"name": "Bad", "user_id": user.id}
-                )
+    def test_payload(self):
+        for fragment, payload in (
+            ("'type'", {"event_id": "e"}),
+            ("'event_id'", self._call(event_id="")),
+            ("'event_id'", self._call(event_id=True)),
+            ("'event_id'", self._call(event_id=1.5)),
+            ("'caller_number'", self._call(caller_number=None)),
+            ("'tracking_number'", self._call(tracking_number="")),
+            ("'answered'", self._call(answered="yes")),
+            ("'answered'", self._call(answered=1)),
+            ("'answered'", self._call(answered=None)),
+            ("'duration'", self._call(duration=-3)),
+            ("'duration'", self._call(duration=86401)),
+            ("'duration'", self._call(duration=10**30)),
+            ("'duration'", self._call(duration=12.5)),
+            ("ISO 8601", self._call(started_at="today")),
+            ("1900", self._call(started_at="1899-12-31T23:00:00Z")),
+            ("1900", self._call(started_at="0001-01-01T00:00:00+05:00")),
+            ("2100", self._call(started_at="9999-12-31T23:59:59-23:59")),
+            ("future", self._call(started_at="2100-06-01T00:00:00Z")),
+            ("'caller_name'", self._call(caller_name=5)),
+            ("'caller_name'", self._call(caller_name="Nul\x00Caller")),
+            ("'message'", self._call(message="\ud800")),
+            ("'email' or 'caller_number'", {"type": "form", "event_id": "f"}),
+        ):
+            with self.subTest(fragment=fragment, payload=payload):
+                self.assertRefusedWith(400, fragment, stored=True, payload=payload)
+
+    def test_refusals_show_on_the_integration_form(self):
+        self._post(body=b"[1, 2]")
+        self._post(self._call(answered="yes"))
+        self._post(self._call(), secret="x")  # unsigned: not shown, not stored
+        # What the form reads, as the manager who opens it.
+        [values] = self.integration.with_user(self.manager).web_read(
+            {"event_ids": {"fields": {"state": {}, "status": {}, "error": {}}}}
+        )
+        events = values["event_ids"]
+        self.assertEqual([e["state"] for e in events], ["refused", "refused"])
+        self.assertEqual([e["status"] for e in events], [400, 400])
+        self.assertIn("'answered'", events[0]["error"])
+        self.assertIn("JSON object", events[1]["error"])
+
+    def test_technical_user_with_more_rights_is_refused(self):
+        """An administrator gave the technical user a role: the endpoint stops
+        recording until the manager gives the integration a new one."""
+        user = self.integration.user_id
+        user.groups_id = [Command.link(self.env.ref(COORDINATOR_GROUPS).id)]
+        self.assertIn("more rights", self.integration.user_problem)
+        self.assertRefusedWith(403, "technical user", payload=self._call())
+        self.integration.with_user(self.manager).action_create_technical_user()
+        self.assertNotEqual(self.integration.user_id, user)
+        self.assertFalse(user.active, "the replaced technical user is archived")
+        self.assertFalse(self.integration.user_problem)
+        self.assertEqual(self._post(self._call()).status_code, 200)
