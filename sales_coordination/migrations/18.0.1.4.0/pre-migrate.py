@@ -1,0 +1,25 @@
+"""18.0.1.4.0: multi-company, consistently.
+
+- The coordinators' rules on leads, calls, follow-ups and the by-source and
+  funnel reports read the shared call pool setting from the record's company
+  instead of the coordinator's main company.
+
+The rules are noupdate: dropped here, before the update, so that it creates them
+anew from the files."""
+
+from odoo.addons.sales_coordination.tools.upgrade import drop_noupdate_rules
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    drop_noupdate_rules(
+        cr,
+        (
+            "crm_lead_rule_coordinator",
+            "sales_call_rule_coordinator",
+            "sales_followup_rule_coordinator",
+            "sales_report_source_rule_coordinator",
+            "sales_report_funnel_rule_coordinator",
+        ),
+    )
