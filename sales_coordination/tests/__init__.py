@@ -16,3 +16,4 @@ from . import test_followup_queue
 from . import test_inbound
 from . import test_reports
 from . import test_funnel
+from . import test_multi_company
