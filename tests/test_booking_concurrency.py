@@ -100,18 +100,56 @@ def cast():
         ).write({"active": False})
 
 
+@pytest.fixture
+def company_b(cast):
+    """A second company the advisor and the backup coordinator also work for, and
+    a lead of its own for the advisor, committed; removed after."""
+    registry = Registry(dbname())
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        advisor = env["res.users"].browse(cast["advisor"])
+        lead_a = env["crm.lead"].browse(cast["leads"][0])
+        company = env["res.company"].create({"name": f"Race B {advisor.login}"})
+        (advisor | env["res.users"].browse(cast["backup"])).write(
+            {"company_ids": [(4, company.id)]}
+        )
+        lead = env["crm.lead"].create(
+            {
+                "name": f"Race lead of B {advisor.login}",
+                "type": "opportunity",
+                "source_id": lead_a.source_id.id,
+                "user_id": advisor.id,
+                "company_id": company.id,
+            }
+        )
+        ids = {"a": lead_a.company_id.id, "b": company.id, "lead": lead.id}
+    yield ids
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["calendar.event"].with_context(active_test=False).search(
+            [("opportunity_id", "=", ids["lead"])]
+        ).unlink()
+        env["crm.lead"].browse(ids["lead"]).unlink()
+        env["res.users"].browse([cast["advisor"], cast["backup"]]).write(
+            {"company_ids": [(3, ids["b"])]}
+        )
+        env["res.company"].browse(ids["b"]).active = False
+
+
 def race(ids, bookings):
-    """Run each (user id, lead id, start) booking in its own thread and cursor at
-    the same moment, retried as Odoo retries a request on a serialization failure.
-    Returns each outcome: the event id or the refusal, and the retries counted."""
+    """Run each (user id, lead id, start[, selected company ids]) booking in its
+    own thread and cursor at the same moment, retried as Odoo retries a request on
+    a serialization failure. Returns each outcome: the event id or the refusal,
+    and the retries counted."""
     registry = Registry(dbname())
     barrier = threading.Barrier(len(bookings))
     outcomes = [None] * len(bookings)
     retries = []
 
-    def book(index, uid, lead_id, start):
+    def book(index, uid, lead_id, start, companies=None):
         with registry.cursor() as cr:
-            env = api.Environment(cr, uid, {})
+            context = {"allowed_company_ids": companies} if companies else {}
+            env = api.Environment(cr, uid, context)
             attempts = []
 
             def attempt():
@@ -159,6 +197,25 @@ def test_same_slot_booked_twice_at_once(cast):
             [
                 (cast["coordinator"], cast["leads"][0], start),
                 (cast["backup"], cast["leads"][1], start),
+            ],
+        )
+        won = [o for o in outcomes if isinstance(o, int)]
+        refused = [o for o in outcomes if isinstance(o, ValidationError)]
+        assert len(won) == 1 and len(refused) == 1, outcomes
+        assert "already busy" in str(refused[0])
+        assert sum(retries) <= 2, retries
+    assert count_events(cast) == len(WEEKS)
+
+
+def test_same_slot_booked_in_two_companies_at_once(cast, company_b):
+    # Each coordinator works in their own company only, where the other's
+    # appointment is out of sight: the advisor's week is one lock all the same.
+    for start in WEEKS:
+        outcomes, retries = race(
+            cast,
+            [
+                (cast["coordinator"], cast["leads"][0], start, [company_b["a"]]),
+                (cast["backup"], company_b["lead"], start, [company_b["b"]]),
             ],
         )
         won = [o for o in outcomes if isinstance(o, int)]

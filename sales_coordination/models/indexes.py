@@ -51,11 +51,12 @@ INDEXES = {
         SQL("email_normalized IS NOT NULL"),
     ),
     # The coordinator board counts each coordinator's open leads nobody contacted
-    # lately: an index-only scan (won leads are at 100%).
-    "crm_lead_sales_silent_index": (
+    # lately, per company: an index-only scan (won leads are at 100%).
+    "crm_lead_sales_silent_company_index": (
         "crm_lead",
         SQL("coordinator_id, last_contact_date, arrival_date"),
         SQL("active AND type IN ('lead', 'opportunity') AND probability < 100"),
+        SQL("company_id"),
     ),
     "crm_lead_sales_funnel_index": (
         "crm_lead",

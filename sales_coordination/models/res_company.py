@@ -188,13 +188,6 @@ class ResCompany(models.Model):
                     )
                 )
 
-    def write(self, vals):
-        result = super().write(vals)
-        if "sales_shared_queue" in vals:
-            # The coordinators' record rules read this setting.
-            self.env.registry.clear_cache()
-        return result
-
     def _sales_daypart_window(self, day, daypart, tz):
         """(start, end) in naive UTC of ``daypart`` on the local ``day`` in ``tz``."""
         start_h, end_h = self._sales_daypart_hours(daypart)

@@ -29,10 +29,15 @@ class SalesAppointmentScheduler(models.AbstractModel):
         Returns a list of dicts, best first: ``advisor_id``, ``start``, ``stop``
         (naive UTC), ``added_travel_minutes``, ``score`` (higher is better),
         ``in_preferred_window``, ``free_capacity`` (that week),
-        ``day_appointment_ids`` (the advisor's appointments that day)."""
+        ``day_appointment_ids`` (the advisor's appointments that day which the
+        current user may read: the slots also keep clear of those the advisor has
+        in the other companies they work for)."""
         lead = self._as_lead(lead)
         company = lead.company_id or self.env.company
         advisors = self._bookable_advisors(lead, advisors)
+        # The explicit check the agendas' sudo relies on: only those who may book
+        # these advisors see when they are free.
+        self.env["calendar.event"]._check_sales_appointment_access(advisors)
         date_from = fields.Datetime.to_datetime(date_from) or fields.Datetime.now()
         date_from = date_from.replace(second=0, microsecond=0)
         date_to = date_from + timedelta(days=days)
@@ -47,6 +52,12 @@ class SalesAppointmentScheduler(models.AbstractModel):
             limit=limit,
             not_before=date_from,
         )
+        readable = set(
+            self.env["calendar.event"]
+            .browse({a.id for proposal in proposals for a in proposal.day_appointments})
+            ._filtered_access("read")
+            .ids
+        )
         return [
             {
                 "advisor_id": proposal.advisor_id,
@@ -56,7 +67,9 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 "score": proposal.score,
                 "in_preferred_window": proposal.in_preferred_window,
                 "free_capacity": proposal.free_capacity,
-                "day_appointment_ids": [a.id for a in proposal.day_appointments],
+                "day_appointment_ids": [
+                    a.id for a in proposal.day_appointments if a.id in readable
+                ],
             }
             for proposal in proposals
         ]
@@ -115,11 +128,14 @@ class SalesAppointmentScheduler(models.AbstractModel):
     def _check_appointments(self, events):
         """Raise a ValidationError for the first of ``events`` (sales appointments)
         outside its advisor's working hours, on top of another appointment (travel
-        included) or over capacity; then claim the advisor's week, so that two
-        transactions booking the same advisor's week cannot both succeed."""
+        included) or over capacity, in whichever company the advisor has it; then
+        claim the advisor's week, so that two transactions booking the same
+        advisor's week cannot both succeed, whatever their companies."""
         events = events.filtered(lambda e: e.is_sales_appointment and e.active)
         if not events:
             return
+        # create() and write() checked it already; the agendas' sudo relies on it.
+        self.env["calendar.event"]._check_sales_appointment_access(events.advisor_id)
         override = self.env.context.get("sales_capacity_override")
         if override and not self.env.user.has_group("sales_coordination.group_manager"):
             raise AccessError(
@@ -248,8 +264,18 @@ class SalesAppointmentScheduler(models.AbstractModel):
     def _agendas(self, advisors, date_from, date_to):
         """{advisor id: slots.AdvisorAgenda} from ``date_from`` to ``date_to`` (naive
         UTC): working intervals from their resource calendars (leaves removed), one
-        batch per calendar; their events of the whole weeks around, in one search."""
-        advisors = advisors.with_prefetch()
+        batch per calendar; their events of the whole weeks around, in one search.
+
+        An advisor working for several companies has one calendar, one home and
+        one capacity: the callers first check that the current user may book
+        ``advisors`` (_check_sales_appointment_access), then their working hours,
+        time off and sales appointments are read whichever company holds them."""
+        # sudo: the coordinator booking an advisor in one company may not read
+        # the advisor's resource (their working hours) or appointments kept in
+        # another, yet must not book them out of hours, on top of an appointment
+        # or over capacity. Nothing of these is shown: the refusals name the
+        # advisor and the time, never another appointment or its customer.
+        advisors = advisors.sudo().with_prefetch()
         # Whole local weeks, for the weekly capacity (a day's margin for time zones).
         week_from = date_from - timedelta(days=date_from.weekday() + 1)
         week_to = date_to + timedelta(days=8 - date_to.weekday())
@@ -285,14 +311,7 @@ class SalesAppointmentScheduler(models.AbstractModel):
         in_weeks = [("start", "<", week_to), ("stop", ">", week_from)]
         # Two searches, each on an index: the advisors' sales appointments, then
         # the other busy events they attend (personal time, meetings).
-        appointments = Event.search_fetch(
-            [
-                ("is_sales_appointment", "=", True),
-                ("advisor_id", "in", advisors.ids),
-                *in_weeks,
-            ],
-            ["start", "stop", "advisor_id", "opportunity_id"],
-        )
+        appointments = self._advisor_appointments(advisors, in_weeks)
         others = Event.search_fetch(
             [
                 ("partner_ids", "in", list(by_partner)),
@@ -323,6 +342,25 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 if partner_id in by_partner:
                     agendas[by_partner[partner_id]].busy.append(span)
         return agendas
+
+    @api.model
+    def _advisor_appointments(self, advisors, domain):
+        """The sales appointments of ``advisors`` matching ``domain``, in every
+        company they work for (as superuser: ids, times and places, for the
+        checks and the travel; never shown as such)."""
+        # sudo: see _agendas; the callers checked that the user books ``advisors``.
+        return (
+            self.env["calendar.event"]
+            .sudo()
+            .search_fetch(
+                [
+                    ("is_sales_appointment", "=", True),
+                    ("advisor_id", "in", advisors.ids),
+                    *domain,
+                ],
+                ["start", "stop", "advisor_id", "opportunity_id"],
+            )
+        )
 
     @api.model
     def _place(self, partner, home=False):

@@ -5,7 +5,8 @@ from odoo.tools import SQL
 class SalesBookingLock(models.Model):
     """One row per advisor and week that has been booked: booking writes it, so
     that concurrent bookings of the same advisor's week conflict in PostgreSQL
-    instead of both passing a read-only check."""
+    instead of both passing a read-only check. No company in the key: an
+    advisor working for several companies has one week, whichever books it."""
 
     _name = "sales.booking.lock"
     _description = "Advisor Week Booking Lock"

@@ -50,12 +50,12 @@ class SalesCall(models.Model):
     note = fields.Text()
 
     def init(self):
-        # The coordinator board counts each coordinator's calls of the month: an
-        # index-only scan of the month's calls.
+        # The coordinator board counts each coordinator's calls of the month per
+        # company: an index-only scan of the month's calls.
         self.env.cr.execute(
             SQL(
-                "CREATE INDEX IF NOT EXISTS sales_call_date_user_result_index "
-                "ON sales_call (call_date) INCLUDE (user_id, result)"
+                "CREATE INDEX IF NOT EXISTS sales_call_date_user_company_index "
+                "ON sales_call (call_date) INCLUDE (user_id, company_id, result)"
             )
         )
 

@@ -5,18 +5,20 @@ from odoo.tools import SQL
 
 
 class SalesCoordinatorBoard(models.Model):
-    """One row per coordinator, as of now (UTC days): the screen a coordinator
-    keeps open and the manager reads side by side for all of them."""
+    """One row per coordinator and company they work for, as of now (UTC days):
+    the screen a coordinator keeps open and each company's manager reads side by
+    side for all of its coordinators."""
 
     _name = "sales.coordinator.board"
     _description = "Coordinator Board"
     _auto = False
-    _order = "user_id"
+    _order = "user_id, company_id"
     _rec_name = "user_id"
     _depends = {
-        "sales.call": ["user_id", "call_date", "result"],
+        "sales.call": ["user_id", "call_date", "result", "company_id"],
         "sales.followup": [
             "queue_coordinator_id",
+            "company_id",
             "state",
             "claim_expires_at",
             "window_start",
@@ -28,8 +30,10 @@ class SalesCoordinatorBoard(models.Model):
             "debrief_state",
             "is_sales_appointment",
             "active",
+            "sales_company_id",
         ],
         "crm.lead": [
+            "company_id",
             "coordinator_id",
             "active",
             "type",
@@ -42,6 +46,7 @@ class SalesCoordinatorBoard(models.Model):
             "is_field_advisor",
             "weekly_appointment_capacity",
             "company_id",
+            "company_ids",
             "active",
         ],
         "sales.inbound.source": ["user_id"],
@@ -80,7 +85,9 @@ class SalesCoordinatorBoard(models.Model):
         help="Sales appointments of their advisors starting this week.",
     )
     capacity_week = fields.Integer(
-        string="Weekly Capacity", readonly=True, help="Of the advisors they coordinate."
+        string="Weekly Capacity",
+        readonly=True,
+        help="Of the advisors they coordinate who work for the company.",
     )
 
     @api.model
@@ -106,95 +113,126 @@ class SalesCoordinatorBoard(models.Model):
 
     @property
     def _table_query(self):
+        # A row per coordinator and company they work for, with that company's
+        # targets; each figure counts the records of that company (a call's, a
+        # follow-up's, a lead's, an appointment's own), and those without a
+        # company in the row of the coordinator's main company.
         return SQL(
             """
             WITH clock AS (
                 SELECT (now() AT TIME ZONE 'UTC') AS now,
                        (now() AT TIME ZONE 'UTC')::date AS today
             ), coordinator AS (
-                SELECT users.id AS user_id, users.company_id,
-                       company.sales_daily_call_target AS target,
-                       company.sales_debrief_overdue_hours AS overdue_hours,
-                       company.sales_not_contacted_days AS silent_days
+                SELECT users.id AS user_id, users.company_id AS main_company_id
                   FROM res_users users
-                  JOIN res_company company ON company.id = users.company_id
                  WHERE users.active AND users.id IN (
                        SELECT uid FROM res_groups_users_rel WHERE gid = %(group)s)
                    -- the technical users of inbound integrations make no calls
                    AND users.id NOT IN (SELECT user_id FROM sales_inbound_source)
+            ), board AS (
+                SELECT coordinator.user_id, company.id AS company_id,
+                       company.id = coordinator.main_company_id AS is_main,
+                       company.sales_daily_call_target AS target,
+                       company.sales_not_contacted_days AS silent_days
+                  FROM coordinator
+                  JOIN res_company_users_rel rel ON rel.user_id = coordinator.user_id
+                  JOIN res_company company ON company.id = rel.cid
             ), calls AS (
                 SELECT call.user_id,
+                       COALESCE(call.company_id, coordinator.main_company_id)
+                           AS company_id,
                        count(*) FILTER (WHERE call.call_date >= clock.today) AS today,
                        count(*) FILTER (WHERE call.call_date < clock.today)
                            AS yesterday
-                  FROM sales_call call, clock
+                  FROM sales_call call
+                  JOIN coordinator ON coordinator.user_id = call.user_id, clock
                  WHERE call.call_date >= clock.today - 1
-                   AND call.user_id IN (SELECT user_id FROM coordinator)
-              GROUP BY call.user_id
+              GROUP BY 1, 2
             ), month_calls AS (
-                SELECT call.user_id, count(*) AS month,
+                SELECT call.user_id,
+                       COALESCE(call.company_id, coordinator.main_company_id)
+                           AS company_id,
+                       count(*) AS month,
                        count(*) FILTER (WHERE call.result = 'connected') AS connected
-                  FROM sales_call call, clock
+                  FROM sales_call call
+                  JOIN coordinator ON coordinator.user_id = call.user_id, clock
                  WHERE call.call_date >= date_trunc('month', clock.today)
-                   AND call.user_id IN (SELECT user_id FROM coordinator)
-              GROUP BY call.user_id
+              GROUP BY 1, 2
             ), queue AS (
-                SELECT f.queue_coordinator_id AS user_id, count(*) AS due
-                  FROM sales_followup f, clock
+                SELECT f.queue_coordinator_id AS user_id,
+                       COALESCE(f.company_id, coordinator.main_company_id)
+                           AS company_id,
+                       count(*) AS due
+                  FROM sales_followup f
+                  JOIN coordinator ON coordinator.user_id = f.queue_coordinator_id,
+                       clock
                  WHERE f.state IN ('queued', 'claimed')
                    AND (f.state = 'queued' OR f.claim_expires_at < clock.now)
                    AND f.window_start <= clock.now
-                   AND f.queue_coordinator_id IN (SELECT user_id FROM coordinator)
-              GROUP BY f.queue_coordinator_id
+              GROUP BY 1, 2
             ), advisor AS (
                 SELECT id, coordinator_id AS user_id, weekly_appointment_capacity
                   FROM res_users
                  WHERE active AND is_field_advisor AND coordinator_id IS NOT NULL
-            ), debriefs AS (
-                SELECT advisor.user_id, count(*) AS due,
-                       count(*) FILTER (
-                           WHERE event.stop < clock.now - make_interval(
-                               hours => coordinator.overdue_hours)
-                       ) AS overdue
+            ), appointment AS NOT MATERIALIZED (
+                -- read twice, filtered apart: each filter goes down to an index
+                SELECT advisor.user_id,
+                       COALESCE(event.sales_company_id, coordinator.main_company_id)
+                           AS company_id,
+                       event.start, event.stop, event.debrief_state
                   FROM calendar_event event
                   JOIN advisor ON advisor.id = event.advisor_id
-                  JOIN coordinator ON coordinator.user_id = advisor.user_id, clock
+                  JOIN coordinator ON coordinator.user_id = advisor.user_id
                  WHERE event.is_sales_appointment AND event.active
-                   AND event.debrief_state = 'due'
-              GROUP BY advisor.user_id
+            ), debriefs AS (
+                -- overdue after the delay of the appointment's company
+                SELECT appointment.user_id, appointment.company_id, count(*) AS due,
+                       count(*) FILTER (
+                           WHERE appointment.stop < clock.now - make_interval(
+                               hours => company.sales_debrief_overdue_hours)
+                       ) AS overdue
+                  FROM appointment
+                  JOIN res_company company ON company.id = appointment.company_id,
+                       clock
+                 WHERE appointment.debrief_state = 'due'
+              GROUP BY 1, 2
             ), week AS (
-                SELECT advisor.user_id, count(*) AS booked
-                  FROM calendar_event event
-                  JOIN advisor ON advisor.id = event.advisor_id, clock
-                 WHERE event.is_sales_appointment AND event.active
-                   AND event.start >= date_trunc('week', clock.today)
-                   AND event.start < date_trunc('week', clock.today) + interval '7 days'
-              GROUP BY advisor.user_id
+                SELECT appointment.user_id, appointment.company_id, count(*) AS booked
+                  FROM appointment, clock
+                 WHERE appointment.start >= date_trunc('week', clock.today)
+                   AND appointment.start
+                       < date_trunc('week', clock.today) + interval '7 days'
+              GROUP BY 1, 2
             ), capacity AS (
-                SELECT user_id, sum(weekly_appointment_capacity) AS capacity
-                  FROM advisor GROUP BY user_id
+                -- an advisor's capacity counts in every company they work for
+                SELECT advisor.user_id, rel.cid AS company_id,
+                       sum(advisor.weekly_appointment_capacity) AS capacity
+                  FROM advisor
+                  JOIN res_company_users_rel rel ON rel.user_id = advisor.id
+              GROUP BY 1, 2
             ), silent AS (
-                SELECT coordinator.user_id, silent.leads
-                  FROM coordinator, clock, LATERAL (
+                SELECT board.user_id, board.company_id, silent.leads
+                  FROM board, clock, LATERAL (
                       SELECT count(*) AS leads FROM crm_lead lead
                        WHERE lead.active AND lead.type IN ('lead', 'opportunity')
                          AND lead.probability < 100
-                         AND lead.coordinator_id = coordinator.user_id
+                         AND lead.coordinator_id = board.user_id
+                         AND (lead.company_id = board.company_id
+                              OR (lead.company_id IS NULL AND board.is_main))
                          AND COALESCE(lead.last_contact_date, lead.arrival_date)
-                             < clock.now
-                               - make_interval(days => coordinator.silent_days)
+                             < clock.now - make_interval(days => board.silent_days)
                   ) silent
             )
-            SELECT coordinator.user_id AS id, coordinator.user_id,
-                   coordinator.company_id,
-                   coordinator.target AS call_target,
+            SELECT board.user_id::bigint * 100000 + board.company_id AS id,
+                   board.user_id, board.company_id,
+                   board.target AS call_target,
                    COALESCE(calls.today, 0) AS calls_today,
                    COALESCE(calls.yesterday, 0) AS calls_yesterday,
                    COALESCE(month_calls.month, 0) AS calls_month,
                    COALESCE(month_calls.connected, 0) AS connected_month,
                    month_calls.connected::float / NULLIF(month_calls.month, 0)
                        AS connection_ratio,
-                   COALESCE(calls.today, 0)::float / NULLIF(coordinator.target, 0)
+                   COALESCE(calls.today, 0)::float / NULLIF(board.target, 0)
                        AS target_today,
                    COALESCE(queue.due, 0) AS queue_due,
                    COALESCE(debriefs.due, 0) AS debriefs_due,
@@ -202,14 +240,17 @@ class SalesCoordinatorBoard(models.Model):
                    COALESCE(silent.leads, 0) AS leads_not_contacted,
                    COALESCE(week.booked, 0) AS appointments_week,
                    COALESCE(capacity.capacity, 0) AS capacity_week
-              FROM coordinator
-              LEFT JOIN calls USING (user_id)
-              LEFT JOIN month_calls USING (user_id)
-              LEFT JOIN queue USING (user_id)
-              LEFT JOIN debriefs USING (user_id)
-              LEFT JOIN week USING (user_id)
-              LEFT JOIN capacity USING (user_id)
-              LEFT JOIN silent USING (user_id)
+              FROM board
+              LEFT JOIN calls USING (user_id, company_id)
+              LEFT JOIN month_calls USING (user_id, company_id)
+              LEFT JOIN queue USING (user_id, company_id)
+              LEFT JOIN debriefs USING (user_id, company_id)
+              LEFT JOIN week USING (user_id, company_id)
+              LEFT JOIN capacity USING (user_id, company_id)
+              LEFT JOIN silent USING (user_id, company_id)
             """,
-            group=self.env.ref("sales_coordination.group_coordinator").id,
+            # cached, unlike env.ref(), which reads the group to see it exists
+            group=self.env["ir.model.data"]._xmlid_to_res_id(
+                "sales_coordination.group_coordinator"
+            ),
         )

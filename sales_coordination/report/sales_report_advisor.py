@@ -3,8 +3,11 @@ from odoo.tools import SQL
 
 
 class SalesReportAdvisor(models.Model):
-    """One row per advisor and week (Monday, UTC) with sales appointments: how
-    many ran, how many were debriefed and won, the revenue, against capacity."""
+    """One row per advisor, week (Monday, UTC) and company with sales
+    appointments: how many ran, how many were debriefed and won, the revenue,
+    against capacity. The company is the appointment's (its opportunity's): an
+    advisor working for two companies has a row in each, each company's manager
+    sees their own."""
 
     _name = "sales.report.advisor"
     _description = "Advisor Performance by Week"
@@ -12,9 +15,15 @@ class SalesReportAdvisor(models.Model):
     _order = "week_start desc, advisor_id"
     _rec_name = "advisor_id"
     _depends = {
-        "calendar.event": ["advisor_id", "start", "is_sales_appointment", "active"],
+        "calendar.event": [
+            "advisor_id",
+            "start",
+            "is_sales_appointment",
+            "active",
+            "sales_company_id",
+        ],
         "sales.debrief": ["event_id", "state", "outcome", "amount_untaxed"],
-        "res.users": ["company_id", "weekly_appointment_capacity"],
+        "res.users": ["weekly_appointment_capacity"],
     }
 
     advisor_id = fields.Many2one("res.users", readonly=True)
@@ -27,18 +36,22 @@ class SalesReportAdvisor(models.Model):
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Currency", readonly=True
     )
-    weekly_capacity = fields.Integer(string="Capacity", readonly=True)
+    weekly_capacity = fields.Integer(
+        string="Capacity",
+        readonly=True,
+        help="The advisor's weekly capacity, shared by the companies they work for.",
+    )
 
     @property
     def _table_query(self):
         return SQL(
             """
-            SELECT event.advisor_id::bigint * 100000
-                       + (date_trunc('week', event.start)::date - DATE '2000-01-03')
-                       AS id,
+            SELECT (event.advisor_id::bigint * 100000
+                       + (date_trunc('week', event.start)::date - DATE '2000-01-03'))
+                       * 100000 + COALESCE(event.sales_company_id, 0) AS id,
                    event.advisor_id,
                    date_trunc('week', event.start)::date AS week_start,
-                   advisor.company_id,
+                   event.sales_company_id AS company_id,
                    count(*) AS appointment_count,
                    count(debrief.id) FILTER (WHERE debrief.state = 'done')
                        AS debrief_count,
@@ -53,6 +66,7 @@ class SalesReportAdvisor(models.Model):
               JOIN res_users advisor ON advisor.id = event.advisor_id
               LEFT JOIN sales_debrief debrief ON debrief.event_id = event.id
              WHERE event.is_sales_appointment AND event.active
-          GROUP BY event.advisor_id, date_trunc('week', event.start), advisor.company_id
+          GROUP BY event.advisor_id, date_trunc('week', event.start),
+                   event.sales_company_id
             """
         )

@@ -3,8 +3,10 @@ from odoo.tools import SQL
 
 
 class SalesReportCoordinator(models.Model):
-    """One row per coordinator and day (UTC) with activity: calls logged (both
-    directions), connections, sales appointments booked that day."""
+    """One row per coordinator, day (UTC) and company with activity: calls logged
+    (both directions), connections, sales appointments booked that day. The
+    company is the record's: the call's (its lead's), the appointment's (its
+    opportunity's), so that each company's manager sees the work done for it."""
 
     _name = "sales.report.coordinator"
     _description = "Coordinator Activity by Day"
@@ -12,14 +14,14 @@ class SalesReportCoordinator(models.Model):
     _order = "date desc, user_id"
     _rec_name = "user_id"
     _depends = {
-        "sales.call": ["user_id", "call_date", "result"],
+        "sales.call": ["user_id", "call_date", "result", "company_id"],
         "calendar.event": [
             "booked_by_id",
             "create_date",
             "is_sales_appointment",
             "active",
+            "sales_company_id",
         ],
-        "res.users": ["company_id"],
     }
 
     user_id = fields.Many2one("res.users", string="Coordinator", readonly=True)
@@ -31,28 +33,30 @@ class SalesReportCoordinator(models.Model):
 
     @property
     def _table_query(self):
+        # Calls and bookings counted apart, then added up per coordinator, day and
+        # company: a full join on the company would never match a lead without one.
         return SQL(
             """
-            WITH calls AS (
-                SELECT user_id, call_date::date AS day,
+            SELECT (user_id::bigint * 100000 + (day - DATE '2000-01-01')) * 100000
+                       + COALESCE(company_id, 0) AS id,
+                   user_id, day AS date, company_id,
+                   sum(calls)::int AS call_count,
+                   sum(connected)::int AS connected_count,
+                   sum(booked)::int AS appointment_set_count
+              FROM (
+                SELECT user_id, call_date::date AS day, company_id,
                        count(*) AS calls,
-                       count(*) FILTER (WHERE result = 'connected') AS connected
+                       count(*) FILTER (WHERE result = 'connected') AS connected,
+                       0 AS booked
                   FROM sales_call
-              GROUP BY 1, 2
-            ), booked AS (
-                SELECT booked_by_id AS user_id,
-                       create_date::date AS day,
-                       count(*) AS booked
+              GROUP BY 1, 2, 3
+             UNION ALL
+                SELECT booked_by_id, create_date::date, sales_company_id, 0, 0,
+                       count(*)
                   FROM calendar_event
                  WHERE is_sales_appointment AND active AND booked_by_id IS NOT NULL
-              GROUP BY 1, 2
-            )
-            SELECT user_id::bigint * 100000 + (day - DATE '2000-01-01') AS id,
-                   user_id, day AS date, users.company_id,
-                   COALESCE(calls.calls, 0) AS call_count,
-                   COALESCE(calls.connected, 0) AS connected_count,
-                   COALESCE(booked.booked, 0) AS appointment_set_count
-              FROM calls FULL JOIN booked USING (user_id, day)
-              JOIN res_users users ON users.id = user_id
+              GROUP BY 1, 2, 3
+              ) activity
+          GROUP BY user_id, day, company_id
             """
         )
