@@ -49,7 +49,8 @@ class SalesInboundEvent(models.Model):
         string="Integration",
         required=True,
         index=True,
-        ondelete="cascade",
+        # What an integration brought stays: it is archived, not deleted.
+        ondelete="restrict",
     )
     company_id = fields.Many2one(related="source_id.company_id", store=True)
     event_id = fields.Char(string="Sender's Event Id", readonly=True)

@@ -2,7 +2,7 @@ import hmac
 import secrets
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.signing import sign
 
@@ -133,6 +133,19 @@ class SalesInboundSource(models.Model):
             for vals, user in zip(missing, users, strict=True):
                 vals["user_id"] = user.id
         return super().create(vals_list)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_events(self):
+        # sudo: the events are the integration's history, whoever deletes it.
+        used = self.sudo().event_ids[:1].source_id
+        if used:
+            raise UserError(
+                self.env._(
+                    "“%(integration)s” has recorded events, which the leads and the "
+                    "boards refer to: archive it instead of deleting it.",
+                    integration=used.name,
+                )
+            )
 
     def action_rotate_secret(self):
         """Give the integration a new secret; the old one stops working at once."""

@@ -127,3 +127,22 @@ class TestHistoryDeletion(SalesCoordinationCommon):
         spend.with_user(self.manager).unlink()
         medium.unlink()
         self.assertFalse(medium.exists())
+
+    def test_integration_with_events_is_archived_not_deleted(self):
+        integration = self.env["sales.inbound.source"].create({"name": "Old tracking"})
+        event = self.env["sales.inbound.event"].create(
+            {
+                "source_id": integration.id,
+                "event_id": "kept-1",
+                "kind": "call",
+                "state": "done",
+                "lead_id": self.lead.id,
+            }
+        )
+        with self.assertRefused(UserError, "archive it instead"):
+            integration.with_user(self.manager).unlink()
+        integration.with_user(self.manager).action_archive()
+        self.assertTrue(event.exists())
+        unused = self.env["sales.inbound.source"].create({"name": "Never used"})
+        unused.with_user(self.manager).unlink()
+        self.assertFalse(unused.exists())

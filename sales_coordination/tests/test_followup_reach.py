@@ -1,0 +1,265 @@
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, tagged
+
+from .test_followup_claim import NOW, FollowupCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupReach(FollowupCommon):
+    """Every due call has a way to a coordinator, and none outlives its purpose."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # An advisor nobody coordinates (yet), and a lead of nobody's.
+        cls.lone_advisor = cls._new_user(
+            "sc_lone_advisor",
+            "sales_team.group_sale_salesman",
+            "Lone Advisor",
+            is_field_advisor=True,
+            resource_calendar_id=cls.calendar.id,
+        )
+        Lead = cls.env["crm.lead"].with_context(default_source_id=cls.source.id)
+        cls.lead_lone = Lead.create(
+            {"name": "Lead of a lone advisor", "user_id": cls.lone_advisor.id}
+        )
+        cls.lead_no_company = Lead.create(
+            {"name": "Lead of no company", "user_id": False, "company_id": False}
+        )
+
+    def test_calls_of_nobody_reach_every_coordinator(self):
+        """A web form's callback (no advisor, no coordinator), a lone advisor's
+        call and a lead of no company: Next call hands each out, after the
+        coordinator's own calls, even with the shared pool off."""
+        self.assertFalse(self.company.sales_shared_queue)
+        own = self._followup(lead=self.lead, kind="quote")
+        nobodys = (
+            self._followup(lead=self.lead_unassigned, kind="callback", is_inbound=True)
+            | self._followup(lead=self.lead_lone, kind="callback")
+            | self._followup(lead=self.lead_no_company, kind="callback")
+        )
+        self.assertFalse(nobodys.queue_coordinator_id)
+        self.assertEqual(self._claim(self.coordinator), own, "their own come first")
+        handed = self.Followup
+        for coordinator in (
+            self.backup_coordinator,
+            self.other_coordinator,
+            self.coordinator_c2,
+        ):
+            claimed = self._claim(coordinator)
+            if claimed:
+                handed |= claimed
+                # What Next call hands out, its coordinator may open.
+                mine = claimed.with_user(coordinator)
+                self.assertTrue(mine.lead_id.name)
+                with freeze_time(NOW):
+                    mine.action_open_call()
+        # Otto and Bea take two; Cody, done with his own, takes the third.
+        with freeze_time(NOW):
+            own.with_user(self.coordinator).action_log_call("connected", "done")
+        handed |= self._claim(self.coordinator)
+        self.assertEqual(handed, nobodys)
+        with freeze_time(NOW):
+            self.assertFalse(self.Followup.search([("is_due", "=", True)]))
+
+    def test_calls_of_another_company_stay_there(self):
+        call = self._followup(lead=self.lead_c2, kind="callback")
+        call.lead_id.user_id = False
+        self.assertFalse(self._claim(self.coordinator))
+        self.assertEqual(self._claim(self.coordinator_c2), call)
+
+    def test_confirmation_ends_when_its_visit_starts(self):
+        with freeze_time(NOW - timedelta(days=2)):
+            visit = self._book(user=self.coordinator, start=NOW + timedelta(hours=4))
+        confirmation = self.lead.followup_ids.filtered(
+            lambda f: f.kind == "confirmation"
+        )
+        self.assertEqual(confirmation.visit_start, visit.start)
+        with freeze_time(NOW):
+            self.assertTrue(confirmation.is_due)
+        # Nobody made it in time: after the start, nobody is handed it.
+        later = visit.start + timedelta(minutes=1)
+        self.assertFalse(self._claim(self.coordinator, at=later))
+        with freeze_time(later):
+            confirmation.invalidate_recordset(["is_due"])
+            self.assertFalse(confirmation.is_due)
+            self.assertFalse(self.Followup.search([("is_due", "=", True)]))
+        # Moved to tomorrow, it is worth making again.
+        with freeze_time(NOW):
+            visit.with_user(self.coordinator).write(
+                {
+                    "start": visit.start + timedelta(days=1),
+                    "stop": visit.stop + timedelta(days=1),
+                }
+            )
+        self.assertEqual(self._claim(self.coordinator, at=later), confirmation)
+
+    def test_no_call_for_a_lead_that_said_yes_or_no(self):
+        callback = self._followup(lead=self.lead, kind="callback")
+        quote = self._followup(lead=self.lead_2, kind="quote")
+        with freeze_time(NOW):
+            self.lead.action_set_won()
+            self.lead_2.action_set_lost()
+        self.assertEqual((callback | quote).mapped("state"), ["cancelled"] * 2)
+        self.company.sales_shared_queue = True
+        happy = self.lead.followup_ids.filtered(lambda f: f.kind == "happy_call")
+        self.assertEqual(happy.state, "queued")
+        self.assertFalse(self._claim(self.coordinator), "the happy call is not due")
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupEscalation(FollowupCommon):
+    """After the company's number of unanswered calls a coordination manager
+    hears of it, once, whatever the lead's team."""
+
+    def _unanswered(self, lead, times):
+        followup = self._followup(lead=lead, kind="quote")
+        at = NOW
+        for _attempt in range(times):
+            with freeze_time(at):
+                claimed = self.Followup.with_user(self.coordinator).claim_next()
+                self.assertEqual(claimed, followup)
+                claimed.action_log_call("no_answer")
+            at = followup.window_start + timedelta(minutes=5)
+        return followup
+
+    def _escalations(self, lead):
+        return lead.activity_ids.filtered(
+            lambda a: a.summary == "Customer does not answer"
+        )
+
+    def test_escalation_whatever_the_team(self):
+        attempts = self.company.sales_max_attempts
+        leader = self._new_user("sc_team_leader", "sales_team.group_sale_manager")
+        team_of_a_manager = self.env["crm.team"].create(
+            {"name": "Team of Mona", "user_id": self.manager.id}
+        )
+        cases = {
+            "no team": (False, None),
+            "a team without a leader": (
+                self.env["crm.team"].create({"name": "Team", "user_id": False}),
+                None,
+            ),
+            "a leader who manages no coordination": (
+                self.env["crm.team"].create({"name": "Team", "user_id": leader.id}),
+                None,
+            ),
+            "a coordination manager as leader": (team_of_a_manager, self.manager),
+        }
+        for case, (team, expected) in cases.items():
+            with self.subTest(case=case):
+                self.lead.team_id = team
+                self.lead.activity_ids.unlink()
+                followup = self._unanswered(self.lead, attempts + 2)
+                self.assertEqual(followup.attempt_count, attempts + 2)
+                self.assertEqual(len(followup.call_ids), attempts + 2)
+                self.assertTrue(followup.escalated)
+                activity = self._escalations(self.lead)
+                self.assertEqual(len(activity), 1, "the manager hears of it once")
+                self.assertTrue(
+                    activity.user_id.has_group("sales_coordination.group_manager")
+                )
+                if expected:
+                    self.assertEqual(activity.user_id, expected)
+                self.assertFalse(activity.user_id.is_inbound_integration)
+                followup.sudo()._sales_close("cancelled")
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupRpc(FollowupCommon, HttpCase):
+    """Next call as an integrator calls it over XML-RPC and JSON-RPC: the claimed
+    follow-up's id, or False."""
+
+    def test_claim_next_answers_an_id_or_false(self):
+        now = datetime.now().replace(microsecond=0)
+        followup = self.Followup.create(
+            {
+                "lead_id": self.lead.id,
+                "kind": "callback",
+                "window_start": now - timedelta(hours=1),
+                "window_end": now + timedelta(hours=3),
+            }
+        )
+        uid = self.xmlrpc_common.authenticate(
+            self.env.cr.dbname, "sc_coordinator", "sc_coordinator", {}
+        )
+        answer = self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname,
+            uid,
+            "sc_coordinator",
+            "sales.followup",
+            "claim_next",
+            [],
+        )
+        self.assertEqual(answer, followup.id)
+        followup.invalidate_recordset()
+        self.assertEqual(followup.claimed_by_id, self.coordinator)
+        followup._sales_close("done")
+        self.authenticate("sc_coordinator", "sc_coordinator")
+        response = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/sales.followup/claim_next",
+            {
+                "model": "sales.followup",
+                "method": "claim_next",
+                "args": [],
+                "kwargs": {},
+            },
+        )
+        self.assertIs(response, False)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowupCompanies(FollowupCommon):
+    """The shared pool is the call's company's setting, in Next call as in the
+    rules: Next call never hands out a call its coordinator may not open."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_2.sales_shared_queue = True
+        cls.coordinator_ab = cls._new_user(
+            "sc_coordinator_ab",
+            "sales_coordination.group_coordinator",
+            "Ana Both",
+            company_id=cls.company.id,
+            company_ids=(cls.company | cls.company_2).ids,
+        )
+        # Calls of other coordinators' advisors, one per company.
+        cls.call_a = cls._followup(lead=cls.lead, kind="callback")
+        cls.call_b = cls._followup(lead=cls.lead_c2, kind="callback")
+
+    def _claim_in(self, user, companies):
+        with freeze_time(NOW):
+            return (
+                self.Followup.with_user(user)
+                .with_context(allowed_company_ids=companies.ids)
+                .claim_next()
+            )
+
+    def test_shared_pool_of_the_calls_company(self):
+        both = self.company | self.company_2
+        # Default company A (not shared), working in B too (shared).
+        claimed = self._claim_in(self.coordinator_ab, both)
+        self.assertEqual(claimed, self.call_b)
+        opened = claimed.with_user(self.coordinator_ab).with_context(
+            allowed_company_ids=both.ids
+        )
+        self.assertTrue(opened.lead_id.name)
+        opened.action_release()
+        # Working in A alone, B's pool is not theirs to take from.
+        self.assertFalse(self._claim_in(self.coordinator_ab, self.company))
+
+    def test_shared_pool_off_where_the_call_is(self):
+        """The reverse: default company B (shared), the call in A (not shared)."""
+        self.coordinator_ab.company_id = self.company_2
+        self.call_b.sudo()._sales_close("cancelled")
+        both = self.company | self.company_2
+        self.assertFalse(self._claim_in(self.coordinator_ab, both))
+        with self.assertRaises(AccessError):
+            self.call_a.with_user(self.coordinator_ab).with_context(
+                allowed_company_ids=both.ids
+            ).read(["lead_id"])
