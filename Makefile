@@ -20,4 +20,5 @@ stop:
 	@bash -c 'source scripts/common.sh && pg_stop'
 
 clean: stop
+	@bash -c 'source scripts/common.sh && rm -rf "$$PG_DIR"'
 	rm -rf .pg .run

@@ -4,7 +4,17 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ODOO_HOME=${ODOO_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/sales_coordination/odoo-18.0}
-PG_DIR=${PG_DIR:-$TOP/.pg}
+# The private PostgreSQL cluster. As root it runs as the postgres account, which
+# cannot reach a checkout under a private parent (a home of mode 700, mktemp -d):
+# it then lives under /var/tmp, one per checkout, and the checkout's permissions
+# stay as they are. Otherwise it is .pg/ in the checkout.
+if [ -z "${PG_DIR:-}" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+        PG_DIR=/var/tmp/sales_coordination-pg/$(printf '%s' "$TOP" | sha256sum | cut -c1-16)
+    else
+        PG_DIR=$TOP/.pg
+    fi
+fi
 PG_PRIVATE_PORT=${PG_PRIVATE_PORT:-54329}
 TEST_DB=${TEST_DB:-sc_test}
 DEMO_DB=${DEMO_DB:-sc_demo}
@@ -95,9 +105,10 @@ pg_up() {
     local run=()
     if [ "$(id -u)" -eq 0 ]; then
         id postgres >/dev/null 2>&1 || useradd --system --home /var/lib/postgresql postgres
-        run=(runuser -u postgres --)
-        # A fresh clone under mktemp -d is mode 700: let the postgres account through.
-        chmod o+x "$TOP"
+        run=(runuser -u postgres -- env -C /)
+        # Only the cluster's own directory is the postgres account's; its parent
+        # is a plain directory everybody may traverse, as /var/tmp is.
+        mkdir -p "$(dirname "$PG_DIR")" && chmod 755 "$(dirname "$PG_DIR")"
     fi
     mkdir -p "$PG_DIR"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DIR"
@@ -135,7 +146,7 @@ CONF
 pg_stop() {
     local bin; bin=$(pg_bin) || return 0
     [ -f "$PG_DIR/data/PG_VERSION" ] || return 0
-    local run=(); [ "$(id -u)" -eq 0 ] && run=(runuser -u postgres --)
+    local run=(); [ "$(id -u)" -eq 0 ] && run=(runuser -u postgres -- env -C /)
     "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" status >/dev/null 2>&1 \
         && "${run[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null
     return 0

@@ -268,3 +268,102 @@ def test_claim_of_a_dead_request_comes_back_after_the_lease(queue):
     assert request(registry, second, claim, retries) == keep.id
     states = followup_states(queue)
     assert states == {"claimed": 1, "cancelled": FOLLOWUPS - 1}, states
+
+
+def age_priorities(registry, ids):
+    """Make the company's open calls wait for the upkeep, as a new day does."""
+    with registry.cursor() as cr:
+        cr.execute(
+            SQL(
+                """UPDATE sales_followup SET priority_date = '1970-01-01'
+                    WHERE company_id = %s AND state IN ('queued', 'claimed')""",
+                ids["company"],
+            )
+        )
+
+
+def test_next_call_while_the_upkeep_runs(queue):
+    """The priority upkeep runs again and again while 16 coordinators empty the
+    queue: each call is handed out once, the upkeep finishes every time, nobody
+    is told that nothing is due while calls wait, and neither side retries."""
+    registry = Registry(dbname())
+    age_priorities(registry, queue)
+    barrier = threading.Barrier(THREADS + 1)
+    claimed = [[] for _ in range(THREADS)]
+    claim_retries, upkeep_retries, errors, false_empty = [], [], [], []
+    working = threading.Event()
+    working.set()
+    upkeep_runs = []
+
+    def claim(env):
+        return env["sales.followup"].claim_next().id
+
+    def log(followup_id):
+        def work(env):
+            env["sales.followup"].browse(followup_id).action_log_call(
+                "connected", "done", duration=60
+            )
+
+        return work
+
+    def coordinator(index, uid):
+        try:
+            barrier.wait(timeout=60)
+            while True:
+                followup_id = request(registry, uid, claim, claim_retries)
+                if not followup_id:
+                    # Told nothing is due: a second press must agree.
+                    again = request(registry, uid, claim, claim_retries)
+                    if again:
+                        false_empty.append(again)
+                        followup_id = again
+                    else:
+                        return
+                claimed[index].append(followup_id)
+                request(registry, uid, log(followup_id), [])
+        except Exception:
+            errors.append(traceback.format_exc())
+
+    def refresh(env):
+        return env["sales.followup"]._cron_refresh_priority(batch=100)
+
+    def upkeep():
+        try:
+            barrier.wait(timeout=60)
+            while working.is_set():
+                batches = 0
+                while request(registry, SUPERUSER_ID, refresh, upkeep_retries):
+                    batches += 1
+                upkeep_runs.append(batches)
+                age_priorities(registry, queue)
+        except Exception:
+            errors.append(traceback.format_exc())
+
+    threads = [
+        threading.Thread(target=coordinator, args=(i, uid))
+        for i, uid in enumerate(queue["coordinators"])
+    ]
+    keeper = threading.Thread(target=upkeep)
+    for thread in [*threads, keeper]:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    working.clear()
+    keeper.join(timeout=120)
+    assert not any(t.is_alive() for t in [*threads, keeper]), "something hung"
+    assert not errors, errors[0]
+
+    handed_out = [fid for ids in claimed for fid in ids]
+    assert len(handed_out) == FOLLOWUPS, "every follow-up handed out"
+    assert len(set(handed_out)) == FOLLOWUPS, "each exactly once"
+    assert followup_states(queue) == {"done": FOLLOWUPS}, "none lost"
+    # (a run that starts after the last call is made finds nothing to do)
+    assert len([run for run in upkeep_runs if run]) >= 2, upkeep_runs
+    assert not false_empty, f"{len(false_empty)} presses said nothing was due"
+    assert sum(claim_retries) == 0, claim_retries
+    assert sum(upkeep_retries) == 0, upkeep_retries
+    print(
+        f"\n{FOLLOWUPS} follow-ups by {THREADS} coordinators during "
+        f"{len(upkeep_runs)} upkeep runs ({sum(upkeep_runs)} batches): claim "
+        f"retries {sum(claim_retries)}, upkeep retries {sum(upkeep_retries)}"
+    )

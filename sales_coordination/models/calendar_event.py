@@ -235,6 +235,8 @@ class CalendarEvent(models.Model):
                 ("stop", "<=", now),
             ]
         ).write({"debrief_state": "due"})
+        # Confirmation calls nobody made in time have no purpose left.
+        self.env["sales.followup"]._sales_close_spent()
         activity_type = self.env.ref("sales_coordination.mail_activity_type_debrief")
         # Each company has its own delay; companies are few.
         companies = self.env["res.company"].search([])  # pylint: disable=no-search-all

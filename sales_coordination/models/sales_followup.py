@@ -1,11 +1,13 @@
 import logging
+import time
 from datetime import timedelta
 
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
+from odoo.sql_db import Cursor
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
@@ -28,6 +30,11 @@ OPEN_STATES = ("queued", "claimed")
 # First key of the advisory lock that lines up one coordinator's own presses of
 # Next call (the second key is their user id).
 CLAIM_LOCK = 0x5C_C1A1
+# When every claimable call in reach is locked for a moment (another claim, a
+# batch of the upkeep), Next call looks again this many times, this long apart,
+# rather than answer that nothing is due.
+CLAIM_RETRIES = 5
+CLAIM_PAUSE = 0.02
 
 
 class SalesFollowup(models.Model):
@@ -44,6 +51,7 @@ class SalesFollowup(models.Model):
         "claimed_by_id": EMPTY,
         "claim_expires_at": EMPTY,
         "priority_score": EMPTY,
+        "priority_date": EMPTY,
         "is_inbound": EMPTY,
         "attempt_count": EMPTY,
         "escalated": EMPTY,
@@ -99,6 +107,15 @@ class SalesFollowup(models.Model):
         "confirmations, then the rest), then value x probability weighed by "
         "urgency and decayed by the days since the quote.",
     )
+    priority_date = fields.Date(
+        string="Priority Of",
+        compute="_compute_priority_score",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="The day the priority was computed for: the upkeep brings the older "
+        "ones up to date as the days since the quote go by.",
+    )
     state = fields.Selection(
         [
             ("queued", "Queued"),
@@ -151,6 +168,13 @@ class SalesFollowup(models.Model):
         # record on a database that already holds a million follow-ups.
         cr = self.env.cr
         if table_exists(cr, self._table) and not column_exists(
+            cr, self._table, "priority_date"
+        ):
+            # Existing rows wait for the next upkeep, which refreshes the oldest
+            # first.
+            create_column(cr, self._table, "priority_date", "date")
+            cr.execute(SQL("UPDATE sales_followup SET priority_date = '1970-01-01'"))
+        if table_exists(cr, self._table) and not column_exists(
             cr, self._table, "visit_start"
         ):
             create_column(cr, self._table, "visit_start", "timestamp")
@@ -200,6 +224,14 @@ class SalesFollowup(models.Model):
             ["queue_coordinator_id", "priority_score DESC", "window_start", "id"],
             where=where,
         )
+        # The upkeep takes the open calls of an older day, oldest first.
+        create_index(
+            self.env.cr,
+            "sales_followup_priority_date_index",
+            self._table,
+            ["priority_date", "id"],
+            where=where,
+        )
         create_index(
             self.env.cr,
             "sales_followup_claimed_index",
@@ -225,7 +257,9 @@ class SalesFollowup(models.Model):
     )
     def _compute_priority_score(self):
         now = fields.Datetime.now()
+        today = fields.Date.today()
         for followup in self:
+            followup.priority_date = today
             lead = followup.lead_id
             quote_date = followup.quote_date or now
             followup.priority_score = priority_score(
@@ -391,16 +425,26 @@ class SalesFollowup(models.Model):
             "(SELECT id FROM res_company WHERE sales_shared_queue)"
         )
         unowned = SQL("sales_followup.queue_coordinator_id IS NULL")
+        scopes = (backed_up, shared, unowned)
         with self._claim_cursor() as cr:
             cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", CLAIM_LOCK, uid))
             # Most presses end here: one statement, unless a claim is running.
             claimed = self._claim_one(cr, own, now, unless_held=True)
             if not claimed:
                 claimed = self._held_claim(cr, now)
-            for scope in (backed_up, shared, unowned):
-                if claimed:
+            for attempt in range(CLAIM_RETRIES + 1):
+                for scope in scopes:
+                    if claimed:
+                        break
+                    claimed = self._claim_one(cr, scope, now)
+                # SKIP LOCKED passed over rows locked for an instant: while a
+                # claimable call is in reach, "nothing due" would be wrong. A call
+                # another coordinator is taking is claimed by then, and no longer
+                # counts.
+                if claimed or not self._claimable_exists(cr, (own, *scopes), now):
                     break
-                claimed = self._claim_one(cr, scope, now)
+                time.sleep(CLAIM_PAUSE * (attempt + 1))
+                claimed = self._claim_one(cr, own, now)
         # What this transaction's cache holds of the row predates the claim.
         self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
         return self.browse(claimed)
@@ -410,15 +454,39 @@ class SalesFollowup(models.Model):
         """A cursor of its own, in READ COMMITTED and committed at once, as ir.cron
         claims its jobs: the request's REPEATABLE READ snapshot would turn a row
         another coordinator claimed a moment ago into a serialization failure
-        instead of skipping it. Under tests everything shares the test's
-        transaction, which an outside connection could not see."""
-        if self.env.registry.in_test_mode() or modules.module.current_test:
-            return _SavepointCursor(self.env.cr)
+        instead of skipping it. Next call and the queue's upkeep both take it.
+
+        It is the registry's cursor, so that in test mode (Odoo's HTTP tests, and
+        this addon's tests, see tests/common.py) it is Odoo's own TestCursor
+        inside the test's transaction: the same statements, locks and commit as
+        in production, where it is a connection of its own. What this request
+        wrote so far is flushed first, for the tests' sake (in production the
+        other transaction does not see it before it commits anyway)."""
+        self.env.flush_all()
         cr = self.env.registry.cursor()
-        # For this transaction only: the pool sets REPEATABLE READ again on the
-        # connection's next cursor.
-        cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        if isinstance(cr, Cursor):
+            # For this transaction only: the pool sets REPEATABLE READ again on
+            # the connection's next cursor.
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         return cr
+
+    def _claimable_exists(self, cr, scopes, now):
+        """Whether a due call in any of ``scopes`` is claimable, locked or not
+        (a plain read: it waits for nobody)."""
+        cr.execute(
+            SQL(
+                """SELECT 1 FROM sales_followup
+                    WHERE %(claimable)s
+                      AND (sales_followup.company_id = ANY(%(companies)s)
+                           OR sales_followup.company_id IS NULL)
+                      AND (%(scopes)s)
+                    LIMIT 1""",
+                claimable=self._claimable_sql(now),
+                companies=self.env.companies.ids,
+                scopes=SQL(" OR ").join(scopes),
+            )
+        )
+        return bool(cr.fetchone())
 
     def _held_claim(self, cr, now):
         cr.execute(
@@ -790,15 +858,105 @@ class SalesFollowup(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_refresh_priority(self, batch=5000):
-        """Decay: recompute the priority of every open follow-up as days pass."""
-        followups = self.search([("state", "in", OPEN_STATES)], order="id")
-        for start in range(0, len(followups), batch):
-            chunk = followups[start : start + batch]
-            chunk._compute_priority_score()
-            chunk.flush_recordset(["priority_score"])
-            self.env.invalidate_all()
-        _logger.info("Refreshed the priority of %d follow-up calls", len(followups))
+    def _sales_close_spent(self):
+        """Calls whose purpose is gone leave the queue by themselves: a
+        confirmation once its visit has started (Next call already passes them
+        over, see ``_claimable_domain``)."""
+        # sudo: the queue's own upkeep, whoever's calls they are.
+        spent = self.sudo().search(
+            [
+                ("state", "in", OPEN_STATES),
+                ("kind", "=", "confirmation"),
+                ("visit_start", "<=", fields.Datetime.now()),
+            ]
+        )
+        spent._sales_close("cancelled")
+        return spent
+
+    @api.model
+    def _cron_refresh_priority(self, batch=1000):
+        """Decay: bring the priority of open calls computed on an earlier day up
+        to today, one short batch per call. Each batch runs in a transaction of
+        its own, in READ COMMITTED, committed at once (``_claim_cursor``), and
+        skips the rows a claim is taking (``SKIP LOCKED``): Next call keeps
+        handing out calls while it runs, and a claim committed meanwhile cannot
+        make it fail. As ir.cron's progress protocol has it, the scheduler calls
+        it again while some remain. Returns the number of calls refreshed."""
+        today = fields.Date.today()
+        taken, done = self._refresh_priority_batch(today, batch)
+        # A full batch says more may wait (rows a claim held among them): ir.cron
+        # calls again, up to its limit, then reschedules the job at once.
+        self.env["ir.cron"]._notify_progress(done=done, remaining=int(taken == batch))
+        _logger.info("Refreshed the priority of %d follow-up calls", done)
+        return done
+
+    @api.model
+    def _refresh_priority_batch(self, today, batch):
+        now = fields.Datetime.now()
+        default_decay = self.env.company.sales_priority_decay
+        with self._claim_cursor() as cr:
+            cr.execute(
+                SQL(
+                    """SELECT f.id, f.kind, f.is_inbound, f.quote_date,
+                              lead.expected_revenue, lead.probability, lead.urgency,
+                              company.sales_priority_decay
+                         FROM sales_followup f
+                         JOIN crm_lead lead ON lead.id = f.lead_id
+                    LEFT JOIN res_company company ON company.id = f.company_id
+                        WHERE f.state IN %(open)s AND f.priority_date < %(today)s
+                     ORDER BY f.priority_date, f.id
+                        LIMIT %(batch)s""",
+                    open=OPEN_STATES,
+                    today=today,
+                    batch=batch,
+                )
+            )
+            rows = cr.fetchall()
+            if not rows:
+                return 0, 0
+            scores = SQL(", ").join(
+                SQL(
+                    "(%s, %s)",
+                    followup_id,
+                    priority_score(
+                        kind,
+                        revenue or 0.0,
+                        probability or 0.0,
+                        urgency,
+                        ((now - (quote_date or now)).total_seconds()) / 86400,
+                        default_decay if decay is None else decay,
+                        inbound=inbound,
+                    ),
+                )
+                for (
+                    followup_id,
+                    kind,
+                    inbound,
+                    quote_date,
+                    revenue,
+                    probability,
+                    urgency,
+                    decay,
+                ) in rows
+            )
+            cr.execute(
+                SQL(
+                    """UPDATE sales_followup f
+                          SET priority_score = score.value, priority_date = %(today)s
+                         FROM (VALUES %(scores)s) AS score (id, value)
+                        WHERE f.id = score.id AND f.id IN (
+                              SELECT id FROM sales_followup
+                               WHERE id = ANY(%(ids)s) AND state IN %(open)s
+                                 FOR NO KEY UPDATE SKIP LOCKED)""",
+                    today=today,
+                    scores=scores,
+                    ids=[row[0] for row in rows],
+                    open=OPEN_STATES,
+                )
+            )
+            done = cr.rowcount
+        self.invalidate_model(["priority_score", "priority_date"])
+        return len(rows), done
 
 
 def _merge_key(followup):
@@ -806,20 +964,3 @@ def _merge_key(followup):
     confirmation per appointment."""
     event = followup.event_id if followup.kind == "confirmation" else None
     return followup.kind, event
-
-
-class _SavepointCursor:
-    """The test's own cursor behind a savepoint, used as a context manager like a
-    fresh cursor."""
-
-    def __init__(self, cr):
-        self.cr = cr
-        self.savepoint = None
-
-    def __enter__(self):
-        self.savepoint = self.cr.savepoint(flush=True)
-        self.savepoint.__enter__()
-        return self.cr
-
-    def __exit__(self, *exc):
-        return self.savepoint.__exit__(*exc)

@@ -76,6 +76,20 @@ class SalesCoordinatorBoard(models.Model):
         help="Calls today as a share of the daily target.",
     )
     queue_due = fields.Integer(string="Calls Due Now", readonly=True)
+    unowned_due = fields.Integer(
+        string="Nobody's Calls Due",
+        readonly=True,
+        aggregator="max",
+        help="Due calls of the company that belong to no coordinator (no advisor's "
+        "coordinator, none on the lead), and of leads without a company: the next "
+        "free coordinator's Next call takes them.",
+    )
+    unowned_waiting_hours = fields.Float(
+        string="Oldest Nobody's Call Waiting (h)",
+        readonly=True,
+        aggregator="max",
+        help="Hours since the window of the oldest of those calls opened.",
+    )
     debriefs_due = fields.Integer(readonly=True)
     debriefs_overdue = fields.Integer(readonly=True)
     leads_not_contacted = fields.Integer(readonly=True)
@@ -159,17 +173,25 @@ class SalesCoordinatorBoard(models.Model):
                  WHERE call.call_date >= date_trunc('month', clock.today)
               GROUP BY 1, 2
             ), queue AS (
-                SELECT f.queue_coordinator_id AS user_id,
-                       COALESCE(f.company_id, coordinator.main_company_id)
-                           AS company_id,
+                SELECT sales_followup.queue_coordinator_id AS user_id,
+                       COALESCE(sales_followup.company_id,
+                                coordinator.main_company_id) AS company_id,
                        count(*) AS due
-                  FROM sales_followup f
-                  JOIN coordinator ON coordinator.user_id = f.queue_coordinator_id,
-                       clock
-                 WHERE f.state IN ('queued', 'claimed')
-                   AND (f.state = 'queued' OR f.claim_expires_at < clock.now)
-                   AND f.window_start <= clock.now
+                  FROM sales_followup
+                  JOIN coordinator
+                    ON coordinator.user_id = sales_followup.queue_coordinator_id
+                 WHERE %(due)s
               GROUP BY 1, 2
+            ), unowned AS (
+                -- nobody's calls, those without a company in every company's
+                SELECT company.id AS company_id, count(*) AS due,
+                       min(sales_followup.window_start) AS oldest
+                  FROM sales_followup
+                  JOIN res_company company
+                    ON company.id = sales_followup.company_id
+                       OR sales_followup.company_id IS NULL
+                 WHERE %(due)s AND sales_followup.queue_coordinator_id IS NULL
+              GROUP BY 1
             ), advisor AS (
                 SELECT id, coordinator_id AS user_id, weekly_appointment_capacity
                   FROM res_users
@@ -235,6 +257,9 @@ class SalesCoordinatorBoard(models.Model):
                    COALESCE(calls.today, 0)::float / NULLIF(board.target, 0)
                        AS target_today,
                    COALESCE(queue.due, 0) AS queue_due,
+                   COALESCE(unowned.due, 0) AS unowned_due,
+                   EXTRACT(EPOCH FROM clock.now - unowned.oldest) / 3600
+                       AS unowned_waiting_hours,
                    COALESCE(debriefs.due, 0) AS debriefs_due,
                    COALESCE(debriefs.overdue, 0) AS debriefs_overdue,
                    COALESCE(silent.leads, 0) AS leads_not_contacted,
@@ -244,11 +269,14 @@ class SalesCoordinatorBoard(models.Model):
               LEFT JOIN calls USING (user_id, company_id)
               LEFT JOIN month_calls USING (user_id, company_id)
               LEFT JOIN queue USING (user_id, company_id)
+              LEFT JOIN unowned USING (company_id)
               LEFT JOIN debriefs USING (user_id, company_id)
               LEFT JOIN week USING (user_id, company_id)
               LEFT JOIN capacity USING (user_id, company_id)
               LEFT JOIN silent USING (user_id, company_id)
+             CROSS JOIN clock
             """,
+            due=self.env["sales.followup"]._claimable_sql(fields.Datetime.now()),
             # cached, unlike env.ref(), which reads the group to see it exists
             group=self.env["ir.model.data"]._xmlid_to_res_id(
                 "sales_coordination.group_coordinator"

@@ -18,6 +18,12 @@ class SalesCoordinationCommon(SalesTeamCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Code that takes a cursor of its own (Next call, the queue's upkeep)
+        # gets Odoo's TestCursor inside the test's transaction, as in Odoo's HTTP
+        # tests: the same path as in production.
+        if cls.registry.test_cr is None:
+            cls.registry.enter_test_mode(cls.cr)
+            cls.addClassCleanup(cls.registry.leave_test_mode)
         cls.company = cls.env.company
         cls.company_2 = cls.env["res.company"].create({"name": "Other Company"})
         cls.calendar = cls.env.ref("resource.resource_calendar_std")
