@@ -78,6 +78,7 @@ class Generator:
         self.step("follow-ups", self.make_followups)
         self.step("funnel columns", self.fill_funnel)
         self.step("marketing spend", self.make_spend)
+        self.step("queue check", self.check_queue)
         self.step("analyze", self.analyze)
         self.env["ir.config_parameter"].set_param(
             "sales_coordination.bench_scale", str(self.scale)
@@ -389,7 +390,10 @@ class Generator:
 
     def make_followups(self):
         """Follow-up calls: a tenth due now (windows open), a fifth queued for
-        later, the rest done or cancelled; spread over the leads."""
+        later, the rest done or cancelled; spread over the leads. As the queue's
+        own methods would make them (checked after the build): every call's
+        queue owner, a priority of the day; no confirmation, which needs a visit
+        of its own."""
         low, high = self.lead_range
         self.cr.execute(
             SQL(
@@ -412,19 +416,19 @@ class Generator:
                 INSERT INTO sales_followup (
                     lead_id, company_id, advisor_id, coordinator_id,
                     queue_coordinator_id, kind, window_start, window_end,
-                    quote_date, priority_score, state, attempt_count,
-                    create_uid, write_uid, create_date, write_date)
+                    quote_date, priority_score, priority_date, state,
+                    attempt_count, create_uid, write_uid, create_date, write_date)
                 SELECT lead.id, lead.company_id, lead.user_id, lead.coordinator_id,
                        COALESCE(advisor.coordinator_id, lead.coordinator_id),
                        CASE WHEN r_kind < 0.45 THEN 'quote'
-                            WHEN r_kind < 0.75 THEN 'callback'
-                            WHEN r_kind < 0.90 THEN 'confirmation'
+                            WHEN r_kind < 0.90 THEN 'callback'
                             WHEN r_kind < 0.96 THEN 'happy_call'
                             ELSE 'reset' END,
                        window_start,
                        window_start + interval '4 hours',
                        window_start - interval '2 days',
                        round((r_score * 10000)::numeric, 2),
+                       (now() AT TIME ZONE 'UTC')::date,
                        CASE WHEN r_state < 0.30 THEN 'queued'
                             WHEN r_state < 0.95 THEN 'done'
                             ELSE 'cancelled' END,
@@ -440,6 +444,16 @@ class Generator:
             )
         )
         return self.cr.rowcount
+
+    def check_queue(self):
+        """The follow-ups written in SQL hold the queue's rules, as its own
+        methods would have made them."""
+        problems = self.env["sales.followup"]._sales_queue_problems()
+        if problems:
+            raise RuntimeError(
+                f"generated follow-ups break the queue's rules: {problems}"
+            )
+        return self.sizes["followups"]
 
     def fill_funnel(self):
         """What the ORM keeps on each lead and appointment (visit types, the

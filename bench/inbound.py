@@ -58,6 +58,12 @@ def cleanup(database, ids):
         # Only what the events created: a caller may match an existing lead.
         leads = events.lead_id.filtered(lambda lead: lead.create_uid.id == ids["bot"])
         partners = leads.partner_id.filtered(lambda p: p.create_uid.id == ids["bot"])
+        # History goes first (as a manager deletes it): what holds it refuses.
+        calls = events.call_id | env["sales.call"].search(
+            [("lead_id", "in", leads.ids)]
+        )
+        events.unlink()
+        calls.unlink()
         leads.unlink()
         partners.unlink()
         env["sales.inbound.source"].browse(ids["integration"]).unlink()

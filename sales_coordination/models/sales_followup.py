@@ -853,6 +853,43 @@ class SalesFollowup(models.Model):
             survivors |= keep
         return survivors
 
+    @api.model
+    def _sales_queue_problems(self):
+        """What breaks the queue's rules in the database, as ``{problem: count}``
+        (empty when all holds): for data written around these methods, such as
+        the benchmark generator's, which the build checks with it."""
+        open_ = SQL("f.state IN %s", OPEN_STATES)
+        checks = {
+            "confirmation without its visit": SQL(
+                "%s AND f.kind = 'confirmation' AND f.event_id IS NULL", open_
+            ),
+            "open call without a priority of a day": SQL(
+                "%s AND (f.priority_date IS NULL OR f.priority_score IS NULL)", open_
+            ),
+            "queue owner other than the advisor's or the lead's coordinator": SQL(
+                """%s AND f.queue_coordinator_id IS DISTINCT FROM COALESCE(
+                       (SELECT coordinator_id FROM res_users
+                         WHERE id = f.advisor_id), f.coordinator_id)""",
+                open_,
+            ),
+            "claimed without a claimant and a lease": SQL(
+                """f.state = 'claimed'
+                   AND (f.claimed_by_id IS NULL OR f.claim_expires_at IS NULL)"""
+            ),
+            "queued with a lease": SQL(
+                "f.state = 'queued' AND f.claim_expires_at IS NOT NULL"
+            ),
+        }
+        problems = {}
+        for problem, condition in checks.items():
+            self.env.cr.execute(
+                SQL("SELECT count(*) FROM sales_followup f WHERE %s", condition)
+            )
+            count = self.env.cr.fetchone()[0]
+            if count:
+                problems[problem] = count
+        return problems
+
     # ------------------------------------------------------------------
     # Queue upkeep
     # ------------------------------------------------------------------

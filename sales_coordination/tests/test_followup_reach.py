@@ -263,3 +263,118 @@ class TestFollowupCompanies(FollowupCommon):
             self.call_a.with_user(self.coordinator_ab).with_context(
                 allowed_company_ids=both.ids
             ).read(["lead_id"])
+
+
+@tagged("post_install", "-at_install")
+class TestQueueUpkeep(FollowupCommon):
+    """The queue's own upkeep: priorities brought up to date in short batches,
+    calls without a purpose out of the queue, nobody's calls on the board."""
+
+    def test_priority_refresh_in_batches(self):
+        self.lead.write({"expected_revenue": 20000, "probability": 50})
+        with freeze_time(NOW - timedelta(days=4)):
+            calls = self.Followup.create(
+                [
+                    {
+                        "lead_id": self.lead.id,
+                        "kind": "quote",
+                        "window_start": NOW - timedelta(hours=1),
+                        "window_end": NOW + timedelta(hours=3),
+                    }
+                    for _i in range(5)
+                ]
+            )
+            self.env.flush_all()  # computed that day, as its request would
+        self.assertEqual(
+            set(calls.mapped("priority_date")), {NOW.date() - timedelta(4)}
+        )
+        with freeze_time(NOW):
+            taken = [self.Followup._cron_refresh_priority(batch=2) for _i in range(4)]
+        self.assertEqual(taken, [2, 2, 1, 0])
+        self.assertEqual(set(calls.mapped("priority_date")), {NOW.date()})
+        # The same figure as the ORM's own compute of the day.
+        with freeze_time(NOW):
+            expected = calls[0].new({"lead_id": self.lead.id, "kind": "quote"})
+            expected.quote_date = calls[0].quote_date
+            expected._compute_priority_score()
+        self.assertEqual(set(calls.mapped("priority_score")), {expected.priority_score})
+        # Claimed calls are refreshed too; done ones are left alone.
+        done = calls[0]
+        done.sudo()._sales_close("done")
+        with freeze_time(NOW + timedelta(days=1)):
+            self.Followup._cron_refresh_priority()
+        self.assertEqual(done.priority_date, NOW.date())
+        self.assertEqual(
+            set((calls - done).mapped("priority_date")), {NOW.date() + timedelta(1)}
+        )
+
+    def test_unmade_confirmation_leaves_the_queue(self):
+        with freeze_time(NOW - timedelta(days=2)):
+            visit = self._book(user=self.coordinator, start=NOW + timedelta(hours=4))
+        confirmation = visit.opportunity_id.followup_ids.filtered(
+            lambda f: f.kind == "confirmation"
+        )
+        with freeze_time(NOW):
+            self.env["calendar.event"]._cron_debrief_states()
+        self.assertEqual(confirmation.state, "queued")
+        with freeze_time(visit.start + timedelta(minutes=15)):
+            self.env["calendar.event"]._cron_debrief_states()
+        self.assertEqual(confirmation.state, "cancelled")
+
+    def test_board_shows_nobodys_calls_until_taken(self):
+        start = datetime.now().replace(microsecond=0) - timedelta(hours=2)
+        nobodys = self.Followup.create(
+            {
+                "lead_id": self.lead_unassigned.id,
+                "kind": "callback",
+                "window_start": start,
+                "window_end": start + timedelta(hours=4),
+            }
+        )
+        Board = self.env["sales.coordinator.board"]
+        rows = Board.search(
+            [
+                ("company_id", "=", self.company.id),
+                ("user_id", "in", (self.coordinator | self.other_coordinator).ids),
+            ]
+        )
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(rows.mapped("unowned_due"), [1, 1])
+        for row in rows:
+            self.assertAlmostEqual(row.unowned_waiting_hours, 2, delta=0.1)
+        other = Board.search(
+            [
+                ("company_id", "=", self.company_2.id),
+                ("user_id", "=", self.coordinator_c2.id),
+            ]
+        )
+        self.assertEqual(other.unowned_due, 0)
+        self.assertEqual(
+            self.Followup.with_user(self.other_coordinator).claim_next(), nobodys
+        )
+        self.env.invalidate_all()
+        self.assertEqual(
+            Board.search([("id", "in", rows.ids)]).mapped("unowned_due"), [0, 0]
+        )
+
+    def test_queue_rules_hold_in_the_database(self):
+        """Everything the addon queued (demo data included) holds the rules the
+        benchmark generator's data is checked against; a row written around
+        them is caught."""
+        with freeze_time(NOW - timedelta(days=1)):
+            self._book(user=self.coordinator, start=NOW + timedelta(days=2))
+        self._followup(kind="callback")
+        self.env.flush_all()
+        self.assertEqual(self.Followup._sales_queue_problems(), {})
+        self.env.cr.execute(
+            "UPDATE sales_followup SET event_id = NULL, queue_coordinator_id = %s "
+            "WHERE lead_id = %s AND kind = 'confirmation'",
+            (self.other_coordinator.id, self.lead.id),
+        )
+        self.assertEqual(
+            self.Followup._sales_queue_problems(),
+            {
+                "confirmation without its visit": 1,
+                "queue owner other than the advisor's or the lead's coordinator": 1,
+            },
+        )
