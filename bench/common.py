@@ -2,6 +2,11 @@
 
 import argparse
 import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -27,3 +32,56 @@ def environment(database, uid=SUPERUSER_ID):
     registry = Registry(database)
     with registry.cursor() as cr:
         yield api.Environment(cr, uid, {})
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def odoo_server(database, workers):
+    """Odoo serving ``database`` on loopback with ``workers`` prefork workers and
+    no cron; yields its base URL once it answers, stops it after."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "server",
+            "-c",
+            config.rcfile,
+            "-d",
+            database,
+            f"--db-filter=^{database}$",
+            "--http-interface=127.0.0.1",
+            f"--http-port={port}",
+            f"--workers={workers}",
+            "--max-cron-threads=0",
+            "--log-level=warn",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{base}/web/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            sys.exit("Odoo did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def percentile(values, share):
+    """``share`` (0 to 1) of the sorted ``values``."""
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(share * (len(values) - 1))))]

@@ -10,8 +10,6 @@ Usage: python bench/inbound.py --config CONF --database DB [--events N]
 """
 
 import json
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -19,18 +17,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from common import environment, parse_args
+from common import environment, odoo_server, parse_args, percentile
 
 from odoo import SUPERUSER_ID
 
 SENDERS = 8
 WORKERS = 4
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def setup(database):
@@ -115,73 +107,36 @@ def run(requests):
     return sorted(latency for latency, _status in results), wall
 
 
-def percentile(values, share):
-    return values[min(len(values) - 1, int(round(share * (len(values) - 1))))]
-
-
 def main():
     args = parse_args(
         __doc__.splitlines()[0],
         lambda parser: parser.add_argument("--events", type=int, default=400),
     )
     # Importable once the configuration has put the addons on the path.
-    from odoo.tools import config
-
     from odoo.addons.sales_coordination.tools.signing import signed_headers
 
     ids = setup(args.database)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "server",
-            "-c",
-            config.rcfile,
-            "-d",
-            args.database,
-            f"--db-filter=^{args.database}$",
-            "--http-interface=127.0.0.1",
-            f"--http-port={port}",
-            f"--workers={WORKERS}",
-            "--max-cron-threads=0",
-            "--log-level=warn",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"{base}/web/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            sys.exit("Odoo did not start")
-        version = json.dumps(
-            {"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}
-        ).encode()
-        baseline = [
-            (
-                f"{base}/web/webclient/version_info",
-                version,
-                {"Content-Type": "application/json"},
-            )
-        ] * args.events
-        inbound = []
-        for i in range(args.events):
-            body = json.dumps(event(ids, i)).encode()
-            headers = signed_headers(ids["integration"], ids["secret"], body)
-            inbound.append((f"{base}/sales_coordination/inbound", body, headers))
-        run(baseline[: SENDERS * 4])  # every worker up and warm
-        base_latencies, base_wall = run(baseline)
-        latencies, wall = run(inbound)
+        with odoo_server(args.database, WORKERS) as base:
+            version = json.dumps(
+                {"jsonrpc": "2.0", "method": "call", "params": {}, "id": 1}
+            ).encode()
+            baseline = [
+                (
+                    f"{base}/web/webclient/version_info",
+                    version,
+                    {"Content-Type": "application/json"},
+                )
+            ] * args.events
+            inbound = []
+            for i in range(args.events):
+                body = json.dumps(event(ids, i)).encode()
+                headers = signed_headers(ids["integration"], ids["secret"], body)
+                inbound.append((f"{base}/sales_coordination/inbound", body, headers))
+            run(baseline[: SENDERS * 4])  # every worker up and warm
+            base_latencies, base_wall = run(baseline)
+            latencies, wall = run(inbound)
     finally:
-        server.terminate()
-        server.wait(timeout=60)
         cleanup(args.database, ids)
 
     def line(name, values, seconds):

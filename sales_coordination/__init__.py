@@ -5,7 +5,21 @@ from . import report
 
 
 def uninstall_hook(env):
-    """Drop what the ORM does not: the indexes on other addons' tables."""
+    """Drop what the ORM does not: the indexes on other addons' tables. And empty
+    the history tables, which go with the addon anyway: their links to leads,
+    appointments and UTM records refuse deletes (history is never lost while the
+    addon is there), and the uninstall deletes the addon's own leads and sources
+    (its demo data) before it drops the tables."""
+    from odoo.tools import SQL
+
     from .models.indexes import drop_indexes
 
     drop_indexes(env.cr)
+    for table in (
+        "sales_inbound_event",
+        "sales_call",
+        "sales_debrief",
+        "sales_followup",
+        "sales_source_cost",
+    ):
+        env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))

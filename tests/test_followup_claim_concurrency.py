@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+from psycopg2.errors import SerializationFailure
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import SUPERUSER_ID, api
@@ -281,7 +282,7 @@ def age_priorities(registry, ids):
         cr.execute(
             SQL(
                 """UPDATE sales_followup SET priority_date = '1970-01-01'
-                    WHERE company_id = %s AND state IN ('queued', 'claimed')""",
+                    WHERE company_id = %s AND state = 'queued'""",
                 ids["company"],
             )
         )
@@ -372,3 +373,27 @@ def test_next_call_while_the_upkeep_runs(queue):
         f"{len(upkeep_runs)} upkeep runs ({sum(upkeep_runs)} batches): claim "
         f"retries {sum(claim_retries)}, upkeep retries {sum(upkeep_retries)}"
     )
+
+
+def test_the_pressing_request_keeps_to_the_id(queue):
+    """What claim_next() says a caller may do in its own request: the claim is
+    committed apart, so the request's snapshot (taken before) shows the call
+    unclaimed and refuses to write it; the next request sees the claim."""
+    registry = Registry(dbname())
+    uid = queue["coordinators"][0]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, uid, {})
+        env["sales.followup"].search_count([])  # the request's snapshot begins
+        followup = env["sales.followup"].claim_next()
+        assert followup
+        cr.execute(SQL("SELECT state FROM sales_followup WHERE id = %s", followup.id))
+        assert cr.fetchone()[0] == "queued"
+        with pytest.raises(SerializationFailure):
+            cr.execute(
+                SQL("UPDATE sales_followup SET note = 'x' WHERE id = %s", followup.id)
+            )
+        cr.rollback()
+    with registry.cursor() as cr:
+        env = api.Environment(cr, uid, {})
+        assert env["sales.followup"].browse(followup.id).state == "claimed"
+        assert env["sales.followup"].claim_next() == followup, "the same call"

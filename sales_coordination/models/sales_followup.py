@@ -912,10 +912,12 @@ class SalesFollowup(models.Model):
 
     @api.model
     def _cron_refresh_priority(self, batch=1000):
-        """Decay: bring the priority of open calls computed on an earlier day up
-        to today, one short batch per call. Each batch runs in a transaction of
-        its own, in READ COMMITTED, committed at once (``_claim_cursor``), and
-        skips the rows a claim is taking (``SKIP LOCKED``): Next call keeps
+        """Decay: bring the priority of queued calls computed on an earlier day up
+        to today, one short batch per call (a claimed call is being made: it is
+        left to its coordinator, and refreshed once back in the queue). Each
+        batch runs in a transaction of its own, in READ COMMITTED, committed at
+        once (``_claim_cursor``), and skips the rows a claim is taking (``SKIP
+        LOCKED``): Next call keeps
         handing out calls while it runs, and a claim committed meanwhile cannot
         make it fail. As ir.cron's progress protocol has it, the scheduler calls
         it again while some remain. Returns the number of calls refreshed."""
@@ -940,10 +942,9 @@ class SalesFollowup(models.Model):
                          FROM sales_followup f
                          JOIN crm_lead lead ON lead.id = f.lead_id
                     LEFT JOIN res_company company ON company.id = f.company_id
-                        WHERE f.state IN %(open)s AND f.priority_date < %(today)s
+                        WHERE f.state = 'queued' AND f.priority_date < %(today)s
                      ORDER BY f.priority_date, f.id
                         LIMIT %(batch)s""",
-                    open=OPEN_STATES,
                     today=today,
                     batch=batch,
                 )
@@ -983,12 +984,11 @@ class SalesFollowup(models.Model):
                          FROM (VALUES %(scores)s) AS score (id, value)
                         WHERE f.id = score.id AND f.id IN (
                               SELECT id FROM sales_followup
-                               WHERE id = ANY(%(ids)s) AND state IN %(open)s
+                               WHERE id = ANY(%(ids)s) AND state = 'queued'
                                  FOR NO KEY UPDATE SKIP LOCKED)""",
                     today=today,
                     scores=scores,
                     ids=[row[0] for row in rows],
-                    open=OPEN_STATES,
                 )
             )
             done = cr.rowcount

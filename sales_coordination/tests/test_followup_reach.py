@@ -298,14 +298,17 @@ class TestQueueUpkeep(FollowupCommon):
             expected.quote_date = calls[0].quote_date
             expected._compute_priority_score()
         self.assertEqual(set(calls.mapped("priority_score")), {expected.priority_score})
-        # Claimed calls are refreshed too; done ones are left alone.
+        # A call being made is left to its coordinator, a done one alone.
         done = calls[0]
         done.sudo()._sales_close("done")
         with freeze_time(NOW + timedelta(days=1)):
+            being_made = self.Followup.with_user(self.coordinator).claim_next()
             self.Followup._cron_refresh_priority()
-        self.assertEqual(done.priority_date, NOW.date())
+        self.assertIn(being_made, calls)
+        self.assertEqual((done | being_made).mapped("priority_date"), [NOW.date()] * 2)
         self.assertEqual(
-            set((calls - done).mapped("priority_date")), {NOW.date() + timedelta(1)}
+            set((calls - done - being_made).mapped("priority_date")),
+            {NOW.date() + timedelta(1)},
         )
 
     def test_unmade_confirmation_leaves_the_queue(self):
