@@ -138,22 +138,27 @@ def request(registry, uid, work, retries):
             retries.append(len(attempts) - 1)
 
 
+def claim(env):
+    """A press of Next call: the claimed follow-up's id, or False."""
+    return env["sales.followup"].claim_next().id
+
+
+def log(followup_id):
+    """The call made: connected, done."""
+
+    def work(env):
+        env["sales.followup"].browse(followup_id).action_log_call(
+            "connected", "done", duration=60
+        )
+
+    return work
+
+
 def test_sixteen_coordinators_empty_the_queue(queue):
     registry = Registry(dbname())
     barrier = threading.Barrier(THREADS)
     claimed = [[] for _ in range(THREADS)]
     claim_retries, log_retries, errors = [], [], []
-
-    def claim(env):
-        return env["sales.followup"].claim_next().id
-
-    def log(followup_id):
-        def work(env):
-            env["sales.followup"].browse(followup_id).action_log_call(
-                "connected", "done", duration=60
-            )
-
-        return work
 
     def coordinator(index, uid):
         try:
@@ -199,9 +204,6 @@ def test_one_coordinator_pressing_twice_at_once_gets_one_call(queue):
     uid = queue["coordinators"][0]
     presses, rounds = 6, 5
     retries, errors = [], []
-
-    def claim(env):
-        return env["sales.followup"].claim_next().id
 
     for _round in range(rounds):
         barrier = threading.Barrier(presses)
@@ -255,9 +257,6 @@ def test_claim_of_a_dead_request_comes_back_after_the_lease(queue):
     with pytest.raises(RuntimeError):
         request(registry, first, claim_and_die, retries)
 
-    def claim(env):
-        return env["sales.followup"].claim_next().id
-
     # Nobody else gets it while the lease runs...
     assert not request(registry, second, claim, retries)
     # ...and once it has run out (moved into the past here), it comes back.
@@ -300,17 +299,6 @@ def test_next_call_while_the_upkeep_runs(queue):
     working = threading.Event()
     working.set()
     upkeep_runs = []
-
-    def claim(env):
-        return env["sales.followup"].claim_next().id
-
-    def log(followup_id):
-        def work(env):
-            env["sales.followup"].browse(followup_id).action_log_call(
-                "connected", "done", duration=60
-            )
-
-        return work
 
     def coordinator(index, uid):
         try:

@@ -714,8 +714,9 @@ class CrmLead(models.Model):
         }
 
     def _merge_dependences(self, opportunities):
-        super()._merge_dependences(opportunities)
+        result = super()._merge_dependences(opportunities)
         self._sales_merge_history(opportunities)
+        return result
 
     def _merge_dependences_calendar_events(self, opportunities):
         # Every appointment of the merged leads, cancelled ones included (they
