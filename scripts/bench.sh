@@ -31,4 +31,4 @@ else
 fi
 (cd "$TOP/bench" && "$ODOO_PY" run.py --config "$conf" --database "$db" --repeat "${BENCH_REPEAT:-7}")
 (cd "$TOP/bench" && "$ODOO_PY" inbound.py --config "$conf" --database "$db" --events "${BENCH_INBOUND_EVENTS:-400}")
-(cd "$TOP/bench" && "$ODOO_PY" queue.py --config "$conf" --database "$db" --presses "${BENCH_QUEUE_PRESSES:-400}")
+(cd "$TOP/bench" && "$ODOO_PY" call_queue.py --config "$conf" --database "$db" --presses "${BENCH_QUEUE_PRESSES:-400}")

@@ -1,8 +1,12 @@
 """Fixtures for the tests that need more than one database cursor, a database of
 their own or a browser. Run by `make test` through pytest-odoo."""
 
+import contextlib
 import os
+import socket
 import subprocess
+import time
+import urllib.request
 
 import psycopg2
 import pytest
@@ -70,3 +74,46 @@ def run_odoo_shell(odoo_command, dbname, code):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+@contextlib.contextmanager
+def serve(odoo_command, dbname, log_path, workers=0):
+    """Odoo serving ``dbname`` on loopback (real cursors, committed data, as in
+    production); yields its base URL once it answers, stops it after."""
+    command, conf = odoo_command
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                *command,
+                "server",
+                "-c",
+                conf,
+                "-d",
+                dbname,
+                f"--db-filter=^{dbname}$",
+                "--http-interface=127.0.0.1",
+                f"--http-port={port}",
+                f"--workers={workers}",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(120):
+                try:
+                    urllib.request.urlopen(f"{url}/web/health", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                pytest.fail("Odoo did not start")
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)

@@ -5,16 +5,13 @@ refused without a trace in the database, nothing half-written."""
 
 import json
 import random
-import socket
-import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 
 import pytest
-from conftest import connect, run_odoo_shell
+from conftest import connect, run_odoo_shell, serve
 
 from odoo.addons.sales_coordination.tools.signing import signed_headers
 
@@ -22,12 +19,6 @@ THREADS = 16
 UNIQUE = 260
 DUPLICATES = 100
 BAD = 40
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -49,42 +40,8 @@ print("IDS" + json.dumps({"integration": integration.id, "secret": integration.s
     )
     ids = json.loads(output.split("IDS", 1)[1].splitlines()[0])
 
-    command, conf = odoo_command
-    port = free_port()
-    log = open(tmp_path / "odoo.log", "wb")
-    process = subprocess.Popen(
-        [
-            *command,
-            "server",
-            "-c",
-            conf,
-            "-d",
-            database_copy,
-            f"--db-filter=^{database_copy}$",
-            "--http-interface=127.0.0.1",
-            f"--http-port={port}",
-            "--workers=0",
-            "--max-cron-threads=0",
-            "--log-level=warn",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/web/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("Odoo did not start")
+    with serve(odoo_command, database_copy, tmp_path / "odoo.log") as url:
         yield {**ids, "url": url, "db": database_copy, "log": tmp_path / "odoo.log"}
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def event(i):

@@ -459,6 +459,7 @@ class CrmLead(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):
+        # unlink() archives these instead; this guards the other ways in.
         held = self._sales_with_history()
         if held:
             raise UserError(
@@ -471,12 +472,10 @@ class CrmLead(models.Model):
             )
 
     def unlink(self):
-        # Those of a non-manager's leads that hold history are archived instead.
-        kept = self.browse()
-        if not (
-            self.env.su or self.env.user.has_group("sales_coordination.group_manager")
-        ):
-            kept = self._sales_with_history()
+        # Leads that hold history are archived instead, whoever deletes them
+        # (a sweeping delete, a script): a manager deletes the calls and
+        # debriefs first to delete such a lead.
+        kept = self._sales_with_history()
         if kept:
             kept.action_archive()
             for lead in kept:

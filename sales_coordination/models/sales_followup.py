@@ -409,7 +409,13 @@ class SalesFollowup(models.Model):
         again returns the same call, so a request Odoo retries after a
         serialization failure does not claim a second one. Two presses of the
         same coordinator at once (two tabs, a double click) wait for each other
-        on a lock of that coordinator's alone; other coordinators never wait."""
+        on a lock of that coordinator's alone; other coordinators never wait.
+
+        The claim is committed on a cursor of its own: in the calling request,
+        use only the id. The request's snapshot predates the claim, so reading
+        the follow-up there shows it unclaimed, and writing it fails to
+        serialize (Odoo retries the request, which then gets the same call);
+        open it in the next request, as the Next Call button does."""
         self._check_coordinator()
         now = fields.Datetime.now()
         uid = self.env.uid

@@ -11,7 +11,7 @@ at scale 1). Two measures, each as a ratio against a baseline of the same run:
    a lead form (web_read of a crm.lead with its form view's fields) by the same
    coordinators in the same run. Each call is put back, untimed.
 
-Usage: python bench/queue.py --config CONF --database DB [--presses N]
+Usage: python bench/call_queue.py --config CONF --database DB [--presses N]
 """
 
 import http.cookiejar
