@@ -169,14 +169,11 @@ class Client:
 def next_call_http(database, presses):
     users = coordinators(database, COORDINATORS)
     with environment(database) as env:
-        leads = (
-            env["crm.lead"]
-            .search(
-                [("coordinator_id", "in", [uid for uid, _login in users])],
-                limit=presses,
-            )
-            .ids
-        )
+        # Each coordinator opens leads they work.
+        leads = [
+            env["crm.lead"].search([("coordinator_id", "=", uid)], limit=50).ids
+            for uid, _login in users
+        ]
     with odoo_server(database, WORKERS) as base:
         clients = [Client(base, database, login) for _uid, login in users]
         outcome_spec = clients[0].form_spec("sales.call.outcome")
@@ -190,7 +187,7 @@ def next_call_http(database, presses):
             client.call_kw(
                 "sales.call.outcome",
                 "onchange",
-                [{}, [], outcome_spec],
+                [[], {}, [], outcome_spec],
                 {"context": action["context"]},
             )
             latency = time.perf_counter() - start
@@ -198,9 +195,9 @@ def next_call_http(database, presses):
             return latency
 
         def open_lead(i):
-            client = clients[i % len(clients)]
+            client, mine = clients[i % len(clients)], leads[i % len(clients)]
             start = time.perf_counter()
-            client.call_kw("crm.lead", "web_read", [[leads[i % len(leads)]], lead_spec])
+            client.call_kw("crm.lead", "web_read", [[mine[i % len(mine)]], lead_spec])
             return time.perf_counter() - start
 
         with ThreadPoolExecutor(len(clients)) as pool:

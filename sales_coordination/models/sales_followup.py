@@ -27,6 +27,9 @@ KINDS = [
 # What a coordinator may say of a call that reached the customer.
 OUTCOMES = ("booked", "later", "won", "lost", "done")
 OPEN_STATES = ("queued", "claimed")
+# Kinds whose purpose does not pass with time (a confirmation's passes when its
+# visit starts).
+PURPOSE_AHEAD_KINDS = tuple(kind for kind, _label in KINDS if kind != "confirmation")
 # First key of the advisory lock that lines up one coordinator's own presses of
 # Next call (the second key is their user id).
 CLAIM_LOCK = 0x5C_C1A1
@@ -297,13 +300,16 @@ class SalesFollowup(models.Model):
         not held by a running claim, and with its purpose still ahead (a
         confirmation only until its visit starts). Next call's SQL and the
         board are built from it (``_claimable_sql``)."""
+        # Written for Next call's planner too: plain comparisons, each a column
+        # of the row (kind is required: no test for an empty one).
         return [
-            ("state", "in", OPEN_STATES),
             "|",
             ("state", "=", "queued"),
+            "&",
+            ("state", "=", "claimed"),
             ("claim_expires_at", "<", now),
             "|",
-            ("kind", "!=", "confirmation"),
+            ("kind", "in", PURPOSE_AHEAD_KINDS),
             ("visit_start", ">", now),
         ]
 
@@ -433,9 +439,10 @@ class SalesFollowup(models.Model):
         unowned = SQL("sales_followup.queue_coordinator_id IS NULL")
         scopes = (backed_up, shared, unowned)
         with self._claim_cursor() as cr:
-            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", CLAIM_LOCK, uid))
-            # Most presses end here: one statement, unless a claim is running.
-            claimed = self._claim_one(cr, own, now, unless_held=True)
+            # Most presses end here: one round trip (the coordinator's lock, then
+            # the claim, in this order), unless a claim is running.
+            lock = SQL("SELECT pg_advisory_xact_lock(%s, %s);", CLAIM_LOCK, uid)
+            claimed = self._claim_one(cr, own, now, unless_held=True, before=lock)
             if not claimed:
                 claimed = self._held_claim(cr, now)
             for attempt in range(CLAIM_RETRIES + 1):
@@ -508,7 +515,7 @@ class SalesFollowup(models.Model):
         row = cr.fetchone()
         return row and row[0]
 
-    def _claim_one(self, cr, scope, now, unless_held=False):
+    def _claim_one(self, cr, scope, now, unless_held=False, before=None):
         held = SQL(
             """NOT EXISTS (SELECT 1 FROM sales_followup h
                             WHERE h.state = 'claimed' AND h.claimed_by_id = %s
@@ -518,7 +525,7 @@ class SalesFollowup(models.Model):
         )
         cr.execute(
             SQL(
-                """
+                """%(before)s
                 UPDATE sales_followup claimed
                    SET state = 'claimed', claimed_by_id = %(uid)s,
                        -- the lease of the call's company, read here rather than
@@ -547,6 +554,7 @@ class SalesFollowup(models.Model):
                 companies=self.env.companies.ids,
                 scope=scope,
                 held=held if unless_held else SQL("TRUE"),
+                before=before or SQL(),
             )
         )
         row = cr.fetchone()
