@@ -438,26 +438,30 @@ class SalesFollowup(models.Model):
         )
         unowned = SQL("sales_followup.queue_coordinator_id IS NULL")
         scopes = (backed_up, shared, unowned)
+        # Built once per press: every scope below shares it.
+        claimable = self._claimable_sql(now)
         with self._claim_cursor() as cr:
             # Most presses end here: one round trip (the coordinator's lock, then
             # the claim, in this order), unless a claim is running.
             lock = SQL("SELECT pg_advisory_xact_lock(%s, %s);", CLAIM_LOCK, uid)
-            claimed = self._claim_one(cr, own, now, unless_held=True, before=lock)
+            claimed = self._claim_one(
+                cr, own, now, claimable, unless_held=True, before=lock
+            )
             if not claimed:
                 claimed = self._held_claim(cr, now)
             for attempt in range(CLAIM_RETRIES + 1):
                 for scope in scopes:
                     if claimed:
                         break
-                    claimed = self._claim_one(cr, scope, now)
+                    claimed = self._claim_one(cr, scope, now, claimable)
                 # SKIP LOCKED passed over rows locked for an instant: while a
                 # claimable call is in reach, "nothing due" would be wrong. A call
                 # another coordinator is taking is claimed by then, and no longer
                 # counts.
-                if claimed or not self._claimable_exists(cr, (own, *scopes), now):
+                if claimed or not self._claimable_exists(cr, (own, *scopes), claimable):
                     break
                 time.sleep(CLAIM_PAUSE * (attempt + 1))
-                claimed = self._claim_one(cr, own, now)
+                claimed = self._claim_one(cr, own, now, claimable)
         # What this transaction's cache holds of the row predates the claim.
         self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
         return self.browse(claimed)
@@ -483,7 +487,7 @@ class SalesFollowup(models.Model):
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         return cr
 
-    def _claimable_exists(self, cr, scopes, now):
+    def _claimable_exists(self, cr, scopes, claimable):
         """Whether a due call in any of ``scopes`` is claimable, locked or not
         (a plain read: it waits for nobody)."""
         cr.execute(
@@ -494,7 +498,7 @@ class SalesFollowup(models.Model):
                            OR sales_followup.company_id IS NULL)
                       AND (%(scopes)s)
                     LIMIT 1""",
-                claimable=self._claimable_sql(now),
+                claimable=claimable,
                 companies=self.env.companies.ids,
                 scopes=SQL(" OR ").join(scopes),
             )
@@ -515,7 +519,7 @@ class SalesFollowup(models.Model):
         row = cr.fetchone()
         return row and row[0]
 
-    def _claim_one(self, cr, scope, now, unless_held=False, before=None):
+    def _claim_one(self, cr, scope, now, claimable, unless_held=False, before=None):
         held = SQL(
             """NOT EXISTS (SELECT 1 FROM sales_followup h
                             WHERE h.state = 'claimed' AND h.claimed_by_id = %s
@@ -550,7 +554,7 @@ class SalesFollowup(models.Model):
                 uid=self.env.uid,
                 company=self.env.company.id,
                 now=now,
-                claimable=self._claimable_sql(now),
+                claimable=claimable,
                 companies=self.env.companies.ids,
                 scope=scope,
                 held=held if unless_held else SQL("TRUE"),

@@ -46,6 +46,18 @@ class TestLeadMerge(FollowupCommon):
                 .create({"lead_id": lead.id, "result": result, "direction": "out"})
             )
 
+    def _visit_and_cancelled_visit(self):
+        """Two visits of the duplicate booked by Cody, the second cancelled."""
+        with freeze_time(VISIT - timedelta(days=1)):
+            visit = self._book(user=self.coordinator, lead=self.duplicate, start=VISIT)
+            cancelled = self._book(
+                user=self.coordinator,
+                lead=self.duplicate,
+                start=VISIT + timedelta(days=1),
+            )
+        cancelled.with_user(self.coordinator).action_archive()
+        return visit, cancelled
+
     def _board_calls(self):
         self.env.flush_all()
         groups = self.env["sales.report.coordinator"]._read_group(
@@ -81,14 +93,7 @@ class TestLeadMerge(FollowupCommon):
             )
         )
         board_before = self._board_calls()
-        with freeze_time(VISIT - timedelta(days=1)):
-            visit = self._book(user=self.coordinator, lead=self.duplicate, start=VISIT)
-            cancelled = self._book(
-                user=self.coordinator,
-                lead=self.duplicate,
-                start=VISIT + timedelta(days=1),
-            )
-        cancelled.with_user(self.coordinator).action_archive()
+        visit, cancelled = self._visit_and_cancelled_visit()
         with freeze_time(VISIT + timedelta(hours=2)):
             debrief = (
                 self.env["sales.debrief"]
@@ -178,14 +183,7 @@ class TestLeadMerge(FollowupCommon):
         calls Cody logged still follow it."""
         self.company.sales_shared_queue = True
         self.lead.write({"user_id": self.advisor_2.id, "probability": 90})
-        with freeze_time(VISIT - timedelta(days=1)):
-            visit = self._book(user=self.coordinator, lead=self.duplicate, start=VISIT)
-        cancelled = self._book(
-            user=self.coordinator,
-            lead=self.duplicate,
-            start=VISIT + timedelta(days=1),
-        )
-        cancelled.with_user(self.coordinator).action_archive()
+        visit, cancelled = self._visit_and_cancelled_visit()
         call = self._log_call(self.duplicate, VISIT - timedelta(days=1))
         kept = self._merge(self.lead | self.duplicate, user=self.other_coordinator)
         self.assertEqual(kept, self.lead)
