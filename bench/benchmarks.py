@@ -183,7 +183,8 @@ class ClaimNext(Benchmark):
                         SELECT id FROM sales_followup
                          WHERE state = 'queued' AND window_start <= %(now)s
                            AND company_id = ANY(%(companies)s)
-                         ORDER BY priority_score DESC, window_start, id
+                         ORDER BY priority_tier DESC, priority_key DESC,
+                                  window_start, id
                          LIMIT 1
                            FOR NO KEY UPDATE SKIP LOCKED)
                     RETURNING id

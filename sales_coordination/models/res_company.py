@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.priority import daily_points
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -127,6 +129,23 @@ class ResCompany(models.Model):
                 )
             if company.sales_appointment_duration <= 0:
                 raise ValidationError(self.env._("An appointment must last some time."))
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "sales_priority_decay" in vals:
+            # The queued calls take the new rate in short batches, at once (sudo:
+            # scheduling the queue's own upkeep, whoever changed the setting).
+            cron = self.env.ref(
+                "sales_coordination.ir_cron_followup_priority", raise_if_not_found=False
+            )
+            if cron:
+                cron.sudo()._trigger()
+        return res
+
+    def _sales_priority_rate(self):
+        """The points each day since the quote costs a follow-up of this company."""
+        self.ensure_one()
+        return daily_points(self.sales_priority_decay)
 
     def _sales_daypart_bounds(self):
         self.ensure_one()

@@ -11,7 +11,7 @@ from odoo.sql_db import Cursor
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
-from ..tools.priority import priority_score
+from ..tools import priority
 from .sales_workflow_mixin import EMPTY
 
 _logger = logging.getLogger(__name__)
@@ -38,6 +38,13 @@ CLAIM_LOCK = 0x5C_C1A1
 # rather than answer that nothing is due.
 CLAIM_RETRIES = 5
 CLAIM_PAUSE = 0.02
+# The stored parts of a call's priority (see tools/priority.py).
+PRIORITY_COLUMNS = {
+    "priority_tier": "int4",
+    "priority_base": "float8",
+    "priority_rate": "float8",
+    "priority_key": "float8",
+}
 
 
 class SalesFollowup(models.Model):
@@ -46,7 +53,8 @@ class SalesFollowup(models.Model):
     _name = "sales.followup"
     _inherit = ["sales.workflow.mixin"]
     _description = "Follow-up Call"
-    _order = "priority_score desc, window_start, id"
+    # The order of priority_score on any day (see tools/priority.py).
+    _order = "priority_tier desc, priority_key desc, window_start, id"
     _rec_name = "lead_id"
     # The queue's own fields: only this model's methods below move them.
     _sales_workflow_fields = {
@@ -54,7 +62,10 @@ class SalesFollowup(models.Model):
         "claimed_by_id": EMPTY,
         "claim_expires_at": EMPTY,
         "priority_score": EMPTY,
-        "priority_date": EMPTY,
+        "priority_tier": EMPTY,
+        "priority_base": EMPTY,
+        "priority_rate": EMPTY,
+        "priority_key": EMPTY,
         "is_inbound": EMPTY,
         "attempt_count": EMPTY,
         "escalated": EMPTY,
@@ -103,21 +114,43 @@ class SalesFollowup(models.Model):
     priority_score = fields.Float(
         string="Priority",
         compute="_compute_priority_score",
-        store=True,
+        search="_search_priority_score",
         readonly=True,
-        copy=False,
-        help="Higher is called first: the kind (callbacks and resets, then "
-        "confirmations, then the rest), then value x probability weighed by "
-        "urgency and decayed by the days since the quote.",
+        help="Higher is called first: missed calls and web forms, then callbacks "
+        "and resets, then confirmations, then the rest; within each, value x "
+        "probability weighed by urgency, less what each day since the quote "
+        "costs. Computed for the moment it is read.",
     )
-    priority_date = fields.Date(
-        string="Priority Of",
-        compute="_compute_priority_score",
+    # What the priority of any day follows from, fixed when the call is queued
+    # (and when its lead's value, probability or urgency change): nothing
+    # rewrites the queue as the days go by.
+    priority_tier = fields.Integer(
+        compute="_compute_priority", store=True, readonly=True, copy=False
+    )
+    priority_base = fields.Float(
+        string="Value Points",
+        compute="_compute_priority",
         store=True,
         readonly=True,
         copy=False,
-        help="The day the priority was computed for: the upkeep brings the older "
-        "ones up to date as the days since the quote go by.",
+        help="Value x probability weighed by urgency, on the day of the quote.",
+    )
+    priority_rate = fields.Float(
+        string="Points Lost a Day",
+        compute="_compute_priority",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="What each day since the quote costs, from the company's daily decay.",
+    )
+    priority_key = fields.Float(
+        string="Ordering Key",
+        compute="_compute_priority",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="The day (since 1970) the value points run out: Next call's order "
+        "within a tier, the same on every day.",
     )
     state = fields.Selection(
         [
@@ -171,12 +204,11 @@ class SalesFollowup(models.Model):
         # record on a database that already holds a million follow-ups.
         cr = self.env.cr
         if table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "priority_date"
+            cr, self._table, "priority_key"
         ):
-            # Existing rows wait for the next upkeep, which refreshes the oldest
-            # first.
-            create_column(cr, self._table, "priority_date", "date")
-            cr.execute(SQL("UPDATE sales_followup SET priority_date = '1970-01-01'"))
+            for column, kind in PRIORITY_COLUMNS.items():
+                create_column(cr, self._table, column, kind)
+            self._sales_fill_priority()
         if table_exists(cr, self._table) and not column_exists(
             cr, self._table, "visit_start"
         ):
@@ -206,33 +238,22 @@ class SalesFollowup(models.Model):
     def init(self):
         # Next call walks these in priority order and stops at the first free row.
         where = "state IN ('queued', 'claimed')"
+        order = ["priority_tier DESC", "priority_key DESC", "window_start", "id"]
         create_index(
-            self.env.cr,
-            "sales_followup_queue_index",
-            self._table,
-            ["priority_score DESC", "window_start", "id"],
-            where=where,
+            self.env.cr, "sales_followup_queue_index", self._table, order, where=where
         )
         create_index(
             self.env.cr,
             "sales_followup_advisor_queue_index",
             self._table,
-            ["advisor_id", "priority_score DESC"],
+            ["advisor_id", *order[:2]],
             where=where,
         )
         create_index(
             self.env.cr,
             "sales_followup_queue_coordinator_index",
             self._table,
-            ["queue_coordinator_id", "priority_score DESC", "window_start", "id"],
-            where=where,
-        )
-        # The upkeep takes the open calls of an older day, oldest first.
-        create_index(
-            self.env.cr,
-            "sales_followup_priority_date_index",
-            self._table,
-            ["priority_date", "id"],
+            ["queue_coordinator_id", *order],
             where=where,
         )
         create_index(
@@ -258,22 +279,76 @@ class SalesFollowup(models.Model):
         "lead_id.probability",
         "lead_id.urgency",
     )
-    def _compute_priority_score(self):
+    def _compute_priority(self):
         now = fields.Datetime.now()
-        today = fields.Date.today()
         for followup in self:
-            followup.priority_date = today
             lead = followup.lead_id
-            quote_date = followup.quote_date or now
-            followup.priority_score = priority_score(
-                followup.kind,
-                lead.expected_revenue,
-                lead.probability,
-                lead.urgency,
-                (now - quote_date).total_seconds() / 86400,
-                (followup.company_id or self.env.company).sales_priority_decay,
-                inbound=followup.is_inbound,
+            base = priority.base_points(
+                lead.expected_revenue, lead.probability, lead.urgency
             )
+            rate = (followup.company_id or self.env.company)._sales_priority_rate()
+            followup.priority_tier = priority.tier(followup.kind, followup.is_inbound)
+            followup.priority_base = base
+            followup.priority_rate = rate
+            followup.priority_key = priority.ordering_key(
+                base, priority.day_number(followup.quote_date or now), rate
+            )
+
+    @api.depends("priority_tier", "priority_key", "priority_rate")
+    def _compute_priority_score(self):
+        today = priority.day_number(fields.Datetime.now())
+        for followup in self:
+            followup.priority_score = priority.score_on(
+                followup.priority_tier,
+                followup.priority_key,
+                followup.priority_rate or priority.MIN_DAILY_POINTS,
+                today,
+            )
+
+    def _search_priority_score(self, operator, value):
+        if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(
+            value, int | float
+        ):
+            raise UserError(self.env._("Search the priority with a number."))
+        today = priority.day_number(fields.Datetime.now())
+        score = self._priority_score_sql(SQL.identifier(self._table), today)
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT id FROM sales_followup WHERE %s %s %s)",
+                    score,
+                    SQL(operator),
+                    value,
+                ),
+            )
+        ]
+
+    @api.model
+    def _priority_score_sql(self, alias, day):
+        """``priority.score_on`` in SQL, for the rows of ``alias``."""
+        return SQL(
+            """ROUND((%(alias)s.priority_tier * %(tier)s + LEAST(GREATEST(
+                   %(alias)s.priority_rate * (%(alias)s.priority_key - %(day)s), 0),
+                   %(cap)s))::numeric, 4)""",
+            alias=alias,
+            tier=priority.TIER_POINTS,
+            day=day,
+            cap=priority.VALUE_CAP,
+        )
+
+    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
+        # The score of any day sorts as its tier and key do (and they are
+        # indexed): lists sort by it, Next call claims in its order.
+        if field_name == "priority_score":
+            return SQL(", ").join(
+                super(SalesFollowup, self)._order_field_to_sql(
+                    alias, name, direction, nulls, query
+                )
+                for name in ("priority_tier", "priority_key")
+            )
+        return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
 
     @api.depends("state", "window_start", "window_end", "claim_expires_at")
     @api.depends_context("uid")
@@ -545,7 +620,8 @@ class SalesFollowup(models.Model):
                             OR sales_followup.company_id IS NULL)
                        AND %(scope)s
                        AND %(held)s
-                     ORDER BY sales_followup.priority_score DESC,
+                     ORDER BY sales_followup.priority_tier DESC,
+                              sales_followup.priority_key DESC,
                               sales_followup.window_start, sales_followup.id
                      LIMIT 1
                        FOR NO KEY UPDATE SKIP LOCKED)
@@ -881,8 +957,10 @@ class SalesFollowup(models.Model):
             "confirmation without its visit": SQL(
                 "%s AND f.kind = 'confirmation' AND f.event_id IS NULL", open_
             ),
-            "open call without a priority of a day": SQL(
-                "%s AND (f.priority_date IS NULL OR f.priority_score IS NULL)", open_
+            "open call without a priority": SQL(
+                "%s AND (f.priority_tier IS NULL OR f.priority_key IS NULL "
+                "OR f.priority_rate IS NULL OR f.priority_rate <= 0)",
+                open_,
             ),
             "queue owner other than the advisor's or the lead's coordinator": SQL(
                 """%s AND f.queue_coordinator_id IS DISTINCT FROM COALESCE(
@@ -929,89 +1007,141 @@ class SalesFollowup(models.Model):
         return spent
 
     @api.model
-    def _cron_refresh_priority(self, batch=1000):
-        """Decay: bring the priority of queued calls computed on an earlier day up
-        to today, one short batch per call (a claimed call is being made: it is
-        left to its coordinator, and refreshed once back in the queue). Each
-        batch runs in a transaction of its own, in READ COMMITTED, committed at
-        once (``_claim_cursor``), and skips the rows a claim is taking (``SKIP
-        LOCKED``): Next call keeps
-        handing out calls while it runs, and a claim committed meanwhile cannot
-        make it fail. As ir.cron's progress protocol has it, the scheduler calls
-        it again while some remain. Returns the number of calls refreshed."""
-        today = fields.Date.today()
-        taken, done = self._refresh_priority_batch(today, batch)
+    def _cron_apply_decay(self, batch=1000):
+        """After a company changes its daily decay, bring its queued calls to the
+        new rate, one short batch per call (a claimed call is being made: it is
+        left to its coordinator and comes round on a later run). Each batch runs
+        in a transaction of its own, in READ COMMITTED, committed at once
+        (``_claim_cursor``), and skips the rows a claim is taking (``SKIP
+        LOCKED``): Next call keeps handing out calls while it runs, and a claim
+        committed meanwhile cannot make it fail. As ir.cron's progress protocol
+        has it, the scheduler calls it again while some remain. On any other day
+        it finds nothing to do: the passing days change no row. Returns the
+        number of calls brought to the new rate."""
+        taken, done = self._apply_decay_batch(batch)
         # A full batch says more may wait (rows a claim held among them): ir.cron
         # calls again, up to its limit, then reschedules the job at once.
         self.env["ir.cron"]._notify_progress(done=done, remaining=int(taken == batch))
-        _logger.info("Refreshed the priority of %d follow-up calls", done)
+        if done:
+            _logger.info("Brought %d follow-up calls to a new daily decay", done)
         return done
 
     @api.model
-    def _refresh_priority_batch(self, today, batch):
-        now = fields.Datetime.now()
-        default_decay = self.env.company.sales_priority_decay
+    def _apply_decay_batch(self, batch):
+        rates = SQL(", ").join(
+            SQL("(%s, %s)", company.id, company._sales_priority_rate())
+            for company in self.env["res.company"].sudo().search([])
+        )
         with self._claim_cursor() as cr:
+            # A plain read first: on most days it finds nothing and locks nothing.
             cr.execute(
                 SQL(
-                    """SELECT f.id, f.kind, f.is_inbound, f.quote_date,
-                              lead.expected_revenue, lead.probability, lead.urgency,
-                              company.sales_priority_decay
-                         FROM sales_followup f
-                         JOIN crm_lead lead ON lead.id = f.lead_id
-                    LEFT JOIN res_company company ON company.id = f.company_id
-                        WHERE f.state = 'queued' AND f.priority_date < %(today)s
-                     ORDER BY f.priority_date, f.id
-                        LIMIT %(batch)s""",
-                    today=today,
+                    """WITH rate (company_id, value) AS (VALUES %(rates)s)
+                    SELECT f.id, rate.value
+                      FROM sales_followup f
+                      JOIN rate ON rate.company_id = COALESCE(f.company_id, %(default)s)
+                     WHERE f.state = 'queued'
+                       AND f.priority_rate IS DISTINCT FROM rate.value
+                     LIMIT %(batch)s""",
+                    rates=rates,
+                    default=self.env.company.id,
                     batch=batch,
                 )
             )
             rows = cr.fetchall()
             if not rows:
                 return 0, 0
-            scores = SQL(", ").join(
-                SQL(
-                    "(%s, %s)",
-                    followup_id,
-                    priority_score(
-                        kind,
-                        revenue or 0.0,
-                        probability or 0.0,
-                        urgency,
-                        ((now - (quote_date or now)).total_seconds()) / 86400,
-                        default_decay if decay is None else decay,
-                        inbound=inbound,
-                    ),
-                )
-                for (
-                    followup_id,
-                    kind,
-                    inbound,
-                    quote_date,
-                    revenue,
-                    probability,
-                    urgency,
-                    decay,
-                ) in rows
-            )
             cr.execute(
                 SQL(
                     """UPDATE sales_followup f
-                          SET priority_score = score.value, priority_date = %(today)s
-                         FROM (VALUES %(scores)s) AS score (id, value)
-                        WHERE f.id = score.id AND f.id IN (
+                          SET priority_rate = rate.value,
+                              priority_key = %(quote_day)s
+                                           + f.priority_base / rate.value
+                         FROM (VALUES %(rows)s) AS rate (id, value)
+                        WHERE f.id = rate.id AND f.id IN (
                               SELECT id FROM sales_followup
                                WHERE id = ANY(%(ids)s) AND state = 'queued'
                                  FOR NO KEY UPDATE SKIP LOCKED)""",
-                    today=today,
-                    scores=scores,
+                    quote_day=self._quote_day_sql(SQL.identifier("f")),
+                    rows=SQL(", ").join(SQL("(%s, %s)", *row) for row in rows),
                     ids=[row[0] for row in rows],
                 )
             )
             done = cr.rowcount
-        self.invalidate_model(["priority_score", "priority_date"])
+        self.invalidate_model(["priority_rate", "priority_key", "priority_score"])
         return len(rows), done
+
+    @api.model
+    def _quote_day_sql(self, alias):
+        """``priority.day_number`` of the call's quote date, in SQL."""
+        return SQL(
+            "EXTRACT(EPOCH FROM COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
+            " NOW() AT TIME ZONE 'UTC')) / %(day)s",
+            alias=alias,
+            day=priority.SECONDS_PER_DAY,
+        )
+
+    @api.model
+    def _sales_fill_priority(self, where=None):
+        """The stored parts of the priority, in SQL, of the follow-ups matching
+        ``where`` (an SQL condition on ``f``; all by default): for a database
+        that already holds a million of them when the columns are added, and
+        for the benchmark generator. The same figures as ``_compute_priority``."""
+        cr = self.env.cr
+        cr.execute(SQL("SELECT id, sales_priority_decay FROM res_company"))
+        rates = SQL(", ").join(
+            SQL("(%s, %s)", company_id, priority.daily_points(decay))
+            for company_id, decay in cr.fetchall()
+        )
+        tiers = SQL(" ").join(
+            SQL("WHEN %s THEN %s", kind, tier)
+            for kind, tier in priority.KIND_TIER.items()
+        )
+        weights = SQL(" ").join(
+            SQL("WHEN %s THEN %s", urgency, weight)
+            for urgency, weight in priority.URGENCY_WEIGHT.items()
+        )
+        cr.execute(
+            SQL(
+                """WITH rate (company_id, value) AS (VALUES %(rates)s),
+                   part AS (
+                       SELECT f.id, rate.value AS rate,
+                              CASE WHEN f.is_inbound THEN %(inbound)s
+                                   ELSE CASE f.kind %(tiers)s ELSE 0 END END AS tier,
+                              LEAST(
+                                  COALESCE(CASE lead.urgency %(weights)s END,
+                                           %(default_weight)s)
+                                  * (1 + LOG(1 + GREATEST(COALESCE(
+                                        lead.expected_revenue, 0), 0)::float8
+                                      * LEAST(GREATEST(COALESCE(
+                                        lead.probability, 0), 0), 100) / 100))
+                                  * %(decade)s,
+                                  %(cap)s) AS base,
+                              %(quote_day)s AS quote_day
+                         FROM sales_followup f
+                         JOIN crm_lead lead ON lead.id = f.lead_id
+                         JOIN rate ON rate.company_id = COALESCE(
+                              f.company_id, %(default)s)
+                        WHERE %(where)s)
+                UPDATE sales_followup f
+                   SET priority_tier = part.tier, priority_base = part.base,
+                       priority_rate = part.rate,
+                       priority_key = part.quote_day + part.base / part.rate
+                  FROM part
+                 WHERE f.id = part.id""",
+                rates=rates,
+                inbound=priority.INBOUND_TIER,
+                tiers=tiers,
+                weights=weights,
+                default_weight=priority.DEFAULT_URGENCY_WEIGHT,
+                decade=priority.POINTS_PER_DECADE,
+                cap=priority.VALUE_CAP,
+                quote_day=self._quote_day_sql(SQL.identifier("f")),
+                default=self.env.company.id,
+                where=where or SQL("TRUE"),
+            )
+        )
+        return cr.rowcount
 
 
 def _merge_key(followup):
