@@ -5,10 +5,14 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.priority import daily_points
+from ..tools.workflow import owning
+from .sales_workflow_mixin import EMPTY
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "sales.workflow.mixin"]
+    _sales_workflow_fields = {"sales_priority_rate_pending": EMPTY}
 
     sales_lead_entry_restricted = fields.Boolean(
         string="Coordinators Own Lead Entry",
@@ -76,6 +80,11 @@ class ResCompany(models.Model):
         help="Each day since the quote lowers the chance to close, and with it the "
         "follow-up's priority, by this share.",
     )
+    sales_priority_rate_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The daily decay changed: queued calls are being brought to it.",
+    )
     sales_claim_minutes = fields.Integer(
         string="Claim Lease (Minutes)",
         default=15,
@@ -131,15 +140,18 @@ class ResCompany(models.Model):
                 raise ValidationError(self.env._("An appointment must last some time."))
 
     def write(self, vals):
-        res = super().write(vals)
-        if "sales_priority_decay" in vals:
-            # The queued calls take the new rate in short batches, at once (sudo:
-            # scheduling the queue's own upkeep, whoever changed the setting).
-            cron = self.env.ref(
-                "sales_coordination.ir_cron_followup_priority", raise_if_not_found=False
-            )
-            if cron:
-                cron.sudo()._trigger()
+        self._sales_check_workflow_write(vals)
+        if "sales_priority_decay" not in vals:
+            return super().write(vals)
+        with owning(self._name, "sales_priority_rate_pending"):
+            res = super().write({**vals, "sales_priority_rate_pending": True})
+        # The queued calls take the new rate in short batches, at once (sudo:
+        # scheduling the queue's own upkeep, whoever changed the setting).
+        cron = self.env.ref(
+            "sales_coordination.ir_cron_followup_priority", raise_if_not_found=False
+        )
+        if cron:
+            cron.sudo()._trigger()
         return res
 
     def _sales_priority_rate(self):

@@ -1,10 +1,10 @@
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.sql_db import Cursor
@@ -38,6 +38,8 @@ CLAIM_LOCK = 0x5C_C1A1
 # rather than answer that nothing is due.
 CLAIM_RETRIES = 5
 CLAIM_PAUSE = 0.02
+# The moment the claimable condition is first translated for, then replaced.
+CLAIMABLE_AT = "1900-01-01 00:00:07"
 # The stored parts of a call's priority (see tools/priority.py).
 PRIORITY_COLUMNS = {
     "priority_tier": "int4",
@@ -395,9 +397,29 @@ class SalesFollowup(models.Model):
     @api.model
     def _claimable_sql(self, now, due=True):
         """``_claimable_domain`` (with ``due``, ``_due_domain``) as an SQL
-        condition on the table ``sales_followup`` (no alias)."""
-        domain = self._due_domain(now) if due else self._claimable_domain(now)
-        return self._where_calc(domain, active_test=False).where_clause
+        condition on the table ``sales_followup`` (no alias), for ``now``."""
+        code, params = self._claimable_sql_template(due)
+        moment = fields.Datetime.to_string(now)
+        return SQL(
+            code, *(moment if param == CLAIMABLE_AT else param for param in params)
+        )
+
+    @api.model
+    @tools.ormcache("due")
+    def _claimable_sql_template(self, due):
+        """The ORM's own SQL of the domain, translated once per process (Next call
+        runs it at every press) for a stand-in moment that ``_claimable_sql``
+        replaces."""
+        at = fields.Datetime.to_datetime(CLAIMABLE_AT)
+        domain = self._due_domain(at) if due else self._claimable_domain(at)
+        where = self._where_calc(domain, active_test=False).where_clause
+        params = tuple(
+            fields.Datetime.to_string(param) if isinstance(param, datetime) else param
+            for param in where.params
+        )
+        if CLAIMABLE_AT not in params:
+            raise RuntimeError("the claimable condition lost its moment")
+        return where.code, params
 
     def _search_open_where(self, operator, value, label, conditions):
         """The open (claimable) follow-ups meeting ``conditions``, or the others;
@@ -1010,15 +1032,28 @@ class SalesFollowup(models.Model):
     def _cron_apply_decay(self, batch=1000):
         """After a company changes its daily decay, bring its queued calls to the
         new rate, one short batch per call (a claimed call is being made: it is
-        left to its coordinator and comes round on a later run). Each batch runs
-        in a transaction of its own, in READ COMMITTED, committed at once
-        (``_claim_cursor``), and skips the rows a claim is taking (``SKIP
+        left to its coordinator and comes round once back in the queue). Each
+        batch runs in a transaction of its own, in READ COMMITTED, committed at
+        once (``_claim_cursor``), and skips the rows a claim is taking (``SKIP
         LOCKED``): Next call keeps handing out calls while it runs, and a claim
         committed meanwhile cannot make it fail. As ir.cron's progress protocol
-        has it, the scheduler calls it again while some remain. On any other day
-        it finds nothing to do: the passing days change no row. Returns the
+        has it, the scheduler calls it again while some remain. Without a change
+        of decay it reads nothing: the passing days change no row. Returns the
         number of calls brought to the new rate."""
-        taken, done = self._apply_decay_batch(batch)
+        pending = (
+            self.env["res.company"]
+            .sudo()  # the queue's own upkeep, for every company
+            .search([("sales_priority_rate_pending", "=", True)])
+        )
+        taken = done = 0
+        if pending:
+            rates = SQL(", ").join(
+                SQL("(%s, %s)", company.id, company._sales_priority_rate())
+                for company in pending
+            )
+            taken, done = self._apply_decay_batch(rates, batch)
+            if taken < batch:
+                self._apply_decay_settle(pending, rates)
         # A full batch says more may wait (rows a claim held among them): ir.cron
         # calls again, up to its limit, then reschedules the job at once.
         self.env["ir.cron"]._notify_progress(done=done, remaining=int(taken == batch))
@@ -1027,26 +1062,27 @@ class SalesFollowup(models.Model):
         return done
 
     @api.model
-    def _apply_decay_batch(self, batch):
-        rates = SQL(", ").join(
-            SQL("(%s, %s)", company.id, company._sales_priority_rate())
-            for company in self.env["res.company"].sudo().search([])
+    def _stale_rate_sql(self, rates, states):
+        """The follow-ups in ``states`` of the companies of ``rates`` (``(company
+        id, rate)`` values) whose rate is not their company's."""
+        return SQL(
+            """WITH rate (company_id, value) AS (VALUES %(rates)s)
+            SELECT f.id, rate.value, rate.company_id
+              FROM sales_followup f
+              JOIN rate ON rate.company_id = COALESCE(f.company_id, %(default)s)
+             WHERE f.state IN %(states)s
+               AND f.priority_rate IS DISTINCT FROM rate.value""",
+            rates=rates,
+            default=self.env.company.id,
+            states=states,
         )
+
+    @api.model
+    def _apply_decay_batch(self, rates, batch):
         with self._claim_cursor() as cr:
-            # A plain read first: on most days it finds nothing and locks nothing.
+            # A plain read first, then the rows it found, unless a claim holds them.
             cr.execute(
-                SQL(
-                    """WITH rate (company_id, value) AS (VALUES %(rates)s)
-                    SELECT f.id, rate.value
-                      FROM sales_followup f
-                      JOIN rate ON rate.company_id = COALESCE(f.company_id, %(default)s)
-                     WHERE f.state = 'queued'
-                       AND f.priority_rate IS DISTINCT FROM rate.value
-                     LIMIT %(batch)s""",
-                    rates=rates,
-                    default=self.env.company.id,
-                    batch=batch,
-                )
+                SQL("%s LIMIT %s", self._stale_rate_sql(rates, ("queued",)), batch)
             )
             rows = cr.fetchall()
             if not rows:
@@ -1063,13 +1099,34 @@ class SalesFollowup(models.Model):
                                WHERE id = ANY(%(ids)s) AND state = 'queued'
                                  FOR NO KEY UPDATE SKIP LOCKED)""",
                     quote_day=self._quote_day_sql(SQL.identifier("f")),
-                    rows=SQL(", ").join(SQL("(%s, %s)", *row) for row in rows),
+                    rows=SQL(", ").join(SQL("(%s, %s)", *row[:2]) for row in rows),
                     ids=[row[0] for row in rows],
                 )
             )
             done = cr.rowcount
         self.invalidate_model(["priority_rate", "priority_key", "priority_score"])
         return len(rows), done
+
+    @api.model
+    def _apply_decay_settle(self, pending, rates):
+        """The companies none of whose open calls wait for the new rate are done;
+        while a call being made still waits, the job comes back after a lease."""
+        # Read as committed now, batches included (not in this request's snapshot).
+        with self._claim_cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT DISTINCT company_id FROM (%s) stale",
+                    self._stale_rate_sql(rates, OPEN_STATES),
+                )
+            )
+            waiting = pending.browse(row[0] for row in cr.fetchall())
+        (pending - waiting)._sales_write_workflow(
+            {"sales_priority_rate_pending": False}
+        )
+        if waiting:
+            lease = max(waiting.mapped("sales_claim_minutes"))
+            cron = self.env.ref("sales_coordination.ir_cron_followup_priority")
+            cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=lease))
 
     @api.model
     def _quote_day_sql(self, alias):

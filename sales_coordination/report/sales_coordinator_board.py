@@ -22,6 +22,8 @@ class SalesCoordinatorBoard(models.Model):
             "state",
             "claim_expires_at",
             "window_start",
+            "kind",
+            "visit_start",
         ],
         "calendar.event": [
             "advisor_id",

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
@@ -288,7 +288,8 @@ class TestQueueUpkeep(FollowupCommon):
                 ]
             )
             self.env.flush_all()
-        with freeze_time(NOW):
+        # The days alone: the job reads no follow-up at all.
+        with freeze_time(NOW), self.assertQueryCount(1):
             self.assertEqual(self.Followup._cron_apply_decay(batch=2), 0)
         done = calls[0]
         done.sudo()._sales_close("done")
@@ -300,6 +301,23 @@ class TestQueueUpkeep(FollowupCommon):
             self.company.sales_priority_decay = 20
             taken = [self.Followup._cron_apply_decay(batch=2) for _i in range(3)]
         self.assertEqual(taken, [2, 1, 0])
+        # The call being made still waits: the company stays pending and the job
+        # comes back after a lease.
+        self.assertTrue(self.company.sales_priority_rate_pending)
+        cron = self.env.ref("sales_coordination.ir_cron_followup_priority")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [
+                    ("cron_id", "=", cron.id),
+                    ("call_at", ">=", NOW + timedelta(minutes=15)),
+                ]
+            )
+        )
+        for user in (self.manager, self.env.ref("base.user_admin")):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                self.company.with_user(user).write(
+                    {"sales_priority_rate_pending": False}
+                )
         new_rate = self.company._sales_priority_rate()
         self.assertGreater(new_rate, old_rate)
         waiting = calls - done - being_made
@@ -317,6 +335,7 @@ class TestQueueUpkeep(FollowupCommon):
         being_made.sudo()._sales_release()
         self.Followup._cron_apply_decay()
         self.assertEqual(being_made.priority_rate, new_rate)
+        self.assertFalse(self.company.sales_priority_rate_pending)
         # The SQL fill (new columns on a full database, the benchmark's
         # generator) gives the ORM's figures too.
         self.env.flush_all()
