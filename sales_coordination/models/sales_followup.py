@@ -38,8 +38,17 @@ CLAIM_LOCK = 0x5C_C1A1
 # rather than answer that nothing is due.
 CLAIM_RETRIES = 5
 CLAIM_PAUSE = 0.02
-# The moment the claimable condition is first translated for, then replaced.
-CLAIMABLE_AT = "1900-01-01 00:00:07"
+# Where Next call looks, in this order: the coordinator's own advisors' calls
+# (the lead's coordinator's when no advisor has it), those of the advisors they
+# back up, the shared pool, the calls that belong to nobody.
+CLAIM_SCOPES = ("own", "backed_up", "shared", "unowned")
+# Stand-ins that the claim's SQL is composed for once per process, and that each
+# press replaces with its own values (see ``_claim_statement``).
+STAND_IN_AT = datetime(1900, 1, 1, 0, 0, 7)
+STAND_IN_AT_TEXT = "1900-01-01 00:00:07"
+STAND_IN_UID = -1_000_000_007
+STAND_IN_COMPANY = -1_000_000_009
+STAND_IN_COMPANIES = (-1_000_000_011,)
 # The stored parts of a call's priority (see tools/priority.py).
 PRIORITY_COLUMNS = {
     "priority_tier": "int4",
@@ -401,7 +410,7 @@ class SalesFollowup(models.Model):
         code, params = self._claimable_sql_template(due)
         moment = fields.Datetime.to_string(now)
         return SQL(
-            code, *(moment if param == CLAIMABLE_AT else param for param in params)
+            code, *(moment if param == STAND_IN_AT_TEXT else param for param in params)
         )
 
     @api.model
@@ -410,14 +419,14 @@ class SalesFollowup(models.Model):
         """The ORM's own SQL of the domain, translated once per process (Next call
         runs it at every press) for a stand-in moment that ``_claimable_sql``
         replaces."""
-        at = fields.Datetime.to_datetime(CLAIMABLE_AT)
+        at = STAND_IN_AT
         domain = self._due_domain(at) if due else self._claimable_domain(at)
         where = self._where_calc(domain, active_test=False).where_clause
         params = tuple(
             fields.Datetime.to_string(param) if isinstance(param, datetime) else param
             for param in where.params
         )
-        if CLAIMABLE_AT not in params:
+        if STAND_IN_AT_TEXT not in params:
             raise RuntimeError("the claimable condition lost its moment")
         return where.code, params
 
@@ -521,47 +530,58 @@ class SalesFollowup(models.Model):
         open it in the next request, as the Next Call button does."""
         self._check_coordinator()
         now = fields.Datetime.now()
-        uid = self.env.uid
-        own = SQL("sales_followup.queue_coordinator_id = %s", uid)
-        backed_up = SQL(
-            "sales_followup.advisor_id IN "
-            "(SELECT id FROM res_users WHERE backup_coordinator_id = %s)",
-            uid,
-        )
-        # The shared pool is each call's company's setting.
-        shared = SQL(
-            "sales_followup.company_id IN "
-            "(SELECT id FROM res_company WHERE sales_shared_queue)"
-        )
-        unowned = SQL("sales_followup.queue_coordinator_id IS NULL")
-        scopes = (backed_up, shared, unowned)
-        # Built once per press: every scope below shares it.
-        claimable = self._claimable_sql(now)
+        values = self._claim_values(now)
         with self._claim_cursor() as cr:
             # Most presses end here: one round trip (the coordinator's lock, then
             # the claim, in this order), unless a claim is running.
-            lock = SQL("SELECT pg_advisory_xact_lock(%s, %s);", CLAIM_LOCK, uid)
-            claimed = self._claim_one(
-                cr, own, now, claimable, unless_held=True, before=lock
-            )
+            claimed = self._claim_one(cr, "own", values, unless_held=True, lock=True)
             if not claimed:
                 claimed = self._held_claim(cr, now)
             for attempt in range(CLAIM_RETRIES + 1):
-                for scope in scopes:
+                for scope in CLAIM_SCOPES[1:]:
                     if claimed:
                         break
-                    claimed = self._claim_one(cr, scope, now, claimable)
+                    claimed = self._claim_one(cr, scope, values)
                 # SKIP LOCKED passed over rows locked for an instant: while a
                 # claimable call is in reach, "nothing due" would be wrong. A call
                 # another coordinator is taking is claimed by then, and no longer
                 # counts.
-                if claimed or not self._claimable_exists(cr, (own, *scopes), claimable):
+                if claimed or not self._claimable_exists(cr, now):
                     break
                 time.sleep(CLAIM_PAUSE * (attempt + 1))
-                claimed = self._claim_one(cr, own, now, claimable)
+                claimed = self._claim_one(cr, "own", values)
         # What this transaction's cache holds of the row predates the claim.
         self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
         return self.browse(claimed)
+
+    def _claim_scope_sql(self, scope, uid):
+        """The calls of ``scope`` (see ``CLAIM_SCOPES``) for the coordinator
+        ``uid``, as an SQL condition on ``sales_followup``."""
+        if scope == "own":
+            return SQL("sales_followup.queue_coordinator_id = %s", uid)
+        if scope == "backed_up":
+            return SQL(
+                "sales_followup.advisor_id IN "
+                "(SELECT id FROM res_users WHERE backup_coordinator_id = %s)",
+                uid,
+            )
+        if scope == "shared":
+            # The shared pool is each call's company's setting.
+            return SQL(
+                "sales_followup.company_id IN "
+                "(SELECT id FROM res_company WHERE sales_shared_queue)"
+            )
+        return SQL("sales_followup.queue_coordinator_id IS NULL")
+
+    def _claim_values(self, now):
+        """What replaces the stand-ins of the claim statements for this press."""
+        return {
+            STAND_IN_AT: now,
+            STAND_IN_AT_TEXT: fields.Datetime.to_string(now),
+            STAND_IN_UID: self.env.uid,
+            STAND_IN_COMPANY: self.env.company.id,
+            STAND_IN_COMPANIES: self.env.companies.ids,
+        }
 
     @api.model
     def _claim_cursor(self):
@@ -584,9 +604,9 @@ class SalesFollowup(models.Model):
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         return cr
 
-    def _claimable_exists(self, cr, scopes, claimable):
-        """Whether a due call in any of ``scopes`` is claimable, locked or not
-        (a plain read: it waits for nobody)."""
+    def _claimable_exists(self, cr, now):
+        """Whether a due call in any scope of Next call is claimable, locked or
+        not (a plain read: it waits for nobody)."""
         cr.execute(
             SQL(
                 """SELECT 1 FROM sales_followup
@@ -595,9 +615,11 @@ class SalesFollowup(models.Model):
                            OR sales_followup.company_id IS NULL)
                       AND (%(scopes)s)
                     LIMIT 1""",
-                claimable=claimable,
+                claimable=self._claimable_sql(now),
                 companies=self.env.companies.ids,
-                scopes=SQL(" OR ").join(scopes),
+                scopes=SQL(" OR ").join(
+                    self._claim_scope_sql(scope, self.env.uid) for scope in CLAIM_SCOPES
+                ),
             )
         )
         return bool(cr.fetchone())
@@ -616,51 +638,78 @@ class SalesFollowup(models.Model):
         row = cr.fetchone()
         return row and row[0]
 
-    def _claim_one(self, cr, scope, now, claimable, unless_held=False, before=None):
-        held = SQL(
-            """NOT EXISTS (SELECT 1 FROM sales_followup h
-                            WHERE h.state = 'claimed' AND h.claimed_by_id = %s
-                              AND h.claim_expires_at > %s)""",
-            self.env.uid,
-            now,
-        )
+    def _claim_one(self, cr, scope, values, unless_held=False, lock=False):
+        """Claim the first free call of ``scope``; ``values`` from
+        ``_claim_values``; with ``lock``, the coordinator's lock first, in the
+        same round trip. Returns its id, or None.
+
+        The statement is planned at every press (about as long as it runs): a
+        prepared statement would not outlive the request, since Odoo's pool
+        resets each connection it lends (psycopg2's reset is ``DISCARD ALL``)."""
+        code, params = self._claim_statement(scope, unless_held)
         cr.execute(
             SQL(
-                """%(before)s
-                UPDATE sales_followup claimed
-                   SET state = 'claimed', claimed_by_id = %(uid)s,
-                       -- the lease of the call's company, read here rather than
-                       -- through the ORM, which would fetch every column of it
-                       claim_expires_at = %(now)s + make_interval(mins => (
-                           SELECT sales_claim_minutes FROM res_company
-                            WHERE id = COALESCE(claimed.company_id, %(company)s))),
-                       write_uid = %(uid)s, write_date = %(now)s
-                 WHERE claimed.id = (
-                    SELECT sales_followup.id FROM sales_followup
-                     WHERE %(claimable)s
-                       AND (sales_followup.company_id = ANY(%(companies)s)
-                            OR sales_followup.company_id IS NULL)
-                       AND %(scope)s
-                       AND %(held)s
-                     ORDER BY sales_followup.priority_tier DESC,
-                              sales_followup.priority_key DESC,
-                              sales_followup.window_start, sales_followup.id
-                     LIMIT 1
-                       FOR NO KEY UPDATE SKIP LOCKED)
-                RETURNING claimed.id
-                """,
-                uid=self.env.uid,
-                company=self.env.company.id,
-                now=now,
-                claimable=claimable,
-                companies=self.env.companies.ids,
-                scope=scope,
-                held=held if unless_held else SQL("TRUE"),
-                before=before or SQL(),
+                "%s%s",
+                SQL(
+                    "SELECT pg_advisory_xact_lock(%s, %s);",
+                    CLAIM_LOCK,
+                    values[STAND_IN_UID],
+                )
+                if lock
+                else SQL(),
+                SQL(code, *(_stand_in(param, values) for param in params)),
             )
         )
         row = cr.fetchone()
         return row and row[0]
+
+    @api.model
+    @tools.ormcache("scope", "unless_held")
+    def _claim_statement(self, scope, unless_held):
+        """The claim of ``scope`` as SQL code and parameters, composed once per
+        process for stand-in values (the moment, the coordinator, their
+        companies) that each press replaces with its own: a press pays for its
+        statement's planning, not for composing it again."""
+        uid, now = STAND_IN_UID, STAND_IN_AT
+        held = SQL(
+            """NOT EXISTS (SELECT 1 FROM sales_followup h
+                            WHERE h.state = 'claimed' AND h.claimed_by_id = %s
+                              AND h.claim_expires_at > %s)""",
+            uid,
+            now,
+        )
+        statement = SQL(
+            """UPDATE sales_followup claimed
+               SET state = 'claimed', claimed_by_id = %(uid)s,
+                   -- the lease of the call's company, read here rather than
+                   -- through the ORM, which would fetch every column of it
+                   claim_expires_at = %(now)s + make_interval(mins => (
+                       SELECT sales_claim_minutes FROM res_company
+                        WHERE id = COALESCE(claimed.company_id, %(company)s))),
+                   write_uid = %(uid)s, write_date = %(now)s
+             WHERE claimed.id = (
+                SELECT sales_followup.id FROM sales_followup
+                 WHERE %(claimable)s
+                   AND (sales_followup.company_id = ANY(%(companies)s)
+                        OR sales_followup.company_id IS NULL)
+                   AND %(scope)s
+                   AND %(held)s
+                 ORDER BY sales_followup.priority_tier DESC,
+                          sales_followup.priority_key DESC,
+                          sales_followup.window_start, sales_followup.id
+                 LIMIT 1
+                   FOR NO KEY UPDATE SKIP LOCKED)
+            RETURNING claimed.id
+            """,
+            uid=uid,
+            company=STAND_IN_COMPANY,
+            now=now,
+            claimable=self._claimable_sql(STAND_IN_AT),
+            companies=STAND_IN_COMPANIES,
+            scope=self._claim_scope_sql(scope, uid),
+            held=held if unless_held else SQL("TRUE"),
+        )
+        return statement.code, tuple(statement.params)
 
     def _check_coordinator(self):
         if not self.env.su and not self.env.user.has_group(
@@ -1199,6 +1248,13 @@ class SalesFollowup(models.Model):
             )
         )
         return cr.rowcount
+
+
+def _stand_in(param, values):
+    """``param`` of a statement composed for stand-ins, for this press."""
+    if isinstance(param, str | int | datetime | tuple):  # the hashable kinds
+        return values.get(param, param)
+    return param
 
 
 def _merge_key(followup):
