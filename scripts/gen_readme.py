@@ -1,5 +1,6 @@
-"""Build sales_coordination/README.rst from the manifest and the readme/ fragments,
-as the OCA's README generator does. `--check` fails when the file is stale.
+"""Build each addon's README.rst (every directory of the repository with a
+manifest and readme/ fragments) from its manifest and fragments, as the OCA's
+README generator does. `--check` fails when a file is stale.
 
 Usage: python scripts/gen_readme.py [--check]
 """
@@ -9,7 +10,7 @@ import pathlib
 import re
 import sys
 
-ADDON = pathlib.Path(__file__).resolve().parent.parent / "sales_coordination"
+TOP = pathlib.Path(__file__).resolve().parent.parent
 SECTIONS = [
     ("DESCRIPTION", None),
     ("CONFIGURE", "Configuration"),
@@ -24,8 +25,8 @@ def rst(markdown):
     return re.sub(r"(?<!`)`([^`\n]+)`(?!`)", r"``\1``", markdown).strip()
 
 
-def build():
-    manifest = ast.literal_eval((ADDON / "__manifest__.py").read_text())
+def build(addon):
+    manifest = ast.literal_eval((addon / "__manifest__.py").read_text())
     title = manifest["name"]
     parts = [
         ".. This file is generated from readme/ by scripts/gen_readme.py: edit the"
@@ -36,7 +37,7 @@ def build():
         f"{manifest['author']}: {manifest['website']}",
     ]
     for fragment, heading in SECTIONS:
-        path = ADDON / "readme" / f"{fragment}.md"
+        path = addon / "readme" / f"{fragment}.md"
         if not path.exists():
             continue
         if heading:
@@ -46,15 +47,21 @@ def build():
 
 
 def main():
-    text = build()
-    target = ADDON / "README.rst"
-    if "--check" in sys.argv:
-        if not target.exists() or target.read_text() != text:
-            sys.exit(
-                "sales_coordination/README.rst is stale: run scripts/gen_readme.py"
-            )
-        return
-    target.write_text(text)
+    addons = sorted(
+        path.parent
+        for path in TOP.glob("*/__manifest__.py")
+        if (path.parent / "readme").is_dir()
+    )
+    stale = []
+    for addon in addons:
+        text = build(addon)
+        target = addon / "README.rst"
+        if "--check" not in sys.argv:
+            target.write_text(text)
+        elif not target.exists() or target.read_text() != text:
+            stale.append(f"{addon.name}/README.rst")
+    if stale:
+        sys.exit(f"{', '.join(stale)} stale: run scripts/gen_readme.py")
 
 
 if __name__ == "__main__":

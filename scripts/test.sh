@@ -53,6 +53,14 @@ pytest_status=$?
 set -e
 [ $pytest_status -eq 0 ] || status=1
 
+# The bridges to the other apps a company runs, installed beside the addon on the same
+# database (after the root tests, which expect the addon alone): their own tests,
+# and the apps' own suites with the addon installed.
+say "== website forms: website_crm and sales_coordination_website beside the addon, their tests and website_crm's own"
+python3 "$TOP/scripts/odoo_tests.py" website "$RUN_DIR/test-website.log" "$RUN_DIR/result-website" -- \
+    "${odoo[@]}" -d "$TEST_DB" -i website_crm,sales_coordination_website --test-enable \
+    --test-tags "/sales_coordination_website,/website_crm" || status=1
+
 say "== benchmark smoke run (scale 0.001), so that the benchmarks cannot rot"
 if BENCH_SCALE=0.001 BENCH_DB=sc_bench_smoke BENCH_REPEAT=1 BENCH_REBUILD=1 BENCH_INBOUND_EVENTS=40 BENCH_QUEUE_PRESSES=16 \
     bash "$TOP/scripts/bench.sh" >"$RUN_DIR/bench-smoke.log" 2>&1; then
@@ -65,14 +73,20 @@ else
     status=1
 fi
 
-say "== the addon builds into a wheel (whool, the OCA's build backend)"
+say "== the addons build into wheels (whool, the OCA's build backend)"
 rm -rf "$RUN_DIR/wheel"
-# The listing is read whole (grep -q would close the pipe early under pipefail).
-if "$ODOO_PY" -m pip wheel --no-deps -q -w "$RUN_DIR/wheel" "$TOP/sales_coordination" \
-        >"$RUN_DIR/wheel.log" 2>&1 \
-    && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_sales_coordination-*.whl \
-        >"$RUN_DIR/wheel.list" 2>>"$RUN_DIR/wheel.log" \
-    && grep -q "odoo/addons/sales_coordination/__manifest__.py" "$RUN_DIR/wheel.list"; then
+: >"$RUN_DIR/wheel.log"
+wheels_ok=1
+for addon in "${ADDONS[@]}"; do
+    # The listing is read whole (grep -q would close the pipe early under pipefail).
+    "$ODOO_PY" -m pip wheel --no-deps -q -w "$RUN_DIR/wheel" "$TOP/$addon" \
+            >>"$RUN_DIR/wheel.log" 2>&1 \
+        && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_"$addon"-*.whl \
+            >"$RUN_DIR/wheel.list" 2>>"$RUN_DIR/wheel.log" \
+        && grep -q "odoo/addons/$addon/__manifest__.py" "$RUN_DIR/wheel.list" \
+        || wheels_ok=0
+done
+if [ $wheels_ok = 1 ]; then
     ls "$RUN_DIR/wheel"
     echo "1 0" >"$RUN_DIR/result-wheel"
 else
@@ -88,7 +102,7 @@ import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update", "bench-smoke", "wheel"):
+for part in ("install", "crm-update", "website", "bench-smoke", "wheel"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures
