@@ -132,6 +132,22 @@ class SalesFollowup(models.Model):
         "probability weighed by urgency, less what each day since the quote "
         "costs. Computed for the moment it is read.",
     )
+    priority_stars = fields.Selection(
+        [
+            ("0", "Quote, Happy Call or Rehash"),
+            ("1", "Visit to Confirm"),
+            ("2", "Callback or Rebooking"),
+            ("3", "Missed Call or Web Form"),
+        ],
+        string="Comes First",
+        compute="_compute_priority_reason",
+        help="The tier that decides first: the more stars, the sooner.",
+    )
+    priority_reason = fields.Char(
+        string="Why Now",
+        compute="_compute_priority_reason",
+        help="Why this call comes where it does in the queue.",
+    )
     # What the priority of any day follows from, fixed when the call is queued
     # (and when its lead's value, probability or urgency change): nothing
     # rewrites the queue as the days go by.
@@ -315,6 +331,90 @@ class SalesFollowup(models.Model):
                 followup.priority_rate or priority.MIN_DAILY_POINTS,
                 today,
             )
+
+    @api.depends(
+        "priority_tier",
+        "kind",
+        "is_inbound",
+        "quote_date",
+        "window_end",
+        "visit_start",
+        "attempt_count",
+        "lead_id.expected_revenue",
+    )
+    @api.depends_context("uid", "tz", "lang")
+    def _compute_priority_reason(self):
+        now = fields.Datetime.now()
+        missed = self._sales_missed_call_followups()
+        for followup in self:
+            followup.priority_stars = str(followup.priority_tier or 0)
+            reason = followup._sales_reason(now, missed)
+            if followup.attempt_count:
+                reason = self.env._(
+                    "%(reason)s; %(count)s unanswered",
+                    reason=reason,
+                    count=followup.attempt_count,
+                )
+            followup.priority_reason = reason
+
+    def _sales_missed_call_followups(self):
+        """Which of these inbound callbacks a missed call queued (the others, a
+        web form)."""
+        inbound = self.filtered("is_inbound")
+        if not inbound:
+            return self.browse()
+        events = (
+            self.env["sales.inbound.event"]
+            .sudo()  # which integration queued it is not the point, only its kind
+            .search([("followup_id", "in", inbound.ids), ("kind", "=", "call")])
+        )
+        return events.followup_id
+
+    def _sales_reason(self, now, missed):
+        """The short reason shown beside the call in the queue."""
+        _ = self.env._
+        quoted = self.quote_date or self.create_date or now
+        if self.is_inbound and self.kind == "callback":
+            ago = _ago(self.env, now - quoted)
+            if self in missed:
+                return _("missed call %(ago)s", ago=ago)
+            return _("web form %(ago)s", ago=ago)
+        if self.kind == "quote":
+            lead = self.lead_id
+            day = int((now - quoted).total_seconds() // 86400) + 1
+            days = max(-(-(self.window_end - quoted).total_seconds() // 86400), day)
+            return _(
+                "quote of %(amount)s, day %(day)s of %(days)s",
+                amount=tools.format_amount(
+                    self.env, lead.expected_revenue, lead.company_currency
+                ),
+                day=day,
+                days=int(days),
+            )
+        if self.kind == "confirmation":
+            if not self.visit_start:
+                return _("confirm the visit")
+            return _("confirm %(when)s's visit", when=self._sales_visit_day(now))
+        if self.kind == "reset":
+            return _("missed the visit: book another")
+        if self.kind == "happy_call":
+            return _("after the job: is the customer happy?")
+        if self.kind == "rehash":
+            return _("no sale at the visit: offer another")
+        return _("asked to be called back")
+
+    def _sales_visit_day(self, now):
+        """Today, tomorrow, or the weekday of the visit, in the user's time zone."""
+        tz = self.env.user.tz or "UTC"
+        visit = fields.Datetime.context_timestamp(
+            self.with_context(tz=tz), self.visit_start
+        ).date()
+        today = fields.Datetime.context_timestamp(self.with_context(tz=tz), now).date()
+        if visit == today:
+            return self.env._("today")
+        if visit == today + timedelta(days=1):
+            return self.env._("tomorrow")
+        return tools.format_date(self.env, visit, date_format="EEEE d MMM")
 
     def _search_priority_score(self, operator, value):
         if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(
@@ -1248,6 +1348,16 @@ class SalesFollowup(models.Model):
             )
         )
         return cr.rowcount
+
+
+def _ago(env, delta):
+    """How long ago, as a coordinator says it: 12 min ago, 3 h ago, 2 days ago."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 60:
+        return env._("%(minutes)s min ago", minutes=minutes)
+    if minutes < 24 * 60:
+        return env._("%(hours)s h ago", hours=minutes // 60)
+    return env._("%(days)s days ago", days=minutes // (24 * 60))
 
 
 def _stand_in(param, values):

@@ -238,6 +238,109 @@ class TestFollowupPriority(FollowupCommon):
 
 
 @tagged("post_install", "-at_install")
+class TestPriorityReason(FollowupCommon):
+    """What a coordinator reads instead of the score: stars for the tier and a
+    short reason; the score itself is for managers (and exports)."""
+
+    def _reason(self, followup, at=NOW, user=None):
+        with freeze_time(at):
+            followup = followup.with_user(user or self.coordinator)
+            followup.invalidate_recordset(["priority_reason", "priority_stars"])
+            return followup.priority_stars, followup.priority_reason
+
+    def test_reason_per_kind(self):
+        self.lead.write({"expected_revenue": 8400, "probability": 40})
+        quote = self._followup(
+            kind="quote",
+            start=NOW - timedelta(days=1),
+            hours=48,
+            quote_date=NOW - timedelta(days=2, hours=3),
+        )
+        self.assertEqual(
+            self._reason(quote), ("0", "quote of $\xa08,400.00, day 3 of 4")
+        )
+        callback = self._followup(kind="callback")
+        self.assertEqual(self._reason(callback), ("2", "asked to be called back"))
+        reset = self._followup(kind="reset")
+        self.assertEqual(self._reason(reset), ("2", "missed the visit: book another"))
+        happy = self._followup(kind="happy_call")
+        self.assertEqual(
+            self._reason(happy), ("0", "after the job: is the customer happy?")
+        )
+        rehash = self._followup(kind="rehash")
+        self.assertEqual(
+            self._reason(rehash), ("0", "no sale at the visit: offer another")
+        )
+
+    def test_confirmation_says_which_visit(self):
+        with freeze_time(NOW):
+            visit = self._book(user=self.coordinator, start=datetime(2031, 3, 4, 9))
+        confirmation = self.lead.followup_ids.filtered(
+            lambda f: f.kind == "confirmation"
+        )
+        self.assertEqual(self._reason(confirmation), ("1", "confirm tomorrow's visit"))
+        self.assertEqual(
+            self._reason(confirmation, at=datetime(2031, 3, 4, 7))[1],
+            "confirm today's visit",
+        )
+        with freeze_time(NOW):
+            visit.with_user(self.coordinator).start = datetime(2031, 3, 6, 9)
+        self.assertEqual(
+            self._reason(confirmation)[1], "confirm Thursday 6 Mar's visit"
+        )
+
+    def test_missed_call_and_web_form_say_how_long_ago(self):
+        source = self.env["sales.inbound.source"].create({"name": "Tracker"})
+        Event = self.env["sales.inbound.event"].with_user(source.user_id)
+        with freeze_time(NOW - timedelta(minutes=12)):
+            values = Event._parse(
+                {
+                    "type": "call",
+                    "event_id": "evt-1",
+                    "started_at": (NOW - timedelta(minutes=12)).isoformat() + "Z",
+                    "tracking_number": "+1 217 555 0111",
+                    "caller_number": "+1 217 555 0142",
+                    "caller_name": "Mo Missed",
+                    "answered": False,
+                }
+            )
+            answer = Event._record(source, values)
+        missed = self.Followup.browse(answer["followup_id"])
+        self.assertEqual(self._reason(missed), ("3", "missed call 12 min ago"))
+        with freeze_time(NOW - timedelta(hours=3)):
+            form = self.Followup._sales_queue(
+                [{"lead_id": self.lead_2.id, "kind": "callback", "is_inbound": True}]
+            )
+        self.assertEqual(self._reason(form), ("3", "web form 3 h ago"))
+        # Unanswered attempts are said too.
+        with freeze_time(NOW):
+            self.assertEqual(self._claim(self.other_coordinator), form)
+            form.with_user(self.other_coordinator).action_log_call("no_answer")
+        self.assertEqual(
+            self._reason(form, at=NOW + timedelta(days=3)),
+            ("3", "web form 3 days ago; 1 unanswered"),
+        )
+
+    def test_the_score_is_for_managers(self):
+        followup = self._followup()
+        for user, sees in ((self.coordinator, False), (self.manager, True)):
+            for view_type in ("list", "form"):
+                with self.subTest(user=user.login, view=view_type):
+                    arch = self.Followup.with_user(user).get_views(
+                        [(False, view_type)]
+                    )["views"][view_type]["arch"]
+                    self.assertEqual('name="priority_score"' in arch, sees)
+                    self.assertIn('name="priority_reason"', arch)
+        # Still there to read and export for whoever may read the call.
+        self.assertTrue(followup.with_user(self.coordinator).priority_score)
+        self.manager.groups_id += self.env.ref("base.group_allow_export")
+        exported = followup.with_user(self.manager).export_data(
+            ["priority_score", "priority_reason"]
+        )["datas"]
+        self.assertEqual(len(exported), 1)
+
+
+@tagged("post_install", "-at_install")
 class TestCallOutcome(FollowupCommon):
     """Each attempt is logged; what came of it moves the queue and the lead."""
 
