@@ -3,8 +3,10 @@ from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from ..tools.priority import daily_points
+from ..tools.windows import describe_window, hour_label
 from ..tools.workflow import owning
 from .sales_workflow_mixin import EMPTY
 
@@ -166,6 +168,47 @@ class ResCompany(models.Model):
             self.sales_afternoon_start,
             self.sales_evening_start,
             self.sales_evening_end,
+        )
+
+    def _sales_describe_window(self, start, end, tz=None):
+        """The window ``start``-``end`` (naive UTC) as agreed with the customer,
+        in ``tz`` (default: the user's) and the user's language: "Tue 1 Dec,
+        morning" (see tools/windows.py)."""
+        self.ensure_one()
+        if not (start and end and end > start):
+            return False
+        zone = ZoneInfo(tz or self.env.context.get("tz") or self.env.user.tz or "UTC")
+
+        def local(moment):
+            return (
+                moment.replace(tzinfo=timezone.utc)
+                .astimezone(zone)
+                .replace(tzinfo=None)
+            )
+
+        _ = self.env._
+        words = {
+            "morning": _("morning"),
+            "afternoon": _("afternoon"),
+            "evening": _("evening"),
+            "all day": _("all day"),
+            "or": lambda phrases: _(" or ").join(phrases),
+            "after": lambda hour: _("after %(time)s", time=hour_label(hour)),
+            "before": lambda hour: _("before %(time)s", time=hour_label(hour)),
+            "between": lambda first, last: _(
+                "%(start)s-%(end)s", start=hour_label(first), end=hour_label(last)
+            ),
+            "day": lambda day, phrase: _("%(day)s, %(part)s", day=day, part=phrase),
+            "to": lambda first, last: _(
+                "%(first)s to %(last)s", first=first, last=last
+            ),
+        }
+        return describe_window(
+            local(start),
+            local(end),
+            self._sales_daypart_bounds(),
+            words,
+            lambda day: format_date(self.env, day, date_format="EEE d MMM"),
         )
 
     def _sales_daypart_hours(self, daypart):

@@ -117,6 +117,12 @@ class SalesFollowup(models.Model):
     window_end = fields.Datetime(
         required=True, default=lambda self: fields.Datetime.now() + timedelta(hours=4)
     )
+    window_label = fields.Char(
+        string="When",
+        compute="_compute_window_label",
+        help="The window agreed with the customer: the day and the part of the day, "
+        "in your time zone. The exact bounds are on the call's form.",
+    )
     quote_date = fields.Datetime(
         default=fields.Datetime.now,
         help="When the customer got the quote (or asked for the call): each day "
@@ -330,6 +336,15 @@ class SalesFollowup(models.Model):
                 followup.priority_key,
                 followup.priority_rate or priority.MIN_DAILY_POINTS,
                 today,
+            )
+
+    @api.depends("window_start", "window_end", "company_id")
+    @api.depends_context("uid", "tz", "lang")
+    def _compute_window_label(self):
+        for followup in self:
+            company = followup.company_id or self.env.company
+            followup.window_label = company._sales_describe_window(
+                followup.window_start, followup.window_end
             )
 
     @api.depends(
