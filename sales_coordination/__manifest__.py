@@ -52,6 +52,9 @@
         "demo/sales_source_cost_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_coordination/static/src/**/*",
+        ],
         "web.assets_tests": [
             "sales_coordination/static/tests/tours/*.js",
         ],
