@@ -208,3 +208,23 @@ class ResCompany(models.Model):
             raise ValidationError(
                 self.env._("The not-contacted alert needs at least one day.")
             )
+
+    # The customer's own answers to the appointment (see calendar_attendee.py).
+    sales_customer_invitation = fields.Boolean(
+        string="Invite Customers by E-mail",
+        default=True,
+        help="Odoo's invitation (and its notice when the appointment moves) goes "
+        "to the customer of each sales appointment, with Accept and Decline; off, "
+        "customers get no e-mail from the calendar.",
+    )
+    sales_confirm_accepted = fields.Boolean(
+        string="Confirmation Call Even When Accepted",
+        help="Call the day before a visit the customer has already accepted in "
+        "the invitation; off, their acceptance ends the confirmation call.",
+    )
+    sales_reminder_email = fields.Boolean(
+        string="E-mail Reminder the Day Before",
+        default=True,
+        help="Sales appointments booked from now on carry Odoo's calendar reminder "
+        "by e-mail, sent a day before the visit to those who have not declined.",
+    )
