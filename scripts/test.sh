@@ -43,6 +43,15 @@ else
     echo "0 0" >"$RUN_DIR/result-crm-update"
 fi
 
+# The SMS bridge on a database of its own: installing calendar_sms (and the sms
+# addons it brings, such as crm_sms) must not change what the other steps test.
+say "== sales_coordination_sms with Odoo's calendar_sms: its tests (database ${TEST_DB}_sms)"
+psql_cmd -qc "DROP DATABASE IF EXISTS \"${TEST_DB}_sms\" WITH (FORCE)" >/dev/null
+rm -rf "$RUN_DIR/filestore/filestore/${TEST_DB}_sms"
+python3 "$TOP/scripts/odoo_tests.py" sms "$RUN_DIR/test-sms.log" "$RUN_DIR/result-sms" -- \
+    "${odoo[@]}" -d "${TEST_DB}_sms" -i sales_coordination_sms --test-enable \
+    --test-tags "/sales_coordination_sms" || status=1
+
 say "== root tests/ through pytest-odoo"
 set +e
 (cd "$TOP" && ODOO_RC="$conf" SC_ODOO_PYTHON="$ODOO_PY" SC_ODOO_CONF="$conf" \
@@ -65,14 +74,17 @@ else
     status=1
 fi
 
-say "== the addon builds into a wheel (whool, the OCA's build backend)"
+say "== the addons build into wheels (whool, the OCA's build backend)"
 rm -rf "$RUN_DIR/wheel"
 # The listing is read whole (grep -q would close the pipe early under pipefail).
 if "$ODOO_PY" -m pip wheel --no-deps -q -w "$RUN_DIR/wheel" "$TOP/sales_coordination" \
-        >"$RUN_DIR/wheel.log" 2>&1 \
+        "$TOP/sales_coordination_sms" >"$RUN_DIR/wheel.log" 2>&1 \
     && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_sales_coordination-*.whl \
         >"$RUN_DIR/wheel.list" 2>>"$RUN_DIR/wheel.log" \
-    && grep -q "odoo/addons/sales_coordination/__manifest__.py" "$RUN_DIR/wheel.list"; then
+    && grep -q "odoo/addons/sales_coordination/__manifest__.py" "$RUN_DIR/wheel.list" \
+    && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_sales_coordination_sms-*.whl \
+        >"$RUN_DIR/wheel-sms.list" 2>>"$RUN_DIR/wheel.log" \
+    && grep -q "odoo/addons/sales_coordination_sms/__manifest__.py" "$RUN_DIR/wheel-sms.list"; then
     ls "$RUN_DIR/wheel"
     echo "1 0" >"$RUN_DIR/result-wheel"
 else
@@ -88,7 +100,7 @@ import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update", "bench-smoke", "wheel"):
+for part in ("install", "crm-update", "sms", "bench-smoke", "wheel"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures

@@ -4,7 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime, format_time
 
-from ..tools.workflow import is_owned, owning
+from ..tools.workflow import is_owned
 
 _logger = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class CalendarAttendee(models.Model):
                 mail_template, force_send=force_send
             )
         invited = customers.filtered(
-            lambda attendee: attendee.event_id._sales_company().sales_customer_invitation
+            lambda a: a.event_id._sales_company().sales_customer_invitation
         )
         if invited:
             super(CalendarAttendee, invited)._send_mail_to_attendees(

@@ -477,10 +477,13 @@ class CalendarEvent(models.Model):
         ``company`` (other addons add theirs)."""
         alarms = self.env["calendar.alarm"]
         if company.sales_reminder_email:
-            alarms |= self.env.ref(
-                "sales_coordination.calendar_alarm_sales_reminder_email",
-                raise_if_not_found=False,
-            ) or alarms
+            alarms |= (
+                self.env.ref(
+                    "sales_coordination.calendar_alarm_sales_reminder_email",
+                    raise_if_not_found=False,
+                )
+                or alarms
+            )
         return alarms
 
     def _sales_add_customers(self):
@@ -494,7 +497,9 @@ class CalendarEvent(models.Model):
         for customer, events in missing.grouped(
             lambda event: event._sales_customer()
         ).items():
-            events.write({"partner_ids": [Command.link(customer.id)]})
+            # sudo: the customer follows the opportunity, whoever changed it
+            # (a merge of leads, a contact set by the advisor).
+            events.sudo().write({"partner_ids": [Command.link(customer.id)]})
         return missing
 
     def _check_appointment_type_value(self, kind):
@@ -790,8 +795,7 @@ class CalendarEvent(models.Model):
         former time, so they answer again (Odoo sends them the change)."""
         start = fields.Datetime.to_datetime(vals.get("start") or vals.get("start_date"))
         moved = self.filtered(
-            lambda event: event.customer_response != "none"
-            and event.start != start
+            lambda event: event.customer_response != "none" and event.start != start
         )
         attendees = moved.attendee_ids._sales_customer_attendees().filtered(
             lambda attendee: attendee.state != "needsAction"

@@ -455,7 +455,9 @@ class CrmLead(models.Model):
         self._sales_check_workflow_write(vals)
         if "phone" in vals and "sales_wrong_number" not in vals:
             vals = dict(vals, sales_wrong_number=False)
-        former = {lead: lead.partner_id for lead in self} if "partner_id" in vals else {}
+        former = (
+            {lead: lead.partner_id for lead in self} if "partner_id" in vals else {}
+        )
         result = super().write(vals)
         if former:
             self._sales_follow_customer(former)

@@ -62,7 +62,9 @@ class TestCustomerAttendee(CustomerResponseCommon):
         values = self._appointment_values(start=self.start + timedelta(hours=4))
         values["partner_ids"] = [Command.link(self.customer.id)]
         with freeze_time(BOOKED_AT):
-            given = self.env["calendar.event"].with_user(self.coordinator).create(values)
+            given = (
+                self.env["calendar.event"].with_user(self.coordinator).create(values)
+            )
         self.assertEqual(len(self._customer_attendee(given)), 1)
         # An import, as the coordinator's Import records does.
         with freeze_time(BOOKED_AT):
@@ -94,13 +96,12 @@ class TestCustomerAttendee(CustomerResponseCommon):
             event.with_user(self.coordinator).write(
                 {"partner_ids": [Command.set(self.advisor.partner_id.ids)]}
             )
-        self.assertEqual(
-            event.partner_ids, self.advisor.partner_id | self.customer
-        )
+        self.assertEqual(event.partner_ids, self.advisor.partner_id | self.customer)
 
     def test_customer_follows_the_leads_contact(self):
-        event = self._book_visit(lead=self.lead_2, advisor=self.advisor_2,
-                                 user=self.other_coordinator)
+        event = self._book_visit(
+            lead=self.lead_2, advisor=self.advisor_2, user=self.other_coordinator
+        )
         self.assertEqual(event.partner_ids, self.advisor_2.partner_id)
         with freeze_time(BOOKED_AT):
             past = self._book(
@@ -140,8 +141,11 @@ class TestCustomerAttendee(CustomerResponseCommon):
                         attendee.with_user(user).write({"state": answer})
                     with self.assertRaises(UserError):
                         event.with_user(user).write(
-                            {"attendee_ids": [Command.update(attendee.id,
-                                                             {"state": answer})]}
+                            {
+                                "attendee_ids": [
+                                    Command.update(attendee.id, {"state": answer})
+                                ]
+                            }
                         )
                     method = "do_accept" if answer == "accepted" else "do_decline"
                     with self.assertRaises(UserError):
@@ -182,13 +186,17 @@ class TestCustomerAttendee(CustomerResponseCommon):
         self.assertEqual(event.customer_response, "none")
 
     def test_personal_event_attendees_unaffected(self):
-        meeting = self.env["calendar.event"].with_user(self.coordinator).create(
-            {
-                "name": "Coffee with Carla",
-                "start": self.start,
-                "stop": self.start + timedelta(hours=1),
-                "partner_ids": [Command.link(self.customer.id)],
-            }
+        meeting = (
+            self.env["calendar.event"]
+            .with_user(self.coordinator)
+            .create(
+                {
+                    "name": "Coffee with Carla",
+                    "start": self.start,
+                    "stop": self.start + timedelta(hours=1),
+                    "partner_ids": [Command.link(self.customer.id)],
+                }
+            )
         )
         attendee = self._customer_attendee(meeting)
         attendee.with_user(self.coordinator).write({"state": "accepted"})
