@@ -422,6 +422,15 @@ class CalendarEvent(models.Model):
         self._sales_check_workflow_create(vals_list)
         for vals in vals_list:
             self._check_appointment_type_value(vals.get("appointment_type"))
+        # One read of the sales appointments' opportunities for the batch.
+        self.env["crm.lead"].browse(
+            {
+                vals["opportunity_id"]
+                for vals in vals_list
+                if vals.get("opportunity_id")
+                and (vals.get("is_sales_appointment") or vals.get("advisor_id"))
+            }
+        ).fetch(["partner_id", "company_id"])
         for vals in vals_list:
             if vals.get("advisor_id") and "is_sales_appointment" not in vals:
                 vals["is_sales_appointment"] = True
@@ -453,6 +462,8 @@ class CalendarEvent(models.Model):
             self._set_appointment_types(vals_list)
             events = super().create(vals_list)
         events._sales_reopen_lost_leads()
+        # The opportunity may also come from a default of the context.
+        events.filtered("is_sales_appointment")._sales_add_customers()
         self.env["sales.appointment.scheduler"]._check_appointments(events)
         events.filtered("is_sales_appointment")._sales_queue_confirmation()
         return events
@@ -462,14 +473,18 @@ class CalendarEvent(models.Model):
         """Complete the values of a new sales appointment: its customer (the
         opportunity's contact) among the attendees, however it is created (the
         calendar, an import, the API), and the company's reminders."""
-        lead = self.env["crm.lead"].browse(vals.get("opportunity_id"))
+        lead = self.env["crm.lead"].browse(
+            vals.get("opportunity_id") or self.env.context.get("default_opportunity_id")
+        )
         customer = lead.partner_id
         commands = list(vals.get("partner_ids") or [])
         if customer and customer.id not in _linked_partner_ids(commands):
             vals["partner_ids"] = commands + [Command.link(customer.id)]
         alarms = self._sales_reminder_alarms(lead.company_id or self.env.company)
-        if alarms and "alarm_ids" not in vals:
-            vals["alarm_ids"] = [Command.link(alarm.id) for alarm in alarms]
+        if alarms:
+            vals["alarm_ids"] = list(vals.get("alarm_ids") or []) + [
+                Command.link(alarm.id) for alarm in alarms
+            ]
 
     @api.model
     def _sales_reminder_alarms(self, company):

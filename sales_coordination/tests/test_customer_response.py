@@ -66,6 +66,16 @@ class TestCustomerAttendee(CustomerResponseCommon):
                 self.env["calendar.event"].with_user(self.coordinator).create(values)
             )
         self.assertEqual(len(self._customer_attendee(given)), 1)
+        # From the lead, its opportunity a default of the context.
+        values = self._appointment_values(start=self.start + timedelta(days=2))
+        del values["opportunity_id"]
+        with freeze_time(BOOKED_AT):
+            Event = self.env["calendar.event"].with_user(self.coordinator)
+            from_lead = Event.with_context(default_opportunity_id=self.lead.id).create(
+                values
+            )
+        self.assertEqual(from_lead.opportunity_id, self.lead)
+        self.assertEqual(len(self._customer_attendee(from_lead)), 1)
         # An import, as the coordinator's Import records does.
         with freeze_time(BOOKED_AT):
             result = (
@@ -292,6 +302,20 @@ class TestCustomerResponse(CustomerResponseCommon, HttpCase):
         self._reply(event, "decline")
         self.assertEqual(len(self._open_calls(event, "reset")), 1)
 
+    def test_reset_call_reaches_the_backup_not_other_teams(self):
+        event = self._book_visit()
+        self._reply(event, "decline")
+        reset = self._open_calls(event, "reset")
+        for user in (self.other_coordinator, self.coordinator_c2, self.advisor):
+            with self.subTest(user=user.login):
+                if user == self.advisor:
+                    with self.assertRaises(AccessError):
+                        self._claim(user)
+                else:
+                    self.assertFalse(self._claim(user))
+        self.assertEqual(reset.state, "queued")
+        self.assertEqual(self._claim(self.backup_coordinator), reset)
+
     def test_declined_then_accepted_ends_the_reset_call(self):
         event = self._book_visit()
         self._reply(event, "decline")
@@ -432,6 +456,28 @@ class TestAppointmentInvitation(CustomerResponseCommon):
                 }
             )
         self.assertFalse(self._invitations(event))
+
+    def test_invitation_setting_is_the_appointments_company(self):
+        self.company_2.sales_customer_invitation = False
+        customer_c2 = self.env["res.partner"].create(
+            {"name": "Chris Customer", "email": "chris@example.com"}
+        )
+        self.lead_c2.partner_id = customer_c2
+        with freeze_time(BOOKED_AT):
+            event_c2 = self._book(
+                user=self.coordinator_c2, lead=self.lead_c2, advisor=self.advisor_c2
+            )
+        self.assertIn(customer_c2, event_c2.partner_ids)
+        self.assertFalse(
+            self.env["mail.message"].search(
+                [
+                    ("model", "=", "calendar.event"),
+                    ("res_id", "=", event_c2.id),
+                    ("partner_ids", "in", customer_c2.ids),
+                ]
+            )
+        )
+        self.assertEqual(len(self._invitations(self._book_visit())), 1)
 
     def test_reminder_the_day_before(self):
         event = self._book_visit()
