@@ -50,6 +50,18 @@ class CalendarAttendee(models.Model):
             raise UserError(self._sales_answer_message())
         return super().write(vals)
 
+    def unlink(self):
+        # The customer leaves a sales appointment only when the opportunity's
+        # contact changes (see crm.lead's write), which runs as superuser.
+        if not self.env.su and self._sales_customer_attendees():
+            raise UserError(
+                self.env._(
+                    "The customer stays an attendee of their sales appointment: "
+                    "to invite someone else, change the opportunity's contact."
+                )
+            )
+        return super().unlink()
+
     def _sales_answer_message(self):
         return self.env._(
             "Only the customer answers the invitation to their sales appointment, "

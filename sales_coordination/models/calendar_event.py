@@ -517,6 +517,27 @@ class CalendarEvent(models.Model):
             events.sudo().write({"partner_ids": [Command.link(customer.id)]})
         return missing
 
+    def _sales_keep_customers(self, vals):
+        """``vals`` with the customer kept among the attendees of these sales
+        appointments when ``partner_ids`` would remove them: their attendee,
+        and with it their answer, stays. (Several appointments of different
+        customers are completed after the write instead.)"""
+        customers = self.filtered("is_sales_appointment").opportunity_id.partner_id
+        if len(customers) != 1:
+            return vals
+        commands = vals["partner_ids"]
+        if commands and isinstance(commands[0], int):
+            commands = [Command.set(commands)]
+        kept = []
+        for command in commands:
+            if command[0] == Command.SET:
+                command = Command.set(list(set(command[2]) | {customers.id}))
+            elif command[0] in (Command.UNLINK, Command.DELETE):
+                if command[1] == customers.id:
+                    continue
+            kept.append(command)
+        return dict(vals, partner_ids=kept)
+
     def _check_appointment_type_value(self, kind):
         """Reset and rehash are what the lead's history makes a visit: nobody
         sets them by hand (the funnel counts them)."""
@@ -563,6 +584,8 @@ class CalendarEvent(models.Model):
             self._check_sales_appointment_access(appointments.advisor_id | new_advisor)
             if new_advisor:
                 vals = self._reassign_values(vals, appointments, new_advisor)
+        if "partner_ids" in vals:
+            vals = self._sales_keep_customers(vals)
         if "start" in vals or "start_date" in vals:
             # Answered for another time: the customer answers again (Odoo sends
             # them the change with Accept and Decline).

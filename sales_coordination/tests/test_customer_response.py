@@ -102,11 +102,18 @@ class TestCustomerAttendee(CustomerResponseCommon):
 
     def test_customer_stays_when_attendees_are_replaced(self):
         event = self._book_visit()
+        attendee = self._customer_attendee(event)
+        Event = event.with_user(self.coordinator)
         with freeze_time(BOOKED_AT):
-            event.with_user(self.coordinator).write(
-                {"partner_ids": [Command.set(self.advisor.partner_id.ids)]}
-            )
+            Event.write({"partner_ids": [Command.set(self.advisor.partner_id.ids)]})
+            Event.write({"partner_ids": [Command.unlink(self.customer.id)]})
+            Event.write({"partner_ids": self.advisor.partner_id.ids})
         self.assertEqual(event.partner_ids, self.advisor.partner_id | self.customer)
+        self.assertEqual(self._customer_attendee(event), attendee, "their answer too")
+        for user in (self.coordinator, self.manager, self.advisor):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                attendee.with_user(user).unlink()
+        self.assertTrue(attendee.exists())
 
     def test_customer_follows_the_leads_contact(self):
         event = self._book_visit(
@@ -491,6 +498,20 @@ class TestAppointmentInvitation(CustomerResponseCommon):
             lambda m: "Your appointment with" not in (m.subject or "")
         )
         self.assertEqual(len(reminders), 1)
+        # A customer who declined gets no reminder (Odoo's own rule).
+        declined = self._book_visit(start=self.start + timedelta(hours=4))
+        with freeze_time(REPLY_AT):
+            self._customer_attendee(declined).sudo().do_decline()  # as the route
+        self.assertEqual(declined.customer_response, "declined")
+        with freeze_time(self.start - timedelta(days=1, minutes=-241)):
+            self.env["calendar.alarm_manager"].with_context(
+                lastcall=self.start - timedelta(days=1, minutes=-200)
+            )._send_reminder()
+        self.assertFalse(
+            self._invitations(declined).filtered(
+                lambda m: "Your appointment with" not in (m.subject or "")
+            )
+        )
         self.company.sales_reminder_email = False
         later = self._book_visit(start=self.start + timedelta(days=1))
         self.assertFalse(later.alarm_ids)
