@@ -422,15 +422,6 @@ class CalendarEvent(models.Model):
         self._sales_check_workflow_create(vals_list)
         for vals in vals_list:
             self._check_appointment_type_value(vals.get("appointment_type"))
-        # One read of the sales appointments' opportunities for the batch.
-        self.env["crm.lead"].browse(
-            {
-                vals["opportunity_id"]
-                for vals in vals_list
-                if vals.get("opportunity_id")
-                and (vals.get("is_sales_appointment") or vals.get("advisor_id"))
-            }
-        ).fetch(["partner_id", "company_id"])
         for vals in vals_list:
             if vals.get("advisor_id") and "is_sales_appointment" not in vals:
                 vals["is_sales_appointment"] = True
