@@ -29,14 +29,12 @@ class CalendarAttendee(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and not is_owned(self._name, "state"):
-            answered = [vals for vals in vals_list if vals.get("state") in ANSWERS]
-            events = self.env["calendar.event"].browse(
-                vals.get("event_id") for vals in answered
-            )
-            for vals, event in zip(answered, events, strict=True):
-                if event._sales_customer() and (
-                    vals.get("partner_id") == event._sales_customer().id
-                ):
+            for vals in vals_list:
+                if vals.get("state") not in ANSWERS:
+                    continue
+                event = self.env["calendar.event"].browse(vals.get("event_id"))
+                customer = event and event._sales_customer()
+                if customer and vals.get("partner_id") == customer.id:
                     raise UserError(self._sales_answer_message())
         return super().create(vals_list)
 

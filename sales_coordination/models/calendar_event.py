@@ -511,8 +511,8 @@ class CalendarEvent(models.Model):
     def _sales_keep_customers(self, vals):
         """``vals`` with the customer kept among the attendees of these sales
         appointments when ``partner_ids`` would remove them: their attendee,
-        and with it their answer, stays. (Several appointments of different
-        customers are completed after the write instead.)"""
+        and with it their answer, stays. (Written to several appointments of
+        different customers at once, removing one of them is refused.)"""
         customers = self.filtered("is_sales_appointment").opportunity_id.partner_id
         if len(customers) != 1:
             return vals
