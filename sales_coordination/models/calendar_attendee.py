@@ -48,7 +48,8 @@ class CalendarAttendee(models.Model):
             raise UserError(self._sales_answer_message())
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sales_customer(self):
         # The customer leaves a sales appointment only when the opportunity's
         # contact changes (see crm.lead's write), which runs as superuser.
         if not self.env.su and self._sales_customer_attendees():
@@ -58,7 +59,6 @@ class CalendarAttendee(models.Model):
                     "to invite someone else, change the opportunity's contact."
                 )
             )
-        return super().unlink()
 
     def _sales_answer_message(self):
         return self.env._(
