@@ -25,6 +25,8 @@
         "data/ir_cron_data.xml",
         "data/crm_stage_data.xml",
         "data/crm_lost_reason_data.xml",
+        "data/calendar_alarm_data.xml",
+        "data/mail_template_data.xml",
         "views/res_users_views.xml",
         "views/calendar_event_views.xml",
         "wizards/sales_lead_intake_views.xml",

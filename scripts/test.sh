@@ -54,12 +54,14 @@ set -e
 [ $pytest_status -eq 0 ] || status=1
 
 # The bridges to the other apps a company runs, installed beside the addon on the same
-# database (after the root tests, which expect the addon alone): their own tests,
-# and the apps' own suites with the addon installed.
-say "== website forms: website_crm and sales_coordination_website beside the addon, their tests and website_crm's own"
-python3 "$TOP/scripts/odoo_tests.py" website "$RUN_DIR/test-website.log" "$RUN_DIR/result-website" -- \
-    "${odoo[@]}" -d "$TEST_DB" -i website_crm,sales_coordination_website --test-enable \
-    --test-tags "/sales_coordination_website,/website_crm" || status=1
+# database (after the root tests, which expect the addon alone) with the apps they
+# bridge to: their own tests, and the apps' own suites with the addon installed.
+say "== the bridges: website_crm, calendar_sms and their bridges beside the addon, their tests and the apps' own"
+python3 "$TOP/scripts/odoo_tests.py" bridges "$RUN_DIR/test-bridges.log" "$RUN_DIR/result-bridges" -- \
+    "${odoo[@]}" -d "$TEST_DB" --test-enable \
+    -i website_crm,calendar_sms,sales_coordination_website,sales_coordination_sms \
+    --test-tags "/sales_coordination_website,/website_crm,/sales_coordination_sms,/calendar_sms" \
+    || status=1
 
 say "== benchmark smoke run (scale 0.001), so that the benchmarks cannot rot"
 if BENCH_SCALE=0.001 BENCH_DB=sc_bench_smoke BENCH_REPEAT=1 BENCH_REBUILD=1 BENCH_INBOUND_EVENTS=40 BENCH_QUEUE_PRESSES=16 \
@@ -102,7 +104,7 @@ import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update", "website", "bench-smoke", "wheel"):
+for part in ("install", "crm-update", "bridges", "bench-smoke", "wheel"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures

@@ -186,20 +186,21 @@ class ResCompany(models.Model):
                 .replace(tzinfo=None)
             )
 
-        _ = self.env._
         words = {
-            "morning": _("morning"),
-            "afternoon": _("afternoon"),
-            "evening": _("evening"),
-            "all day": _("all day"),
-            "or": lambda phrases: _(" or ").join(phrases),
-            "after": lambda hour: _("after %(time)s", time=hour_label(hour)),
-            "before": lambda hour: _("before %(time)s", time=hour_label(hour)),
-            "between": lambda first, last: _(
+            "morning": self.env._("morning"),
+            "afternoon": self.env._("afternoon"),
+            "evening": self.env._("evening"),
+            "all day": self.env._("all day"),
+            "or": lambda phrases: self.env._(" or ").join(phrases),
+            "after": lambda hour: self.env._("after %(time)s", time=hour_label(hour)),
+            "before": lambda hour: self.env._("before %(time)s", time=hour_label(hour)),
+            "between": lambda first, last: self.env._(
                 "%(start)s-%(end)s", start=hour_label(first), end=hour_label(last)
             ),
-            "day": lambda day, phrase: _("%(day)s, %(part)s", day=day, part=phrase),
-            "to": lambda first, last: _(
+            "day": lambda day, phrase: self.env._(
+                "%(day)s, %(part)s", day=day, part=phrase
+            ),
+            "to": lambda first, last: self.env._(
                 "%(first)s to %(last)s", first=first, last=last
             ),
         }
@@ -282,3 +283,23 @@ class ResCompany(models.Model):
             raise ValidationError(
                 self.env._("The not-contacted alert needs at least one day.")
             )
+
+    # The customer's own answers to the appointment (see calendar_attendee.py).
+    sales_customer_invitation = fields.Boolean(
+        string="Invite Customers by E-mail",
+        default=True,
+        help="Odoo's invitation (and its notice when the appointment moves) goes "
+        "to the customer of each sales appointment, with Accept and Decline; off, "
+        "customers get no e-mail from the calendar.",
+    )
+    sales_confirm_accepted = fields.Boolean(
+        string="Confirmation Call Even When Accepted",
+        help="Call the day before a visit the customer has already accepted in "
+        "the invitation; off, their acceptance ends the confirmation call.",
+    )
+    sales_reminder_email = fields.Boolean(
+        string="E-mail Reminder the Day Before",
+        default=True,
+        help="Sales appointments booked from now on carry Odoo's calendar reminder "
+        "by e-mail, sent a day before the visit to those who have not declined.",
+    )

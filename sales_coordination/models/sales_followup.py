@@ -387,18 +387,17 @@ class SalesFollowup(models.Model):
 
     def _sales_reason(self, now, missed):
         """The short reason shown beside the call in the queue."""
-        _ = self.env._
         quoted = self.quote_date or self.create_date or now
         if self.is_inbound and self.kind == "callback":
             ago = _ago(self.env, now - quoted)
             if self in missed:
-                return _("missed call %(ago)s", ago=ago)
-            return _("web form %(ago)s", ago=ago)
+                return self.env._("missed call %(ago)s", ago=ago)
+            return self.env._("web form %(ago)s", ago=ago)
         if self.kind == "quote":
             lead = self.lead_id
             day = int((now - quoted).total_seconds() // 86400) + 1
             days = max(-(-(self.window_end - quoted).total_seconds() // 86400), day)
-            return _(
+            return self.env._(
                 "quote of %(amount)s, day %(day)s of %(days)s",
                 amount=tools.format_amount(
                     self.env, lead.expected_revenue, lead.company_currency
@@ -408,15 +407,17 @@ class SalesFollowup(models.Model):
             )
         if self.kind == "confirmation":
             if not self.visit_start:
-                return _("confirm the visit")
-            return _("confirm %(when)s's visit", when=self._sales_visit_day(now))
+                return self.env._("confirm the visit")
+            return self.env._(
+                "confirm %(when)s's visit", when=self._sales_visit_day(now)
+            )
         if self.kind == "reset":
-            return _("missed the visit: book another")
+            return self.env._("missed the visit: book another")
         if self.kind == "happy_call":
-            return _("after the job: is the customer happy?")
+            return self.env._("after the job: is the customer happy?")
         if self.kind == "rehash":
-            return _("no sale at the visit: offer another")
-        return _("asked to be called back")
+            return self.env._("no sale at the visit: offer another")
+        return self.env._("asked to be called back")
 
     def _sales_visit_day(self, now):
         """Today, tomorrow, or the weekday of the visit, in the user's time zone."""

@@ -24,3 +24,4 @@ from . import test_advisor_working_hours
 from . import test_multi_company
 from . import test_followup_reach
 from . import test_windows
+from . import test_customer_response

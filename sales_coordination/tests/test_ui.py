@@ -158,3 +158,32 @@ class TestUi(SalesCoordinationCommon, HttpCase):
         self.start_tour(
             f"/odoo/{action}", "sales_coordination_calendar", login="sc_coordinator"
         )
+
+    def test_customer_answer_tour(self):
+        """The customers answer over Odoo's invitation links; the coordinator
+        sees both answers in the advisors' calendar and on the appointment."""
+        day = date.today() + timedelta(days=1)
+        while day.weekday() >= 5:  # the advisor works Monday to Friday
+            day += timedelta(days=1)
+        for hour, answer, name in (
+            (10, "accept", "Accepting"),
+            (14, "decline", "Declining"),
+        ):
+            event = self._book(
+                user=self.coordinator, start=datetime.combine(day, time(hour))
+            )
+            event.name = f"Visit: {name}"
+            attendee = event.attendee_ids.filtered(
+                lambda a: a.partner_id == self.customer
+            )
+            response = self.url_open(
+                f"/calendar/meeting/{answer}?token={attendee.access_token}"
+                f"&id={event.id}"
+            )
+            self.assertEqual(response.status_code, 200)
+        action = "action-sales_coordination.calendar_event_action_sales"
+        self.start_tour(
+            f"/odoo/{action}",
+            "sales_coordination_customer_answer",
+            login="sc_coordinator",
+        )
