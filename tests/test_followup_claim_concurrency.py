@@ -282,8 +282,10 @@ def change_decay(registry, ids):
         cr.execute(
             SQL(
                 """UPDATE sales_followup SET priority_rate = priority_rate * 2
-                    WHERE company_id = %s AND state = 'queued'""",
-                ids["company"],
+                    WHERE company_id = %(company)s AND state = 'queued';
+                   UPDATE res_company SET sales_priority_rate_pending = TRUE
+                    WHERE id = %(company)s""",
+                company=ids["company"],
             )
         )
 

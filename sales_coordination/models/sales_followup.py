@@ -354,6 +354,7 @@ class SalesFollowup(models.Model):
         "quote_date",
         "window_end",
         "visit_start",
+        "event_id.customer_response",
         "attempt_count",
         "lead_id.expected_revenue",
     )
@@ -408,8 +409,17 @@ class SalesFollowup(models.Model):
         if self.kind == "confirmation":
             if not self.visit_start:
                 return self.env._("confirm the visit")
+            when = self._sales_visit_day(now)
+            if self.event_id.customer_response == "accepted":
+                return self.env._(
+                    "confirm %(when)s's visit (the customer accepted)", when=when
+                )
+            return self.env._("confirm %(when)s's visit", when=when)
+        if self.kind == "reset" and self.is_inbound:
+            # Queued by the customer's decline of the invitation.
             return self.env._(
-                "confirm %(when)s's visit", when=self._sales_visit_day(now)
+                "declined the visit %(ago)s: book another",
+                ago=_ago(self.env, now - quoted),
             )
         if self.kind == "reset":
             return self.env._("missed the visit: book another")

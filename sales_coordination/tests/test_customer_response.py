@@ -278,6 +278,14 @@ class TestCustomerResponse(CustomerResponseCommon, HttpCase):
         self.assertEqual(event.customer_response, "accepted")
         self.assertEqual(confirmation.state, "queued")
         self.assertEqual(self._claim(self.coordinator), confirmation)
+        # The call screen says the customer accepted already.
+        screen = (
+            self.env["sales.call.outcome"]
+            .with_user(self.coordinator)
+            .new({"followup_id": confirmation.id})
+        )
+        self.assertEqual(screen.customer_response, "accepted")
+        self.assertIn("(the customer accepted)", confirmation.priority_reason)
 
     def test_declined_queues_a_reset_call_at_the_top(self):
         event = self._book_visit()
@@ -302,6 +310,11 @@ class TestCustomerResponse(CustomerResponseCommon, HttpCase):
         self.assertTrue(reset.is_inbound)
         self.assertEqual(reset.queue_coordinator_id, self.coordinator)
         self.assertGreater(reset.priority_score, callback.priority_score)
+        with freeze_time(REPLY_AT):
+            self.assertEqual(
+                reset.with_user(self.coordinator).priority_reason,
+                "declined the visit 0 min ago: book another",
+            )
         self.assertGreater(reset.priority_score, confirmation.priority_score)
         self.assertEqual(self._claim(self.coordinator), reset)
         self.assertEqual(len(self._lead_messages("declined the appointment")), 1)
