@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import quote as url_quote
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -91,6 +92,14 @@ class CalendarEvent(models.Model):
         copy=False,
         help="An appointment a field advisor runs at a customer's for an "
         "opportunity; only their coordinators and managers book, move or cancel it.",
+    )
+    sales_customer_phone = fields.Char(
+        related="opportunity_id.phone", string="Customer's Phone"
+    )
+    sales_map_url = fields.Char(
+        string="Map",
+        compute="_compute_sales_map_url",
+        help="The visit's address on a map, for the advisor on the road.",
     )
     advisor_id = fields.Many2one(
         "res.users",
@@ -337,6 +346,14 @@ class CalendarEvent(models.Model):
                         ),
                     )
             overdue.debrief_overdue_alerted = True
+
+    @api.depends("location")
+    def _compute_sales_map_url(self):
+        for event in self:
+            event.sales_map_url = event.location and (
+                "https://www.openstreetmap.org/search?query="
+                + url_quote(" ".join(event.location.split()))
+            )
 
     def action_open_debrief(self):
         self.ensure_one()

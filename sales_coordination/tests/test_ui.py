@@ -187,3 +187,62 @@ class TestUi(SalesCoordinationCommon, HttpCase):
             "sales_coordination_customer_answer",
             login="sc_coordinator",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestUiPhone(SalesCoordinationCommon, HttpCase):
+    """The advisor's day in a phone-sized browser."""
+
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_advisor_day_tour(self):
+        # Working every hour of every day: the tour runs whenever CI does.
+        always = self.env["resource.calendar"].create(
+            {
+                "name": "Always (tour)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"{day}",
+                            "dayofweek": str(day),
+                            "hour_from": 0,
+                            "hour_to": 23.99,
+                        },
+                    )
+                    for day in range(7)
+                ],
+            }
+        )
+        self.advisor.resource_calendar_id = always
+        self.customer.write({"street": "12 Elm Street", "city": "Springfield"})
+        today = datetime.combine(date.today(), time())
+        Lead = self.env["crm.lead"]
+        leads = {
+            name: Lead.create(
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "partner_id": self.customer.id,
+                    "user_id": self.advisor.id,
+                    "phone": "+1 555 0100",
+                    "source_id": self.source.id,
+                }
+            )
+            for name in ("Late visit tour", "Morning visit tour", "Tomorrow visit tour")
+        }
+        Scheduler = self.env["sales.appointment.scheduler"].with_user(self.coordinator)
+        for name, start in (
+            ("Late visit tour", today + timedelta(hours=15)),
+            ("Morning visit tour", today + timedelta(hours=1)),
+            ("Tomorrow visit tour", today + timedelta(days=1, hours=1)),
+        ):
+            Scheduler.book(
+                leads[name], self.advisor, start, start + timedelta(minutes=90)
+            )
+        self.start_tour(
+            "/odoo/my-day", "sales_coordination_advisor_day", login="sc_advisor"
+        )
