@@ -83,12 +83,15 @@ class TestUi(SalesCoordinationCommon, HttpCase):
     def test_next_call_tour(self):
         self.lead.perceived_need = "Cold rooms upstairs"
         now = datetime.now()
+        today = datetime.combine(now.date(), time())
+        # Agreed as "yesterday evening or any time today" (the coordinator's time
+        # zone is UTC): due whenever the tour runs.
         followup = self.env["sales.followup"].create(
             {
                 "lead_id": self.lead.id,
                 "kind": "callback",
-                "window_start": now - timedelta(hours=1),
-                "window_end": now + timedelta(hours=3),
+                "window_start": today - timedelta(hours=7),
+                "window_end": today + timedelta(hours=20),
             }
         )
         self.start_tour("/odoo", "sales_coordination_next_call", login="sc_coordinator")
