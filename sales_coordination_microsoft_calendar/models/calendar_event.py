@@ -41,6 +41,12 @@ class CalendarEvent(models.Model):
         )._ensure_attendees_have_email()
 
     def _microsoft_values(self, fields_to_sync, initial_values=None):
+        if self.is_sales_appointment:
+            # sudo: Odoo reads the organiser's default privacy for Outlook's
+            # sensitivity, from settings only they may read; the coordinator
+            # booking or moving the advisor's appointment gets it from the cache.
+            # A sales appointment's own privacy is always set.
+            self.user_id.sudo().mapped("calendar_default_privacy")
         values = super()._microsoft_values(fields_to_sync, initial_values or {})
         if self.is_sales_appointment and "attendees" in values:
             values["attendees"] = [
