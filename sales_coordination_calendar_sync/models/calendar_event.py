@@ -141,7 +141,9 @@ class CalendarEvent(models.Model):
             return [
                 self.env._(
                     "moved it to %(day)s, %(time)s",
-                    day=format_datetime(self.env, start, tz=tz, dt_format="EEEE d MMMM"),
+                    day=format_datetime(
+                        self.env, start, tz=tz, dt_format="EEEE d MMMM"
+                    ),
                     time=format_time(self.env, start, tz=tz, time_format="short"),
                 )
             ]

@@ -1,4 +1,3 @@
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
@@ -89,7 +88,9 @@ class GoogleSyncCommon(SalesCoordinationCommon):
         event = (
             self.env["sales.appointment.scheduler"]
             .with_user(user or self.coordinator)
-            .book(self.lead, self.advisor, start, start + timedelta(hours=1, minutes=30))
+            .book(
+                self.lead, self.advisor, start, start + timedelta(hours=1, minutes=30)
+            )
         )
         event.write({"google_id": f"sales{event.id}", "need_sync": False})
         self.sent.clear()

@@ -24,7 +24,11 @@ class CalendarEvent(models.Model):
         organised = appointments.filtered(lambda event: event.user_id == user)
         organised.with_context(dont_notify=True)._sales_sync_write(
             {"active": False},
-            {"microsoft_id": False, "ms_universal_event_id": False, "need_sync_m": True},
+            {
+                "microsoft_id": False,
+                "ms_universal_event_id": False,
+                "need_sync_m": True,
+            },
         )
         (appointments - organised).attendee_ids.filtered(
             lambda attendee: attendee.partner_id == user.partner_id

@@ -29,8 +29,7 @@ class TestMicrosoftSync(SalesCoordinationCommon):
             {
                 "microsoft_calendar_rtoken": "advisor-refresh-token",
                 "microsoft_calendar_token": "advisor-token",
-                "microsoft_calendar_token_validity": datetime.now()
-                + timedelta(days=1),
+                "microsoft_calendar_token_validity": datetime.now() + timedelta(days=1),
             }
         )
 
@@ -133,9 +132,11 @@ class TestMicrosoftSync(SalesCoordinationCommon):
         advisor's at their next sync, without the customer (no e-mail address,
         which Outlook needs), and the sync does not fail on it."""
         self.assertFalse(self.customer.email)
-        event = self.env["sales.appointment.scheduler"].with_user(
-            self.coordinator
-        ).book(self.lead, self.advisor, self.start, self.start + timedelta(hours=1))
+        event = (
+            self.env["sales.appointment.scheduler"]
+            .with_user(self.coordinator)
+            .book(self.lead, self.advisor, self.start, self.start + timedelta(hours=1))
+        )
         self.sent.clear()
         self.assertIn(event, self._advisors_sync_to_outlook())
         inserts = self._sent("insert")
@@ -143,7 +144,9 @@ class TestMicrosoftSync(SalesCoordinationCommon):
         _method, sender, values = inserts[0]
         self.assertEqual(sender, self.advisor)
         self.assertEqual(values["start"]["dateTime"], self._iso(event.start))
-        self.assertEqual(values["organizer"]["emailAddress"]["address"], self.advisor.email)
+        self.assertEqual(
+            values["organizer"]["emailAddress"]["address"], self.advisor.email
+        )
         self.assertEqual(values["attendees"], [])
 
     def test_coordinators_move_reaches_the_advisors_outlook(self):
@@ -222,7 +225,9 @@ class TestMicrosoftSync(SalesCoordinationCommon):
             self._outlook_copy(lunch, subject="Long lunch"),
             sudo=False,
         )
-        self.assertEqual((event.name, event.start), ("Visit: Carla Customer", self.start))
+        self.assertEqual(
+            (event.name, event.start), ("Visit: Carla Customer", self.start)
+        )
         self.assertIn("renamed it “Golf”", self._refusals().summary)
         self.assertEqual(lunch.name, "Long lunch")
 
@@ -253,13 +258,23 @@ class TestMicrosoftSync(SalesCoordinationCommon):
                 "lastModifiedDateTime": self._iso(monday),
             }
         )
-        dentist = self.env["calendar.event"].search([("microsoft_id", "=", "dentist-ms")])
+        dentist = self.env["calendar.event"].search(
+            [("microsoft_id", "=", "dentist-ms")]
+        )
         self.assertEqual(
             (dentist.partner_ids, dentist.show_as, dentist.user_id),
             (self.advisor.partner_id, "busy", self.advisor),
         )
-        self.assertEqual(dentist.with_user(self.coordinator).search_count(
-            [("partner_ids", "in", self.advisor.partner_id.ids), ("show_as", "=", "busy"), ("start", "<", monday + timedelta(days=1))]), 1)
+        self.assertEqual(
+            dentist.with_user(self.coordinator).search_count(
+                [
+                    ("partner_ids", "in", self.advisor.partner_id.ids),
+                    ("show_as", "=", "busy"),
+                    ("start", "<", monday + timedelta(days=1)),
+                ]
+            ),
+            1,
+        )
         with self.assertRefused(ValidationError, "already busy"):
             self.env["sales.appointment.scheduler"].with_user(self.coordinator).book(
                 self.lead,
