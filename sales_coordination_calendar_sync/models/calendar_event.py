@@ -104,7 +104,13 @@ class CalendarEvent(models.Model):
             self.privacy,
             False,
         ):
-            refused.append(self.env._("made it %(privacy)s", privacy=vals["privacy"]))
+            labels = dict(self._fields["privacy"]._description_selection(self.env))
+            refused.append(
+                self.env._(
+                    "made it “%(privacy)s”",
+                    privacy=labels.get(vals["privacy"], vals["privacy"]),
+                )
+            )
         if "show_as" in vals and vals["show_as"] != self.show_as:
             refused.append(self.env._("showed it as free time"))
         if "user_id" in vals:

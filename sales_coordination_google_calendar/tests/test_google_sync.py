@@ -135,7 +135,12 @@ class TestGoogleSync(GoogleSyncCommon):
         self.assertEqual(event.show_as, "busy")
         self.assertFalse(event.guests_readonly, "still open to its coordinators")
         summary = self._refusals().summary
-        for fragment in ("renamed it “Golf”", "Club house", "private", "free"):
+        for fragment in (
+            "renamed it “Golf”",
+            "Club house",
+            "made it “Private”",
+            "free",
+        ):
             self.assertIn(fragment, summary)
         # The coordinator can still move it (Google's edit permission is not
         # the advisor's to take away).
