@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.google_calendar.utils.google_event import GoogleEvent
+
 from .common import GoogleSyncCommon
 
 
@@ -265,3 +267,37 @@ class TestGoogleSync(GoogleSyncCommon):
                 monday + timedelta(hours=9),
                 monday + timedelta(hours=10, minutes=30),
             )
+
+    def test_advisor_making_it_repeat_is_refused(self):
+        """Made to repeat in Google, the event comes back as a recurrence on the
+        same id; Odoo would build it on the appointment, which refuses to
+        repeat, and the sync would stop."""
+        event = self._book_synced()
+        booked = (event.start, event.stop)
+        weekly = self._google_copy(event, recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])
+        dentist_start = event.start + timedelta(days=2)
+        dentist = {
+            "id": "dentist3",
+            "summary": "Dentist",
+            "organizer": {"email": self.advisor.email, "self": True},
+            "attendees": [],
+            "reminders": {"useDefault": True},
+            "updated": weekly["updated"],
+            "status": "confirmed",
+            "start": {"dateTime": self._iso(dentist_start)},
+            "end": {"dateTime": self._iso(dentist_start + timedelta(hours=1))},
+        }
+        events = GoogleEvent([weekly, dentist])
+        env = self.env(user=self.advisor, su=True)
+        events.clear_type_ambiguity(env)
+        recurrences = events.filter(lambda gevent: gevent.is_recurrence())
+        env["calendar.recurrence"]._sync_google2odoo(recurrences)
+        env["calendar.event"]._sync_google2odoo(events - recurrences)
+        self.assertFalse(event.recurrency)
+        self.assertFalse(event.recurrence_id)
+        self.assertEqual((event.start, event.stop), booked)
+        self.assertTrue(event.need_sync)
+        self.assertIn("made it repeat", self._refusals().summary)
+        self.assertTrue(
+            self.env["calendar.event"].search_count([("google_id", "=", "dentist3")])
+        )
