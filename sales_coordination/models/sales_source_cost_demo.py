@@ -294,9 +294,10 @@ class SalesSourceCost(models.Model):
                     ("window_start", "<", today + timedelta(days=1)),
                 ]
             )
-            starts = [now - timedelta(minutes=40), now - timedelta(minutes=10)]
-            starts += [now + timedelta(hours=2), now + timedelta(hours=4)]
-            starts = starts[open_today:]
+            # As agreed with customers: parts of the day (the coordinator's
+            # time zone), two due now, two later today where a part is left.
+            windows = self._demo_windows(coordinator, now)
+            starts = windows[open_today:]
             # Last days' callbacks nobody made come round again first.
             stale = Followup.search(
                 [
@@ -307,8 +308,8 @@ class SalesSourceCost(models.Model):
                 ],
                 limit=len(starts),
             )
-            for followup, start in zip(stale, starts, strict=False):
-                followup._sales_requeue(start, start + timedelta(hours=3))
+            for followup, (start, end) in zip(stale, starts, strict=False):
+                followup._sales_requeue(start, end)
             starts = starts[len(stale) :]
             waiting = leads.filtered(
                 lambda lead: not lead.followup_ids.filtered(
@@ -321,14 +322,33 @@ class SalesSourceCost(models.Model):
                         "lead_id": lead.id,
                         "kind": "callback",
                         "window_start": start,
-                        "window_end": start + timedelta(hours=3),
+                        "window_end": end,
                         "note": "Asked to be called back today",
                     }
-                    for lead, start in zip(waiting, starts, strict=False)
+                    for lead, (start, end) in zip(waiting, starts, strict=False)
                 ]
             )
             self._demo_visits_around_today(env, rng, coordinator, advisors, leads, now)
         return True
+
+    def _demo_windows(self, coordinator, now):
+        """Two windows due now (the part of the day under way, or the last one
+        begun) and two later today (the next part of the day, if one is left),
+        as (start, end) in naive UTC."""
+        company = coordinator.company_id
+        tz = coordinator.tz or "UTC"
+        parts = [
+            company._sales_daypart_window(day, daypart, tz)
+            for day in (now.date() - timedelta(days=1), now.date())
+            for daypart in ("morning", "afternoon", "evening")
+        ]
+        begun = [part for part in parts if part[0] <= now]
+        ahead = [
+            part
+            for part in parts
+            if now < part[0] < datetime.combine(now.date() + timedelta(days=1), time())
+        ]
+        return [begun[-1]] * 2 + ahead[:1] * 2
 
     def _demo_visits_around_today(self, env, rng, coordinator, advisors, leads, now):
         """A visit of this coordinator's advisors that ended an hour or so ago,
