@@ -70,6 +70,13 @@ INDEXES = {
         SQL("advisor_id, start"),
         SQL("is_sales_appointment"),
     ),
+    # The appointments a coordinator booked this week, for the board.
+    "calendar_event_sales_booked_index": (
+        "calendar_event",
+        SQL("create_date"),
+        SQL("is_sales_appointment"),
+        SQL("booked_by_id, sales_company_id"),
+    ),
 }
 
 
