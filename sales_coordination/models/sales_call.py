@@ -20,9 +20,11 @@ class SalesCall(models.Model):
     )
     # A logged call outlives nothing it counts for: its lead is archived, not
     # deleted, while it holds calls (see crm.lead).
-    lead_id = fields.Many2one(
-        "crm.lead", required=True, index=True, ondelete="restrict"
-    )
+    # Every call is logged on a lead (checked below). The database keeps a call
+    # whose lead is deleted around this addon (by code that does not go through
+    # crm.lead.unlink, which archives such leads instead): set null, not
+    # cascade, so that the call still counts where it was made.
+    lead_id = fields.Many2one("crm.lead", index=True, ondelete="set null")
     followup_id = fields.Many2one(
         "sales.followup",
         string="Follow-up",
@@ -59,6 +61,15 @@ class SalesCall(models.Model):
             )
         )
 
+    @api.constrains("lead_id")
+    def _check_lead(self):
+        if any(not call.lead_id for call in self):
+            raise ValidationError(
+                self.env._(
+                    "Say which lead the call was with: a call is logged on a lead."
+                )
+            )
+
     @api.constrains("duration")
     def _check_duration(self):
         if any(call.duration < 0 for call in self):
@@ -72,6 +83,8 @@ class SalesCall(models.Model):
                 if vals.get("user_id", user_id) not in (None, False, self.env.uid):
                     raise UserError(self._sales_not_yours_message())
         calls = super().create(vals_list)
+        # (a constraint on lead_id runs only when it is given)
+        calls._check_lead()
         calls.filtered(lambda call: call._is_contact())._record_contact()
         return calls
 

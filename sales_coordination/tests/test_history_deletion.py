@@ -2,7 +2,7 @@ from datetime import datetime
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -100,6 +100,21 @@ class TestHistoryDeletion(SalesCoordinationCommon):
         self.call.with_user(self.manager_admin).unlink()
         self.lead_2.with_user(self.manager_admin).unlink()
         self.assertFalse(self.lead_2.exists())
+
+    def test_a_lead_deleted_around_the_addon_keeps_its_calls(self):
+        """Code that deletes leads without crm.lead.unlink (SQL, or Odoo's own
+        tests before this addon's models are loaded): the calls stay, without
+        their lead, still counted where they were made."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "DELETE FROM sales_followup WHERE lead_id = %s", [self.lead_2.id]
+        )
+        self.env.cr.execute("DELETE FROM crm_lead WHERE id = %s", [self.lead_2.id])
+        self.call.invalidate_recordset()
+        self.assertTrue(self.call.exists())
+        self.assertFalse(self.call.lead_id)
+        with self.assertRaises(ValidationError):
+            self.env["sales.call"].create({"result": "no_answer"})
 
     def test_cascades_from_users_keep_the_calls(self):
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError) as caught:
