@@ -268,7 +268,8 @@ class SaleOrder(models.Model):
                 ("state", "=", "sent"),
                 ("opportunity_id", "!=", False),
                 ("sales_lapse_called", "=", False),
-                ("validity_date", "<", fields.Date.context_today(self)),
+                # Sale's own notion of expired (is_expired): the UTC day.
+                ("validity_date", "<", fields.Date.today()),
             ]
         )
         expired._sales_quote_lapsed(expired=True)

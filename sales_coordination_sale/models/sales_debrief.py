@@ -26,11 +26,13 @@ class SalesDebrief(models.Model):
     commercial_partner_id = fields.Many2one(
         related="lead_id.partner_id.commercial_partner_id"
     )
+    # Computed before the insert: the form does not send fields it shows
+    # read-only, and the product is required.
     product_interest = fields.Char(
-        compute="_compute_from_sale_order", store=True, readonly=False
+        compute="_compute_from_sale_order", store=True, readonly=False, precompute=True
     )
     amount_untaxed = fields.Monetary(
-        compute="_compute_from_sale_order", store=True, readonly=False
+        compute="_compute_from_sale_order", store=True, readonly=False, precompute=True
     )
 
     @api.depends(
