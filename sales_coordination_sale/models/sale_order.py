@@ -81,11 +81,17 @@ class SaleOrder(models.Model):
         on the order."""
         return self.sudo().opportunity_id
 
+    def _sales_by_customer(self):
+        """Whether the customer acted rather than a user: the portal and the
+        payment flows run as the superuser (sale's portal works on the order as
+        OdooBot) or as the portal user."""
+        return self.env.user.share or self.env.user._is_superuser()
+
     def _sales_author(self):
-        """Who the lead's chatter names: the customer when they acted on the
-        portal, else the user."""
+        """Who the lead's chatter names: the customer when they acted (the
+        portal, a payment), else the user."""
         self.ensure_one()
-        if self.env.user.share:
+        if self._sales_by_customer():
             return self.partner_id
         return self.env.user.partner_id
 
@@ -183,9 +189,11 @@ class SaleOrder(models.Model):
                     "The quote %(order)s was cancelled: call to renew or close.",
                     order=order.name,
                 )
+            # An expiry is the scheduler's finding, a cancel someone's act.
+            author = self.env.user.partner_id if expired else order._sales_author()
             if not lead.active or lead.stage_id.is_won:
                 # The customer already answered: nobody calls about this quote.
-                lead.message_post(body=note, author_id=order._sales_author().id)
+                lead.message_post(body=note, author_id=author.id)
                 continue
             company = order.company_id
             tz = lead.coordinator_id.tz or lead.user_id.tz or self.env.user.tz
@@ -216,7 +224,7 @@ class SaleOrder(models.Model):
                         }
                     ]
                 )
-            lead.message_post(body=note, author_id=order._sales_author().id)
+            lead.message_post(body=note, author_id=author.id)
 
     def _sales_write_lapse_flag(self, value):
         self.write({"sales_lapse_called": value})
@@ -242,7 +250,7 @@ class SaleOrder(models.Model):
                 lead._sales_move_happy_call()
             else:
                 lead.action_set_won()
-            if self.env.user.share:
+            if order._sales_by_customer():
                 who = self.env._("the customer, on the portal")
             else:
                 who = self.env.user.name

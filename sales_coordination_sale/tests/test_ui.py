@@ -61,13 +61,14 @@ class TestPortal(SalesPortalCommon):
         message = self.lead.message_ids.filtered(
             lambda m: "confirmed by the customer, on the portal" in (m.body or "")
         )
-        self.assertEqual(len(message), 1)
+        self.assertEqual(len(message), 1, self.lead.message_ids.mapped("body"))
         self.assertEqual(message.author_id, self.customer)
 
     def test_portal_user_signs_their_own_quotation(self):
         portal = new_test_user(
             self.env,
             login="sc_carla",
+            name="Carla Customer",
             groups="base.group_portal",
             partner_id=self.customer.id,
         )
@@ -131,6 +132,7 @@ class TestUi(SalesPortalCommon):
         portal = new_test_user(
             self.env,
             login="sc_carla",
+            name="Carla Customer",
             groups="base.group_portal",
             partner_id=self.customer.id,
         )
