@@ -22,6 +22,20 @@ class CrmLead(models.Model):
             )
         )
 
+    def _sales_confirmed_revenue(self):
+        """The untaxed total of the lead's confirmed orders in its company's
+        currency, or None when it has none. As sale_crm has it, an order in
+        another currency leaves the expected revenue to the salesperson (the
+        funnel converts it)."""
+        self.ensure_one()
+        currency = (self.company_id or self.env.company).currency_id
+        orders = self.order_ids.filtered(
+            lambda order: order.state == "sale" and order.currency_id == currency
+        )
+        if not orders:
+            return None
+        return sum(orders.mapped("amount_untaxed"))
+
     def _sales_end_calls_for_order(self, followups, order):
         """End ``followups`` because ``order`` was confirmed: a call being made
         is released first, and who was making it is told."""

@@ -243,9 +243,9 @@ class SaleOrder(models.Model):
                 lambda followup: followup.kind != "happy_call"
             )
             lead._sales_end_calls_for_order(ending, order)
-            # sale_crm's own sum of the lead's confirmed orders, in the
-            # company's currency.
-            lead.write({"expected_revenue": lead.sale_amount_total})
+            revenue = lead._sales_confirmed_revenue()
+            if revenue is not None:
+                lead.write({"expected_revenue": revenue})
             if was_won:
                 lead._sales_move_happy_call()
             else:

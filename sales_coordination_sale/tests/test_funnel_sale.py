@@ -152,6 +152,10 @@ class TestFunnelSale(SalesCoordinationSaleCommon):
         order.action_confirm()
         # 500 EUR at 0.5 EUR a dollar.
         self.assertEqual(self._funnel()["Signs (sale funnel)"], (2, 2, 2200))
+        # As sale_crm has it, an order in another currency leaves the lead's
+        # expected revenue alone; it is still won.
+        self.assertEqual(lead.expected_revenue, 0)
+        self.assertTrue(lead.stage_id.is_won)
 
     def test_funnel_picture_counts_the_same_sales(self):
         Step = self.env["sales.report.funnel.step"].with_user(self.manager)

@@ -82,6 +82,18 @@ registry.category("web_tour.tours").add("sales_coordination_sale_portal_sign", {
             trigger: ".modal .o_web_sign_name_and_signature input:value(Carla Customer)",
         },
         {
+            // The auto signature is drawn once its font is there: choosing a
+            // style draws it again, and the pad holds it before submitting.
+            content: "Pick a handwriting style",
+            trigger: ".modal .o_web_sign_auto_select_style button",
+            run: "click",
+        },
+        {
+            content: "The second style",
+            trigger: ".o-dropdown-item:eq(1)",
+            run: "click",
+        },
+        {
             content: "Accept and sign",
             trigger: ".modal .o_portal_sign_submit:enabled",
             run: "click",
