@@ -15,6 +15,7 @@
         "views/sales_debrief_views.xml",
         "views/sales_followup_views.xml",
     ],
+    "demo": ["demo/sale_order_demo.xml"],
     "assets": {
         "web.assets_tests": [
             "sales_coordination_sale/static/tests/tours/*.js",

@@ -1,5 +1,6 @@
-"""Build sales_coordination/README.rst from the manifest and the readme/ fragments,
-as the OCA's README generator does. `--check` fails when the file is stale.
+"""Build each addon's README.rst (sales_coordination, sales_coordination_sale) from
+its manifest and readme/ fragments, as the OCA's README generator does. `--check`
+fails when one is stale.
 
 Usage: python scripts/gen_readme.py [--check]
 """
@@ -9,7 +10,8 @@ import pathlib
 import re
 import sys
 
-ADDON = pathlib.Path(__file__).resolve().parent.parent / "sales_coordination"
+TOP = pathlib.Path(__file__).resolve().parent.parent
+ADDONS = [TOP / "sales_coordination", TOP / "sales_coordination_sale"]
 SECTIONS = [
     ("DESCRIPTION", None),
     ("CONFIGURE", "Configuration"),
@@ -24,8 +26,8 @@ def rst(markdown):
     return re.sub(r"(?<!`)`([^`\n]+)`(?!`)", r"``\1``", markdown).strip()
 
 
-def build():
-    manifest = ast.literal_eval((ADDON / "__manifest__.py").read_text())
+def build(addon):
+    manifest = ast.literal_eval((addon / "__manifest__.py").read_text())
     title = manifest["name"]
     parts = [
         ".. This file is generated from readme/ by scripts/gen_readme.py: edit the"
@@ -36,7 +38,7 @@ def build():
         f"{manifest['author']}: {manifest['website']}",
     ]
     for fragment, heading in SECTIONS:
-        path = ADDON / "readme" / f"{fragment}.md"
+        path = addon / "readme" / f"{fragment}.md"
         if not path.exists():
             continue
         if heading:
@@ -46,15 +48,14 @@ def build():
 
 
 def main():
-    text = build()
-    target = ADDON / "README.rst"
-    if "--check" in sys.argv:
-        if not target.exists() or target.read_text() != text:
-            sys.exit(
-                "sales_coordination/README.rst is stale: run scripts/gen_readme.py"
-            )
-        return
-    target.write_text(text)
+    for addon in ADDONS:
+        text = build(addon)
+        target = addon / "README.rst"
+        if "--check" in sys.argv:
+            if not target.exists() or target.read_text() != text:
+                sys.exit(f"{addon.name}/README.rst is stale: run scripts/gen_readme.py")
+            continue
+        target.write_text(text)
 
 
 if __name__ == "__main__":

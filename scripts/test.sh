@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: a fresh test database with the addon (and its demo data), the addon's Odoo
-# tests, Odoo's own crm and calendar tests with the addon installed, then the root
-# tests/ through pytest-odoo. Ends with one summary line; non-zero on any failure.
+# tests, Odoo's own crm and calendar tests with the addon installed, the Sales bridge
+# with Odoo's own sale_crm tests on a database of its own, then the root tests/
+# through pytest-odoo. Ends with one summary line; non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
@@ -43,6 +44,28 @@ else
     echo "0 0" >"$RUN_DIR/result-crm-update"
 fi
 
+# The Sales bridge on a database of its own, without demo data, so that the runs
+# above keep testing the addon (and crm's and calendar's at_install tests) without
+# Sales, as companies without it run it. Installing the bridge installs sale_crm
+# after sales_coordination: sale_crm's at_install tests run then, beside the addon;
+# the bridge's tests and sale_crm's own again (tests/test_sale_crm_beside.py) run
+# after the install, with both addons loaded.
+sale_tags="/sales_coordination_sale" sale_crm_note=""
+[ "${SC_CORE_TESTS:-1}" = 1 ] && sale_tags="$sale_tags,/sale_crm" sale_crm_note=" and sale_crm's"
+if [ -f "$ODOO_ROOT/addons/sale_crm/__manifest__.py" ] \
+    || [ -f "$ODOO_ROOT/odoo/addons/sale_crm/__manifest__.py" ]; then
+    say "== installing sales_coordination_sale (with sale_crm): its tests$sale_crm_note (database ${TEST_DB}_sale)"
+    psql_cmd -qc "DROP DATABASE IF EXISTS \"${TEST_DB}_sale\" WITH (FORCE)" >/dev/null
+    rm -rf "$RUN_DIR/filestore/filestore/${TEST_DB}_sale"
+    python3 "$TOP/scripts/odoo_tests.py" sale "$RUN_DIR/test-sale.log" "$RUN_DIR/result-sale" -- \
+        "${odoo[@]}" -d "${TEST_DB}_sale" -i sales_coordination_sale --without-demo=all \
+        --test-enable --test-tags "$sale_tags" || status=1
+else
+    say "error: Odoo's Sales apps (sale_crm) are not in $ODOO_ROOT: the bridge sales_coordination_sale cannot be installed or tested. Use an Odoo 18.0 tree with its addons."
+    echo "1 1" >"$RUN_DIR/result-sale"
+    status=1
+fi
+
 say "== root tests/ through pytest-odoo"
 set +e
 (cd "$TOP" && ODOO_RC="$conf" SC_ODOO_PYTHON="$ODOO_PY" SC_ODOO_CONF="$conf" \
@@ -65,20 +88,30 @@ else
     status=1
 fi
 
-say "== the addon builds into a wheel (whool, the OCA's build backend)"
+say "== the addons build into wheels (whool, the OCA's build backend)"
 rm -rf "$RUN_DIR/wheel"
-# The listing is read whole (grep -q would close the pipe early under pipefail).
-if "$ODOO_PY" -m pip wheel --no-deps -q -w "$RUN_DIR/wheel" "$TOP/sales_coordination" \
-        >"$RUN_DIR/wheel.log" 2>&1 \
-    && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_sales_coordination-*.whl \
-        >"$RUN_DIR/wheel.list" 2>>"$RUN_DIR/wheel.log" \
-    && grep -q "odoo/addons/sales_coordination/__manifest__.py" "$RUN_DIR/wheel.list"; then
+: >"$RUN_DIR/wheel.log"
+wheels_ok=1
+for addon in sales_coordination sales_coordination_sale; do
+    # The listing is read whole (grep -q would close the pipe early under pipefail).
+    if "$ODOO_PY" -m pip wheel --no-deps -q -w "$RUN_DIR/wheel" "$TOP/$addon" \
+            >>"$RUN_DIR/wheel.log" 2>&1 \
+        && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_${addon}-*.whl \
+            >"$RUN_DIR/wheel-$addon.list" 2>>"$RUN_DIR/wheel.log" \
+        && grep -q "odoo/addons/$addon/__manifest__.py" "$RUN_DIR/wheel-$addon.list"; then
+        :
+    else
+        say "the wheel of $addon did not build"
+        wheels_ok=0
+    fi
+done
+if [ $wheels_ok = 1 ]; then
     ls "$RUN_DIR/wheel"
-    echo "1 0" >"$RUN_DIR/result-wheel"
+    echo "2 0" >"$RUN_DIR/result-wheel"
 else
     tail -n 20 "$RUN_DIR/wheel.log"
-    say "the wheel did not build (whole log: $RUN_DIR/wheel.log)"
-    echo "1 1" >"$RUN_DIR/result-wheel"
+    say "a wheel did not build (whole log: $RUN_DIR/wheel.log)"
+    echo "2 1" >"$RUN_DIR/result-wheel"
     status=1
 fi
 
@@ -88,7 +121,7 @@ import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update", "bench-smoke", "wheel"):
+for part in ("install", "crm-update", "sale", "bench-smoke", "wheel"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures

@@ -87,9 +87,8 @@ class CrmLead(models.Model):
             day = fields.Date.context_today(self) + timedelta(
                 days=company.sales_happy_call_days
             )
-        return company._sales_local_span(
-            day, company.sales_morning_start, company.sales_evening_end, self._sales_tz()
-        )
+        morning, evening = company.sales_morning_start, company.sales_evening_end
+        return company._sales_local_span(day, morning, evening, self._sales_tz())
 
     def _sales_queue_happy_call(self):
         # A won lead with a delivery date is called once the job is done.

@@ -166,7 +166,8 @@ class SaleOrder(models.Model):
         )
         morning, evening = company.sales_morning_start, company.sales_evening_end
         start = company._sales_local_span(day, morning, evening, tz)[0]
-        end = company._sales_local_span(day + timedelta(days=2), morning, evening, tz)[1]
+        last = day + timedelta(days=2)
+        end = company._sales_local_span(last, morning, evening, tz)[1]
         return start, end
 
     def _sales_quote_lapsed(self, expired=True):

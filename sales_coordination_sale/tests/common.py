@@ -75,6 +75,11 @@ class SalesCoordinationSaleCommon(SalesCoordinationCommon):
             ]
         )
 
+    def assertLogged(self, lead, fragment):
+        """Some message of the lead's chatter says ``fragment``."""
+        bodies = [str(body) for body in lead.message_ids.mapped("body")]
+        self.assertTrue(any(fragment in body for body in bodies), bodies)
+
     def _debrief_form(self, event, user=None, order=None, **values):
         """Record the debrief of ``event`` in the form, as ``user`` (default: the
         coordinator), from ``order`` when given."""

@@ -31,7 +31,7 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
             composer = Form(
                 self.env[action["res_model"]]
                 .with_user(user or self.coordinator)
-                .with_context(action["context"])
+                .with_context(**action["context"])
             ).save()
             composer.action_send_mail()
 
@@ -52,7 +52,7 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
         self.assertEqual(followup.quote_date, SENT)
         self.assertEqual(followup.sale_order_id, self.order)
         self.assertEqual(followup.queue_coordinator_id, self.coordinator)
-        self.assertIn(f"Quotation {self.order.name} sent", self.lead.message_ids[0].body)
+        self.assertLogged(self.lead, f"Quotation {self.order.name} sent")
 
     def test_company_delay_sets_the_window(self):
         self.company.sales_quote_followup_days = 3
@@ -72,13 +72,14 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
         self.assertEqual(first.window_start, datetime(2031, 3, 9, 8, 0))
         self.assertEqual(first.window_end, datetime(2031, 3, 11, 20, 0))
         self.assertEqual(first.quote_date, later)
-        self.assertIn("sent again", self.lead.message_ids[0].body)
+        self.assertLogged(self.lead, "sent again")
 
     def test_resent_while_claimed_returns_to_the_queue_with_the_new_window(self):
         self._mark_sent(self.order)
         followup = self._open_followups(kind="quote")
+        Followup = self.env["sales.followup"]
         with freeze_time(datetime(2031, 3, 6, 9, 0)):
-            claimed = self.env["sales.followup"].with_user(self.coordinator).claim_next()
+            claimed = Followup.with_user(self.coordinator).claim_next()
         self.assertEqual(claimed, followup)
         self._send_by_email(self.order, when=datetime(2031, 3, 6, 9, 5))
         followup.invalidate_recordset()
@@ -214,8 +215,9 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
     def test_claimed_call_is_released_and_its_coordinator_told(self):
         self._mark_sent(self.order)
         followup = self._open_followups(kind="quote")
+        Followup = self.env["sales.followup"]
         with freeze_time(datetime(2031, 3, 6, 9, 0)):
-            claimed = self.env["sales.followup"].with_user(self.coordinator).claim_next()
+            claimed = Followup.with_user(self.coordinator).claim_next()
             self.assertEqual(claimed, followup)
             followup.invalidate_recordset()
             self.order.with_user(self.advisor).action_confirm()
@@ -233,9 +235,7 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
 
     def test_confirming_a_lost_lead_reopens_and_wins_it(self):
         self._mark_sent(self.order)
-        self.lead.action_set_lost(
-            lost_reason_id=self.env.ref("crm.lost_reason_1").id
-        )
+        self.lead.action_set_lost(lost_reason_id=self.env.ref("crm.lost_reason_1").id)
         self.assertFalse(self.lead.active)
         with freeze_time(datetime(2031, 3, 5, 14, 0)):
             self.order.with_user(self.manager).action_confirm()
@@ -246,7 +246,7 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
             lambda act: act.summary == "A lost customer said yes"
         )
         self.assertEqual(activity.user_id, self.coordinator)
-        self.assertIn("was lost, but the customer confirmed", self.lead.message_ids[0].body)
+        self.assertLogged(self.lead, "was lost, but the customer confirmed")
 
     def test_confirming_after_a_won_debrief_moves_the_happy_call(self):
         self.lead.action_set_won()
@@ -284,7 +284,7 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
             wizard = Form(
                 self.env[action["res_model"]]
                 .with_user(self.coordinator)
-                .with_context(action["context"])
+                .with_context(**action["context"])
             ).save()
             wizard.action_cancel()
         self.assertEqual(self.order.state, "cancel")
@@ -295,7 +295,7 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
         self.assertEqual(followup.note, expected)
         self.assertTrue(self.lead.active)
         self.assertFalse(self.lead.stage_id.is_won)
-        self.assertIn(expected, self.lead.message_ids[0].body)
+        self.assertLogged(self.lead, expected)
 
     def test_cancelled_draft_queues_nothing(self):
         self.order.with_user(self.coordinator).action_cancel()
@@ -319,7 +319,8 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
         self.assertEqual(len(followup), 1)
         self.assertEqual(followup.window_start, datetime(2031, 3, 21, 0, 30))
         expected = (
-            f"The quote {self.order.name} expired on 2031-03-20: call to renew or close."
+            f"The quote {self.order.name} expired on 2031-03-20: "
+            "call to renew or close."
         )
         self.assertEqual(followup.note, expected)
         self.assertTrue(self.lead.active)
@@ -339,7 +340,7 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
         with freeze_time(datetime(2031, 3, 22, 9, 0)):
             self.env["sale.order"]._cron_sales_quote_expired()
         self.assertFalse(self._open_followups(kind="quote"))
-        self.assertIn("expired on 2031-03-20", self.lead.message_ids[0].body)
+        self.assertLogged(self.lead, "expired on 2031-03-20")
 
     def test_expiry_cron_is_scheduled(self):
         cron = self.env.ref("sales_coordination_sale.ir_cron_quote_expired")

@@ -29,10 +29,11 @@ class SalesPortalCommon(SalesCoordinationSaleCommon, HttpCase):
 
     def _accept(self, order, token=None, name="Carla Customer"):
         """The customer signs on the portal: the route the Sign button calls."""
+        order._portal_ensure_token()
         return self.make_jsonrpc_request(
             f"/my/orders/{order.id}/accept",
             {
-                "access_token": order._portal_ensure_token() if token is None else token,
+                "access_token": token if token is not None else order.access_token,
                 "name": name,
                 "signature": SIGNATURE,
             },
@@ -152,7 +153,9 @@ class TestUi(SalesPortalCommon):
         self.assertEqual(self.quote_call.state, "queued")
         self.assertEqual(self.quote_call.window_start.hour, 17)
 
-        self.start_tour("/my/quotes", "sales_coordination_sale_portal_sign", login=portal.login)
+        self.start_tour(
+            "/my/quotes", "sales_coordination_sale_portal_sign", login=portal.login
+        )
         self.env.invalidate_all()
         self.assertEqual(self.order.state, "sale")
         self.assertEqual(self.quote_call.state, "cancelled")
