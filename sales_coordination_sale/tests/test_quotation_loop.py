@@ -309,12 +309,13 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
             self.order.validity_date = date(2031, 3, 20)
         self._mark_sent(self.order)
         Order = self.env["sale.order"]
+        # Other quotations of the database may expire too: only this one counts.
         with freeze_time(datetime(2031, 3, 20, 23, 0)):
-            self.assertFalse(Order._cron_sales_quote_expired())
+            self.assertNotIn(self.order, Order._cron_sales_quote_expired())
         with freeze_time(datetime(2031, 3, 21, 0, 30)):
-            self.assertEqual(Order._cron_sales_quote_expired(), self.order)
+            self.assertIn(self.order, Order._cron_sales_quote_expired())
             # Once.
-            self.assertFalse(Order._cron_sales_quote_expired())
+            self.assertNotIn(self.order, Order._cron_sales_quote_expired())
         followup = self._open_followups(kind="quote")
         self.assertEqual(len(followup), 1)
         self.assertEqual(followup.window_start, datetime(2031, 3, 21, 0, 30))
