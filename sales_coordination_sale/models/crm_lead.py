@@ -57,7 +57,9 @@ class CrmLead(models.Model):
                 author_id=order._sales_author().id,
             )
         claimed._sales_release()
-        followups.write({"note": note})
+        for followup in followups:
+            # What was written on the call stays under the reason it ended.
+            followup.note = f"{note}\n{followup.note}" if followup.note else note
         followups._sales_close("cancelled")
 
     def _sales_delivery_day(self):

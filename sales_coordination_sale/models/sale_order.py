@@ -2,11 +2,16 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from odoo.addons.sales_coordination.tools.workflow import owning
+
 QUOTE_STATES = ("draft", "sent")
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "sales.workflow.mixin"]
+    # Set by the expiry's rule alone, re-armed by a new validity date or a send.
+    _sales_workflow_fields = {"sales_lapse_called": frozenset({False, None})}
 
     sales_lapse_called = fields.Boolean(
         string="Lapse Call Queued",
@@ -16,22 +21,17 @@ class SaleOrder(models.Model):
         "a new validity date or sending it again re-arms it.",
     )
 
-    def _sales_main_product(self):
-        """The product of the quotation's main line: its largest line before
-        taxes (sections, notes and down payments aside), the first of equals."""
-        self.ensure_one()
-        lines = self.order_line.filtered(
-            lambda line: line.product_id
-            and not line.display_type
-            and not line.is_downpayment
-        )
-        main = lines.sorted(lambda line: (-line.price_subtotal, line.sequence, line.id))
-        return main[:1].product_id
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._sales_check_workflow_create(vals_list)
+        return super().create(vals_list)
 
     def write(self, vals):
-        if "validity_date" in vals and "sales_lapse_called" not in vals:
+        self._sales_check_workflow_write(vals)
+        if "validity_date" in vals and any(self.mapped("sales_lapse_called")):
             # A new expiry date is a new chance to expire.
-            vals = dict(vals, sales_lapse_called=False)
+            with owning(self._name, "sales_lapse_called"):
+                return super().write(dict(vals, sales_lapse_called=False))
         return super().write(vals)
 
     # ------------------------------------------------------------------
@@ -102,6 +102,7 @@ class SaleOrder(models.Model):
         kept as agreed with the customer, and follows this quotation from now."""
         Followup = self.env["sales.followup"].sudo()
         now = fields.Datetime.now()
+        # sudo: see _sales_leads (sale let this user send the quotation).
         for order in self.sudo().filtered("opportunity_id"):
             lead = order.opportunity_id
             order._sales_write_lapse_flag(False)
@@ -142,7 +143,14 @@ class SaleOrder(models.Model):
                 )
             else:
                 followup = current
-                followup.write({"sale_order_id": order.id, "note": False})
+                # What the coordinators wrote stays; what an expiry or a cancel
+                # said no longer holds.
+                followup.write(
+                    {
+                        "sale_order_id": order.id,
+                        "note": order._sales_without_lapse_notes(followup.note),
+                    }
+                )
                 followup._sales_requeue(start, end, quote_date=now)
                 body = self.env._(
                     "Quotation %(order)s sent again: its follow-up call starts over, "
@@ -176,20 +184,11 @@ class SaleOrder(models.Model):
         else a new one). Never a silent loss: the lead stays open."""
         Followup = self.env["sales.followup"].sudo()
         now = fields.Datetime.now()
+        # sudo: see _sales_leads (sale cancelled it, or the scheduler found it).
         for order in self.sudo().filtered("opportunity_id"):
             lead = order.opportunity_id
             order._sales_write_lapse_flag(True)
-            if expired:
-                note = self.env._(
-                    "The quote %(order)s expired on %(date)s: call to renew or close.",
-                    order=order.name,
-                    date=fields.Date.to_string(order.validity_date),
-                )
-            else:
-                note = self.env._(
-                    "The quote %(order)s was cancelled: call to renew or close.",
-                    order=order.name,
-                )
+            note = order._sales_lapse_notes()["expired" if expired else "cancelled"]
             # An expiry is the scheduler's finding, a cancel someone's act.
             author = self.env.user.partner_id if expired else order._sales_author()
             if not lead.active or lead.stage_id.is_won:
@@ -209,7 +208,13 @@ class SaleOrder(models.Model):
                 lambda followup: followup.kind == "quote"
             )[:1]
             if current:
-                current.write({"sale_order_id": order.id, "note": note})
+                kept = order._sales_without_lapse_notes(current.note)
+                current.write(
+                    {
+                        "sale_order_id": order.id,
+                        "note": f"{note}\n{kept}" if kept else note,
+                    }
+                )
                 current._sales_requeue(now, end)
             else:
                 Followup._sales_queue(
@@ -227,8 +232,44 @@ class SaleOrder(models.Model):
                 )
             lead.message_post(body=note, author_id=author.id)
 
+    def _sales_lapse_notes(self):
+        """What the coordinator's call says when this quotation lapses, by
+        reason (``expired``, ``cancelled``)."""
+        self.ensure_one()
+        return {
+            "expired": self.env._(
+                "The quote %(order)s expired on %(date)s: call to renew or close.",
+                order=self.name,
+                date=fields.Date.to_string(self.validity_date) or "-",
+            ),
+            "cancelled": self.env._(
+                "The quote %(order)s was cancelled: call to renew or close.",
+                order=self.name,
+            ),
+        }
+
+    def _sales_without_lapse_notes(self, note):
+        """``note`` without the lines a lapse of this quotation wrote."""
+        ours = set(self._sales_lapse_notes().values())
+        lines = [line for line in (note or "").split("\n") if line not in ours]
+        return "\n".join(lines) or False
+
     def _sales_write_lapse_flag(self, value):
-        self.write({"sales_lapse_called": value})
+        self.filtered(
+            lambda order: order.sales_lapse_called != value
+        )._sales_write_workflow({"sales_lapse_called": value})
+
+    def _sales_main_product(self):
+        """The product of the quotation's main line: its largest line before
+        taxes (sections, notes and down payments aside), the first of equals."""
+        self.ensure_one()
+        lines = self.order_line.filtered(
+            lambda line: line.product_id
+            and not line.display_type
+            and not line.is_downpayment
+        )
+        main = lines.sorted(lambda line: (-line.price_subtotal, line.sequence, line.id))
+        return main[:1].product_id
 
     def _sales_order_confirmed(self):
         """The customer's definitive yes: the opportunity is won (reopened first

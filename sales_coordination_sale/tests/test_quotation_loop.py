@@ -176,6 +176,7 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
                     "kind": "callback",
                     "window_start": SENT,
                     "window_end": SENT + timedelta(hours=4),
+                    "note": "Call after 5",
                 }
             ]
         )
@@ -192,6 +193,12 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
         self.assertEqual(self.lead.probability, 100)
         self.assertEqual(set(calls.mapped("state")), {"cancelled"})
         self.assertIn(self.order.name, calls[0].note)
+        # What the call said stays, under the reason it ended.
+        self.assertEqual(
+            calls[1].note,
+            f"The customer confirmed {self.order.name}: no need to call about it."
+            "\nCall after 5",
+        )
         happy = self._open_followups(kind="happy_call")
         self.assertEqual(len(happy), 1)
         self.assertEqual(self._open_followups(), happy)
@@ -297,6 +304,22 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
         self.assertFalse(self.lead.stage_id.is_won)
         self.assertLogged(self.lead, expected)
 
+    def test_coordinator_note_outlives_a_cancel_and_a_new_send(self):
+        self._mark_sent(self.order)
+        followup = self._open_followups(kind="quote")
+        followup.with_user(self.coordinator).note = "Compares with the neighbour's"
+        with freeze_time(datetime(2031, 3, 5, 15, 0)):
+            self.order.with_context(disable_cancel_warning=True).action_cancel()
+        self.assertEqual(
+            followup.note,
+            f"The quote {self.order.name} was cancelled: call to renew or close."
+            "\nCompares with the neighbour's",
+        )
+        self.order.action_draft()
+        self._mark_sent(self.order, when=datetime(2031, 3, 6, 9, 0))
+        self.assertEqual(self._open_followups(kind="quote"), followup)
+        self.assertEqual(followup.note, "Compares with the neighbour's")
+
     def test_cancelled_draft_queues_nothing(self):
         self.order.with_user(self.coordinator).action_cancel()
         self.assertEqual(self.order.state, "cancel")
@@ -342,6 +365,19 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
             self.env["sale.order"]._cron_sales_quote_expired()
         self.assertFalse(self._open_followups(kind="quote"))
         self.assertLogged(self.lead, "expired on 2031-03-20")
+
+    def test_lapse_flag_moves_only_by_its_rule(self):
+        for user in (self.advisor, self.coordinator, self.manager):
+            with (
+                self.subTest(user=user.login),
+                self.assertRefused(UserError, "Only the record's own buttons"),
+            ):
+                self.order.with_user(user).write({"sales_lapse_called": True})
+        with self.assertRefused(UserError, "Only the record's own buttons"):
+            self.env["sale.order"].with_user(self.manager).create(
+                {"partner_id": self.customer.id, "sales_lapse_called": True}
+            )
+        self.assertFalse(self.order.sales_lapse_called)
 
     def test_expiry_cron_is_scheduled(self):
         cron = self.env.ref("sales_coordination_sale.ir_cron_quote_expired")
