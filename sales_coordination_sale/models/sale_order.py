@@ -11,7 +11,10 @@ class SaleOrder(models.Model):
     _name = "sale.order"
     _inherit = ["sale.order", "sales.workflow.mixin"]
     # Set by the expiry's rule alone, re-armed by a new validity date or a send.
-    _sales_workflow_fields = {"sales_lapse_called": frozenset({False, None})}
+    _sales_workflow_fields = {
+        "sales_lapse_called": frozenset({False, None}),
+        "sales_lapse_note": frozenset({False, None, ""}),
+    }
 
     sales_lapse_called = fields.Boolean(
         string="Lapse Call Queued",
@@ -19,6 +22,13 @@ class SaleOrder(models.Model):
         copy=False,
         help="The coordinator has been asked to call about this quotation's expiry; "
         "a new validity date or sending it again re-arms it.",
+    )
+    sales_lapse_note = fields.Char(
+        string="Lapse Call Said",
+        readonly=True,
+        copy=False,
+        help="What the lapse call told the coordinator: taken off the call when "
+        "the quotation is sent again.",
     )
 
     @api.model_create_multi
@@ -208,6 +218,7 @@ class SaleOrder(models.Model):
                 lambda followup: followup.kind == "quote"
             )[:1]
             if current:
+                # The note of an earlier lapse of the quotation gives way.
                 kept = order._sales_without_lapse_notes(current.note)
                 current.write(
                     {
@@ -230,6 +241,7 @@ class SaleOrder(models.Model):
                         }
                     ]
                 )
+            order._sales_write_workflow({"sales_lapse_note": note})
             lead.message_post(body=note, author_id=author.id)
 
     def _sales_lapse_notes(self):
@@ -250,7 +262,7 @@ class SaleOrder(models.Model):
 
     def _sales_without_lapse_notes(self, note):
         """``note`` without the lines a lapse of this quotation wrote."""
-        ours = set(self._sales_lapse_notes().values())
+        ours = {self.sales_lapse_note, *self._sales_lapse_notes().values()}
         lines = [line for line in (note or "").split("\n") if line not in ours]
         return "\n".join(lines) or False
 
