@@ -92,10 +92,14 @@ class SaleOrder(models.Model):
         return self.sudo().opportunity_id
 
     def _sales_by_customer(self):
-        """Whether the customer acted rather than a user: the portal and the
-        payment flows run as the superuser (sale's portal works on the order as
-        OdooBot) or as the portal user."""
-        return self.env.user.share or self.env.user._is_superuser()
+        """Whether the customer acted rather than a user: a portal user, or the
+        superuser that sale's portal and payment flows act as (the order signed
+        or paid)."""
+        self.ensure_one()
+        user = self.env.user
+        return user.share or (
+            user._is_superuser() and bool(self.signed_on or self.transaction_ids)
+        )
 
     def _sales_author(self):
         """Who the lead's chatter names: the customer when they acted (the
