@@ -3,6 +3,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
+from odoo.tools.safe_eval import safe_eval
 
 
 class SalesDebrief(models.Model):
@@ -133,7 +134,25 @@ class SalesDebrief(models.Model):
         """Odoo's own new quotation form, for the customer and the opportunity
         (sale_crm's; it asks for the customer first when the lead has none)."""
         self.ensure_one()
-        return self.lead_id.action_sale_quotations_new()
+        lead = self.lead_id
+        action = lead.action_sale_quotations_new()
+        # sale_crm's actions read the lead from the active record, which is this
+        # debrief here.
+        context = action.get("context") or {}
+        if isinstance(context, str):
+            context = safe_eval(
+                context,
+                {"active_id": lead.id, "active_ids": lead.ids, "uid": self.env.uid},
+            )
+        action["context"] = {
+            **context,
+            "active_model": "crm.lead",
+            "active_id": lead.id,
+            "active_ids": lead.ids,
+        }
+        if action.get("res_model") == "sale.order":
+            action["domain"] = [("opportunity_id", "=", lead.id)]
+        return action
 
     def _sales_set_followup(self, values):
         # The quotation was sent before the debrief was confirmed: its call

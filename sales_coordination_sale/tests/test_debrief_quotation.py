@@ -145,6 +145,7 @@ class TestDebriefQuotation(SalesCoordinationSaleCommon):
         self.assertEqual(action["res_model"], "sale.order")
         self.assertEqual(action["context"]["default_partner_id"], self.customer.id)
         self.assertEqual(action["context"]["default_opportunity_id"], self.lead.id)
+        self.assertEqual(action["domain"], [("opportunity_id", "=", self.lead.id)])
         with Form(
             self.env["sale.order"]
             .with_user(self.coordinator)
@@ -166,3 +167,16 @@ class TestDebriefQuotation(SalesCoordinationSaleCommon):
         debrief = self._debrief_form(event)
         action = debrief.with_user(self.coordinator).action_new_quotation()
         self.assertEqual(action["res_model"], "crm.quotation.partner")
+        # sale_crm's wizard takes the lead (not the debrief) and goes on to the
+        # quotation for the customer it creates.
+        wizard = Form(
+            self.env["crm.quotation.partner"]
+            .with_user(self.coordinator)
+            .with_context(**action["context"])
+        )
+        self.assertEqual(wizard.lead_id, lead)
+        wizard.action = "create"
+        quotation = wizard.save().action_apply()
+        self.assertEqual(quotation["res_model"], "sale.order")
+        self.assertEqual(quotation["context"]["default_opportunity_id"], lead.id)
+        self.assertTrue(lead.partner_id)
