@@ -144,6 +144,8 @@ class TestUi(SalesPortalCommon):
             login="sc_coordinator",
         )
         debrief = event.debrief_ids
+        # New Quotation opened Sales' form; discarded, it left no quotation.
+        self.assertEqual(self.lead.order_ids, self.order)
         self.assertEqual(debrief.state, "done")
         self.assertEqual(debrief.sale_order_id, self.order)
         self.assertEqual(debrief.amount_untaxed, 10500)

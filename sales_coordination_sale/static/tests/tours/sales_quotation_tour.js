@@ -12,7 +12,31 @@ registry.category("web_tour.tours").add("sales_coordination_sale_debrief_quotati
             run: "click",
         },
         {
+            content: "What the advisor said, before any quotation",
+            trigger: ".o_form_view .o_field_widget[name=product_interest] input",
+            run: "edit Heat pump",
+        },
+        {
+            content: "Outcome: advance to the next step",
+            trigger: ".o_form_view .o_field_widget[name=outcome] input[data-value='advance']",
+            run: "click",
+        },
+        {
             content: "Without a quotation, New Quotation is offered",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_new_quotation]",
+            run: "click",
+        },
+        {
+            content: "Sales' own quotation form, for the customer",
+            trigger: ".o_form_view .o_field_widget[name=partner_id] input:value(Carla Customer)",
+        },
+        {
+            content: "The quotation was given at the visit already: discard this one",
+            trigger: ".o_form_view .o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "Back on the debrief",
             trigger: ".o_form_view .o_form_statusbar button[name=action_new_quotation]",
         },
         {
@@ -41,11 +65,6 @@ registry.category("web_tour.tours").add("sales_coordination_sale_debrief_quotati
             content: "The advisor's chance to close",
             trigger: ".o_form_view .o_field_widget[name=probability] input",
             run: "edit 70",
-        },
-        {
-            content: "Outcome: advance to the next step",
-            trigger: ".o_form_view .o_field_widget[name=outcome] input[data-value='advance']",
-            run: "click",
         },
         {
             content: "The customer wants a call in the evening",
