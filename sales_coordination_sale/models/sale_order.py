@@ -93,12 +93,11 @@ class SaleOrder(models.Model):
 
     def _sales_by_customer(self):
         """Whether the customer acted rather than a user: a portal user, or the
-        superuser that sale's portal and payment flows act as (the order signed
-        or paid)."""
+        superuser mode that sale's portal and payment's post-processing work in
+        (the order signed or paid)."""
         self.ensure_one()
-        user = self.env.user
-        return user.share or (
-            user._is_superuser() and bool(self.signed_on or self.transaction_ids)
+        return self.env.user.share or (
+            self.env.su and bool(self.signed_on or self.transaction_ids)
         )
 
     def _sales_author(self):
@@ -116,6 +115,8 @@ class SaleOrder(models.Model):
         kept as agreed with the customer, and follows this quotation from now."""
         Followup = self.env["sales.followup"].sudo()
         now = fields.Datetime.now()
+        # Who acted is read before sudo, which the loop needs.
+        authors = {order.id: order._sales_author() for order in self}
         # sudo: see _sales_leads (sale let this user send the quotation).
         for order in self.sudo().filtered("opportunity_id"):
             lead = order.opportunity_id
@@ -173,7 +174,7 @@ class SaleOrder(models.Model):
                     start=fields.Datetime.to_string(start),
                     end=fields.Datetime.to_string(end),
                 )
-            lead.message_post(body=body, author_id=order._sales_author().id)
+            lead.message_post(body=body, author_id=authors[order.id].id)
 
     def _sales_quote_window(self):
         """(start, end), naive UTC: the company's quote follow-up delay after
@@ -198,13 +199,18 @@ class SaleOrder(models.Model):
         else a new one). Never a silent loss: the lead stays open."""
         Followup = self.env["sales.followup"].sudo()
         now = fields.Datetime.now()
+        # An expiry is the scheduler's finding, a cancel someone's act; who
+        # acted is read before sudo, which the loop needs.
+        authors = {
+            order.id: self.env.user.partner_id if expired else order._sales_author()
+            for order in self
+        }
         # sudo: see _sales_leads (sale cancelled it, or the scheduler found it).
         for order in self.sudo().filtered("opportunity_id"):
             lead = order.opportunity_id
             order._sales_write_lapse_flag(True)
             note = order._sales_lapse_notes()["expired" if expired else "cancelled"]
-            # An expiry is the scheduler's finding, a cancel someone's act.
-            author = self.env.user.partner_id if expired else order._sales_author()
+            author = authors[order.id]
             if not lead.active or lead.stage_id.is_won:
                 # The customer already answered: nobody calls about this quote.
                 lead.message_post(body=note, author_id=author.id)
