@@ -392,8 +392,9 @@ class Generator:
         """Follow-up calls: a tenth due now (windows open), a fifth queued for
         later, the rest done or cancelled; spread over the leads. As the queue's
         own methods would make them (checked after the build): every call's
-        queue owner, a priority of the day; no confirmation, which needs a visit
-        of its own."""
+        queue owner, its priority filled by the model's own SQL (from its lead's
+        value, probability and urgency); no confirmation, which needs a visit of
+        its own."""
         low, high = self.lead_range
         self.cr.execute(
             SQL(
@@ -416,7 +417,7 @@ class Generator:
                 INSERT INTO sales_followup (
                     lead_id, company_id, advisor_id, coordinator_id,
                     queue_coordinator_id, kind, window_start, window_end,
-                    quote_date, priority_score, priority_date, state,
+                    quote_date, state,
                     attempt_count, create_uid, write_uid, create_date, write_date)
                 SELECT lead.id, lead.company_id, lead.user_id, lead.coordinator_id,
                        COALESCE(advisor.coordinator_id, lead.coordinator_id),
@@ -427,8 +428,6 @@ class Generator:
                        window_start,
                        window_start + interval '4 hours',
                        window_start - interval '2 days',
-                       round((r_score * 10000)::numeric, 2),
-                       (now() AT TIME ZONE 'UTC')::date,
                        CASE WHEN r_state < 0.30 THEN 'queued'
                             WHEN r_state < 0.95 THEN 'done'
                             ELSE 'cancelled' END,
@@ -443,7 +442,9 @@ class Generator:
                 count=self.sizes["followups"],
             )
         )
-        return self.cr.rowcount
+        made = self.cr.rowcount
+        self.env["sales.followup"]._sales_fill_priority(SQL("f.priority_key IS NULL"))
+        return made
 
     def check_queue(self):
         """The follow-ups written in SQL hold the queue's rules, as its own

@@ -2,7 +2,7 @@
     "name": "Sales Coordination",
     "summary": "A sales coordinator takes every lead, books the field advisors' "
     "appointments, records their debriefs and works the follow-up queue.",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Sales/CRM",
     "website": "https://github.com/sales-coordination/sales_coordination",
     "author": "Sales Coordination developers",
@@ -25,6 +25,8 @@
         "data/ir_cron_data.xml",
         "data/crm_stage_data.xml",
         "data/crm_lost_reason_data.xml",
+        "data/calendar_alarm_data.xml",
+        "data/mail_template_data.xml",
         "views/res_users_views.xml",
         "views/calendar_event_views.xml",
         "wizards/sales_lead_intake_views.xml",
@@ -52,6 +54,9 @@
         "demo/sales_source_cost_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sales_coordination/static/src/**/*",
+        ],
         "web.assets_tests": [
             "sales_coordination/static/tests/tours/*.js",
         ],

@@ -1,6 +1,6 @@
-"""Build each addon's README.rst (sales_coordination, sales_coordination_sale) from
-its manifest and readme/ fragments, as the OCA's README generator does. `--check`
-fails when one is stale.
+"""Build each addon's README.rst (every directory of the repository with a
+manifest and readme/ fragments) from its manifest and fragments, as the OCA's
+README generator does. `--check` fails when a file is stale.
 
 Usage: python scripts/gen_readme.py [--check]
 """
@@ -11,7 +11,6 @@ import re
 import sys
 
 TOP = pathlib.Path(__file__).resolve().parent.parent
-ADDONS = [TOP / "sales_coordination", TOP / "sales_coordination_sale"]
 SECTIONS = [
     ("DESCRIPTION", None),
     ("CONFIGURE", "Configuration"),
@@ -48,14 +47,21 @@ def build(addon):
 
 
 def main():
-    for addon in ADDONS:
+    addons = sorted(
+        path.parent
+        for path in TOP.glob("*/__manifest__.py")
+        if (path.parent / "readme").is_dir()
+    )
+    stale = []
+    for addon in addons:
         text = build(addon)
         target = addon / "README.rst"
-        if "--check" in sys.argv:
-            if not target.exists() or target.read_text() != text:
-                sys.exit(f"{addon.name}/README.rst is stale: run scripts/gen_readme.py")
-            continue
-        target.write_text(text)
+        if "--check" not in sys.argv:
+            target.write_text(text)
+        elif not target.exists() or target.read_text() != text:
+            stale.append(f"{addon.name}/README.rst")
+    if stale:
+        sys.exit(f"{', '.join(stale)} stale: run scripts/gen_readme.py")
 
 
 if __name__ == "__main__":

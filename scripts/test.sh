@@ -76,6 +76,16 @@ pytest_status=$?
 set -e
 [ $pytest_status -eq 0 ] || status=1
 
+# The bridges to the other apps a company runs, installed beside the addon on the same
+# database (after the root tests, which expect the addon alone) with the apps they
+# bridge to: their own tests, and the apps' own suites with the addon installed.
+say "== the bridges: website_crm, calendar_sms and their bridges beside the addon, their tests and the apps' own"
+python3 "$TOP/scripts/odoo_tests.py" bridges "$RUN_DIR/test-bridges.log" "$RUN_DIR/result-bridges" -- \
+    "${odoo[@]}" -d "$TEST_DB" --test-enable \
+    -i website_crm,calendar_sms,sales_coordination_website,sales_coordination_sms \
+    --test-tags "/sales_coordination_website,/website_crm,/sales_coordination_sms,/calendar_sms" \
+    || status=1
+
 say "== benchmark smoke run (scale 0.001), so that the benchmarks cannot rot"
 if BENCH_SCALE=0.001 BENCH_DB=sc_bench_smoke BENCH_REPEAT=1 BENCH_REBUILD=1 BENCH_INBOUND_EVENTS=40 BENCH_QUEUE_PRESSES=16 \
     bash "$TOP/scripts/bench.sh" >"$RUN_DIR/bench-smoke.log" 2>&1; then
@@ -92,26 +102,22 @@ say "== the addons build into wheels (whool, the OCA's build backend)"
 rm -rf "$RUN_DIR/wheel"
 : >"$RUN_DIR/wheel.log"
 wheels_ok=1
-for addon in sales_coordination sales_coordination_sale; do
+for addon in "${ADDONS[@]}"; do
     # The listing is read whole (grep -q would close the pipe early under pipefail).
-    if "$ODOO_PY" -m pip wheel --no-deps -q -w "$RUN_DIR/wheel" "$TOP/$addon" \
+    "$ODOO_PY" -m pip wheel --no-deps -q -w "$RUN_DIR/wheel" "$TOP/$addon" \
             >>"$RUN_DIR/wheel.log" 2>&1 \
-        && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_${addon}-*.whl \
-            >"$RUN_DIR/wheel-$addon.list" 2>>"$RUN_DIR/wheel.log" \
-        && grep -q "odoo/addons/$addon/__manifest__.py" "$RUN_DIR/wheel-$addon.list"; then
-        :
-    else
-        say "the wheel of $addon did not build"
-        wheels_ok=0
-    fi
+        && "$ODOO_PY" -m zipfile -l "$RUN_DIR"/wheel/odoo_addon_"$addon"-*.whl \
+            >"$RUN_DIR/wheel.list" 2>>"$RUN_DIR/wheel.log" \
+        && grep -q "odoo/addons/$addon/__manifest__.py" "$RUN_DIR/wheel.list" \
+        || wheels_ok=0
 done
 if [ $wheels_ok = 1 ]; then
     ls "$RUN_DIR/wheel"
-    echo "2 0" >"$RUN_DIR/result-wheel"
+    echo "1 0" >"$RUN_DIR/result-wheel"
 else
     tail -n 20 "$RUN_DIR/wheel.log"
-    say "a wheel did not build (whole log: $RUN_DIR/wheel.log)"
-    echo "2 1" >"$RUN_DIR/result-wheel"
+    say "the wheel did not build (whole log: $RUN_DIR/wheel.log)"
+    echo "1 1" >"$RUN_DIR/result-wheel"
     status=1
 fi
 
@@ -121,7 +127,7 @@ import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update", "sale", "bench-smoke", "wheel"):
+for part in ("install", "crm-update", "sale", "bridges", "bench-smoke", "wheel"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures

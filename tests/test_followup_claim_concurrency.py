@@ -273,26 +273,29 @@ def test_claim_of_a_dead_request_comes_back_after_the_lease(queue):
     assert states == {"claimed": 1, "cancelled": FOLLOWUPS - 1}, states
 
 
-def age_priorities(registry, ids):
-    """Make the company's open calls wait for the upkeep, as a new day does."""
+def change_decay(registry, ids):
+    """Make the company's queued calls wait for the upkeep, as a new daily decay
+    does (the days alone change no row)."""
     with registry.cursor() as cr:
         # As the upkeep does: beside the claims, without failing to serialize.
         cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         cr.execute(
             SQL(
-                """UPDATE sales_followup SET priority_date = '1970-01-01'
-                    WHERE company_id = %s AND state = 'queued'""",
-                ids["company"],
+                """UPDATE sales_followup SET priority_rate = priority_rate * 2
+                    WHERE company_id = %(company)s AND state = 'queued';
+                   UPDATE res_company SET sales_priority_rate_pending = TRUE
+                    WHERE id = %(company)s""",
+                company=ids["company"],
             )
         )
 
 
 def test_next_call_while_the_upkeep_runs(queue):
-    """The priority upkeep runs again and again while 16 coordinators empty the
+    """The decay upkeep runs again and again while 16 coordinators empty the
     queue: each call is handed out once, the upkeep finishes every time, nobody
     is told that nothing is due while calls wait, and neither side retries."""
     registry = Registry(dbname())
-    age_priorities(registry, queue)
+    change_decay(registry, queue)
     barrier = threading.Barrier(THREADS + 1)
     claimed = [[] for _ in range(THREADS)]
     claim_retries, upkeep_retries, errors, false_empty = [], [], [], []
@@ -319,7 +322,7 @@ def test_next_call_while_the_upkeep_runs(queue):
             errors.append(traceback.format_exc())
 
     def refresh(env):
-        return env["sales.followup"]._cron_refresh_priority(batch=100)
+        return env["sales.followup"]._cron_apply_decay(batch=100)
 
     def upkeep():
         try:
@@ -329,7 +332,7 @@ def test_next_call_while_the_upkeep_runs(queue):
                 while request(registry, SUPERUSER_ID, refresh, upkeep_retries):
                     batches += 1
                 upkeep_runs.append(batches)
-                age_priorities(registry, queue)
+                change_decay(registry, queue)
         except Exception:
             errors.append(traceback.format_exc())
 

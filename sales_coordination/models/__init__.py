@@ -9,6 +9,7 @@ from . import sales_call
 from . import sales_debrief
 from . import crm_lead
 from . import calendar_event
+from . import calendar_attendee
 from . import sales_booking_lock
 from . import sales_appointment_scheduler
 from . import sales_inbound_source

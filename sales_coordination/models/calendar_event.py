@@ -1,9 +1,10 @@
 from datetime import timedelta
+from urllib.parse import quote as url_quote
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools.workflow import is_owned, owning
@@ -40,6 +41,16 @@ DERIVED_TYPES = frozenset({"reset", "rehash"})
 # coordinators (a private one would show them "Busy" and refuse their changes).
 SALES_PRIVACY = ("public", "confidential")
 
+CUSTOMER_RESPONSES = [
+    ("none", "No Answer Yet"),
+    ("accepted", "Confirmed by the Customer"),
+    ("declined", "Declined by the Customer"),
+]
+# Changing any of these may change who the customer attendee is.
+CUSTOMER_FIELDS = frozenset(
+    {"opportunity_id", "partner_ids", "attendee_ids", "is_sales_appointment"}
+)
+
 APPOINTMENT_TYPES = [
     ("new", "New"),
     ("reset", "Reset"),
@@ -72,6 +83,7 @@ class CalendarEvent(models.Model):
         "debrief_state": frozenset({"none"}),
         "booked_by_id": EMPTY,
         "debrief_overdue_alerted": EMPTY,
+        "customer_response": frozenset({"none"}),
     }
 
     is_sales_appointment = fields.Boolean(
@@ -80,6 +92,14 @@ class CalendarEvent(models.Model):
         copy=False,
         help="An appointment a field advisor runs at a customer's for an "
         "opportunity; only their coordinators and managers book, move or cancel it.",
+    )
+    sales_customer_phone = fields.Char(
+        related="opportunity_id.phone", string="Customer's Phone"
+    )
+    sales_map_url = fields.Char(
+        string="Map",
+        compute="_compute_sales_map_url",
+        help="The visit's address on a map, for the advisor on the road.",
     )
     advisor_id = fields.Many2one(
         "res.users",
@@ -138,6 +158,17 @@ class CalendarEvent(models.Model):
         search="_search_is_debrief_overdue",
     )
     debrief_overdue_alerted = fields.Boolean(copy=False, readonly=True)
+    customer_response = fields.Selection(
+        CUSTOMER_RESPONSES,
+        string="Customer's Answer",
+        compute="_compute_customer_response",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="The customer's answer to the invitation, from Accept or Decline in "
+        "the e-mail they received (their own attendee's answer). Accepted ends "
+        "the confirmation call; declined queues a call to rebook the visit.",
+    )
 
     def _auto_init(self):
         # Filled in SQL when the column is added, rather than computed record by
@@ -152,11 +183,35 @@ class CalendarEvent(models.Model):
                          FROM crm_lead lead WHERE lead.id = event.opportunity_id"""
                 )
             )
+        if not column_exists(cr, self._table, "customer_response"):
+            create_column(cr, self._table, "customer_response", "varchar")
+            self._sales_fill_customer_responses()
         if not column_exists(cr, self._table, "appointment_type"):
             create_column(cr, self._table, "appointment_type", "varchar")
             if column_exists(cr, self._table, "is_sales_appointment"):
                 self._sales_fill_appointment_types()
         return super()._auto_init()
+
+    def _sales_fill_customer_responses(self):
+        """The answers already given, in SQL, rather than computed appointment by
+        appointment on a database that holds many."""
+        self.env.cr.execute(
+            SQL(
+                """UPDATE calendar_event event
+                      SET customer_response = COALESCE(
+                          (SELECT attendee.state
+                             FROM calendar_attendee attendee
+                             JOIN crm_lead lead ON lead.id = event.opportunity_id
+                            WHERE attendee.event_id = event.id
+                              AND attendee.partner_id = lead.partner_id
+                              AND attendee.state IN ('accepted', 'declined')
+                              AND event.is_sales_appointment
+                            LIMIT 1),
+                          'none')"""
+                if column_exists(self.env.cr, self._table, "is_sales_appointment")
+                else "UPDATE calendar_event SET customer_response = 'none'"
+            )
+        )
 
     def _sales_fill_appointment_types(self):
         """Types for appointments booked before types existed, from the visit
@@ -200,6 +255,37 @@ class CalendarEvent(models.Model):
 
     def init(self):
         create_indexes(self.env.cr, self._table)
+
+    @api.depends(
+        "is_sales_appointment",
+        "opportunity_id.partner_id",
+        "attendee_ids.partner_id",
+        "attendee_ids.state",
+    )
+    def _compute_customer_response(self):
+        for event in self:
+            customer = event._sales_customer()
+            states = {
+                attendee.state
+                for attendee in event.attendee_ids
+                if customer and attendee.partner_id == customer
+            }
+            event.customer_response = next(
+                (answer for answer in ("declined", "accepted") if answer in states),
+                "none",
+            )
+
+    def _sales_customer(self):
+        """The customer of this sales appointment (its opportunity's contact),
+        or an empty recordset."""
+        self.ensure_one()
+        if not self.is_sales_appointment:
+            return self.env["res.partner"]
+        return self.opportunity_id.partner_id
+
+    def _sales_company(self):
+        self.ensure_one()
+        return self.opportunity_id.company_id or self.env.company
 
     def _debrief_overdue_domain(self):
         hours = self.env.company.sales_debrief_overdue_hours
@@ -260,6 +346,14 @@ class CalendarEvent(models.Model):
                         ),
                     )
             overdue.debrief_overdue_alerted = True
+
+    @api.depends("location")
+    def _compute_sales_map_url(self):
+        for event in self:
+            event.sales_map_url = event.location and (
+                "https://www.openstreetmap.org/search?query="
+                + url_quote(" ".join(event.location.split()))
+            )
 
     def action_open_debrief(self):
         self.ensure_one()
@@ -371,13 +465,86 @@ class CalendarEvent(models.Model):
                     vals["partner_ids"] = list(partner_commands) + [
                         Command.link(advisor.partner_id.id)
                     ]
+            self._sales_customer_values(vals)
         with owning(self._name, "booked_by_id"):
             self._set_appointment_types(vals_list)
             events = super().create(vals_list)
         events._sales_reopen_lost_leads()
+        # The opportunity may also come from a default of the context.
+        events.filtered("is_sales_appointment")._sales_add_customers()
         self.env["sales.appointment.scheduler"]._check_appointments(events)
         events.filtered("is_sales_appointment")._sales_queue_confirmation()
         return events
+
+    @api.model
+    def _sales_customer_values(self, vals):
+        """Complete the values of a new sales appointment: its customer (the
+        opportunity's contact) among the attendees, however it is created (the
+        calendar, an import, the API), and the company's reminders."""
+        lead = self.env["crm.lead"].browse(
+            vals.get("opportunity_id") or self.env.context.get("default_opportunity_id")
+        )
+        customer = lead.partner_id
+        commands = list(vals.get("partner_ids") or [])
+        if customer and customer.id not in _linked_partner_ids(commands):
+            vals["partner_ids"] = commands + [Command.link(customer.id)]
+        alarms = self._sales_reminder_alarms(lead.company_id or self.env.company)
+        if alarms:
+            vals["alarm_ids"] = list(vals.get("alarm_ids") or []) + [
+                Command.link(alarm.id) for alarm in alarms
+            ]
+
+    @api.model
+    def _sales_reminder_alarms(self, company):
+        """The calendar alarms that remind the customer of a sales appointment of
+        ``company`` (other addons add theirs)."""
+        alarms = self.env["calendar.alarm"]
+        if company.sales_reminder_email:
+            alarms |= (
+                self.env.ref(
+                    "sales_coordination.calendar_alarm_sales_reminder_email",
+                    raise_if_not_found=False,
+                )
+                or alarms
+            )
+        return alarms
+
+    def _sales_add_customers(self):
+        """Make the customer an attendee of those of these sales appointments
+        where they are missing (the opportunity or its contact changed, the
+        attendees were replaced). Returns the appointments completed."""
+        missing = self.filtered(
+            lambda event: event._sales_customer()
+            and event._sales_customer() not in event.partner_ids
+        )
+        for customer, events in missing.grouped(
+            lambda event: event._sales_customer()
+        ).items():
+            # sudo: the customer follows the opportunity, whoever changed it
+            # (a merge of leads, a contact set by the advisor).
+            events.sudo().write({"partner_ids": [Command.link(customer.id)]})
+        return missing
+
+    def _sales_keep_customers(self, vals):
+        """``vals`` with the customer kept among the attendees of these sales
+        appointments when ``partner_ids`` would remove them: their attendee,
+        and with it their answer, stays. (Written to several appointments of
+        different customers at once, removing one of them is refused.)"""
+        customers = self.filtered("is_sales_appointment").opportunity_id.partner_id
+        if len(customers) != 1:
+            return vals
+        commands = vals["partner_ids"]
+        if commands and isinstance(commands[0], int):
+            commands = [Command.set(commands)]
+        kept = []
+        for command in commands:
+            if command[0] == Command.SET:
+                command = Command.set(list(set(command[2]) | {customers.id}))
+            elif command[0] in (Command.UNLINK, Command.DELETE):
+                if command[1] == customers.id:
+                    continue
+            kept.append(command)
+        return dict(vals, partner_ids=kept)
 
     def _check_appointment_type_value(self, kind):
         """Reset and rehash are what the lead's history makes a visit: nobody
@@ -425,9 +592,17 @@ class CalendarEvent(models.Model):
             self._check_sales_appointment_access(appointments.advisor_id | new_advisor)
             if new_advisor:
                 vals = self._reassign_values(vals, appointments, new_advisor)
+        if "partner_ids" in vals:
+            vals = self._sales_keep_customers(vals)
+        if "start" in vals or "start_date" in vals:
+            # Answered for another time: the customer answers again (Odoo sends
+            # them the change with Accept and Decline).
+            self._sales_reset_answers(vals)
         result = super().write(vals)
         if RESCHEDULING_FIELDS.intersection(vals) and not self._sales_is_merge(vals):
             self.env["sales.appointment.scheduler"]._check_appointments(self)
+        if CUSTOMER_FIELDS.intersection(vals):
+            self.filtered("is_sales_appointment")._sales_add_customers()
         if {"start", "active", "is_sales_appointment"}.intersection(vals):
             self.filtered("is_sales_appointment")._sales_queue_confirmation()
         return result
@@ -633,6 +808,8 @@ class CalendarEvent(models.Model):
         for event in self:
             window = event._sales_confirmation_window(now)
             followup = by_event.get(event)
+            if event._sales_confirmed_by_customer():
+                continue  # ended when the customer accepted
             if not window or not event.active or not event.opportunity_id.active:
                 if followup:
                     followup._sales_close("cancelled")
@@ -649,6 +826,112 @@ class CalendarEvent(models.Model):
                     }
                 )
         Followup._sales_queue(to_create)
+
+    def _sales_confirmed_by_customer(self):
+        """Whether the customer's acceptance makes the confirmation call of this
+        appointment needless (unless the company calls anyway)."""
+        self.ensure_one()
+        return (
+            self.customer_response == "accepted"
+            and not self._sales_company().sales_confirm_accepted
+        )
+
+    def _sales_reset_answers(self, vals):
+        """Before these appointments move: the customers' answers were for the
+        former time, so they answer again (Odoo sends them the change)."""
+        start = fields.Datetime.to_datetime(vals.get("start") or vals.get("start_date"))
+        moved = self.filtered(
+            lambda event: event.customer_response != "none" and event.start != start
+        )
+        attendees = moved.attendee_ids._sales_customer_attendees().filtered(
+            lambda attendee: attendee.state != "needsAction"
+        )
+        if not attendees:
+            return
+        with owning("calendar.attendee", "state"):
+            attendees.write({"state": "needsAction"})
+        for event in attendees.event_id:
+            event.opportunity_id.message_post(
+                body=self.env._(
+                    "“%(event)s” moved: the customer's earlier answer no longer "
+                    "holds until they answer the new time.",
+                    event=event.name,
+                )
+            )
+
+    def _sales_customer_answered(self, answer):
+        """The customers of these appointments answered their invitation
+        (``accepted`` or ``declined``, already on their attendee): an acceptance
+        ends the confirmation call (unless the company calls anyway) and a
+        call to rebook queued by an earlier decline; a decline cancels nothing
+        but puts a call to rebook the visit at the top of the coordinator's
+        queue. Each answer is told in the lead's chatter."""
+        now = fields.Datetime.now()
+        # sudo: the queue follows the customer's answer, who is no user.
+        Followup = self.env["sales.followup"].sudo()
+        open_calls = Followup.search(
+            [
+                ("event_id", "in", self.ids),
+                ("kind", "in", ("confirmation", "reset")),
+                ("state", "in", ("queued", "claimed")),
+            ]
+        ).grouped("event_id")
+        to_queue = []
+        for event in self:
+            calls = open_calls.get(event, Followup)
+            customer = event._sales_customer()
+            when = event._sales_customer_time()
+            if answer == "accepted":
+                ended = calls.filtered(lambda call: call.kind == "reset")
+                if event._sales_confirmed_by_customer():
+                    ended |= calls.filtered(lambda call: call.kind == "confirmation")
+                ended.write({"note": self.env._("The customer accepted the visit.")})
+                ended._sales_close("done")
+                body = self.env._(
+                    "%(customer)s accepted the appointment “%(event)s” (%(when)s): "
+                    "it is confirmed by the customer.",
+                    customer=customer.name,
+                    event=event.name,
+                    when=when,
+                )
+                if ended.filtered(lambda call: call.kind == "confirmation"):
+                    body += " " + self.env._("No confirmation call is needed.")
+                if ended.filtered(lambda call: call.kind == "reset"):
+                    body += " " + self.env._(
+                        "The call to rebook it, queued when they declined, is done."
+                    )
+            else:
+                if not calls.filtered(lambda call: call.kind == "reset"):
+                    to_queue.append(
+                        {
+                            "lead_id": event.opportunity_id.id,
+                            "event_id": event.id,
+                            "kind": "reset",
+                            "is_inbound": True,
+                            "window_start": now,
+                            "window_end": now + timedelta(days=2),
+                            "note": self.env._(
+                                "The customer declined the appointment of %(when)s.",
+                                when=when,
+                            ),
+                        }
+                    )
+                body = self.env._(
+                    "%(customer)s declined the appointment “%(event)s” (%(when)s). "
+                    "Nothing is cancelled: a call to rebook it is at the top of the "
+                    "queue.",
+                    customer=customer.name,
+                    event=event.name,
+                    when=when,
+                )
+            event.opportunity_id.message_post(body=body, author_id=customer.id)
+        Followup._sales_queue(to_queue)
+
+    def _sales_customer_time(self):
+        """When the appointment is, as the coordinator who booked it reads it."""
+        self.ensure_one()
+        tz = self.booked_by_id.tz or self.user_id.tz or "UTC"
+        return format_datetime(self.env, self.start, tz=tz, dt_format="short")
 
     def _sales_confirmation_window(self, now):
         company = self.opportunity_id.company_id or self.env.company
@@ -732,3 +1015,16 @@ class CalendarEvent(models.Model):
                         advisor=advisor.name,
                     )
                 )
+
+
+def _linked_partner_ids(commands):
+    """The partner ids that ORM ``commands`` (or plain ids) link."""
+    ids = set()
+    for command in commands:
+        if isinstance(command, int):
+            ids.add(command)
+        elif command[0] == Command.LINK:
+            ids.add(command[1])
+        elif command[0] == Command.SET:
+            ids.update(command[2])
+    return ids

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
@@ -455,7 +455,41 @@ class CrmLead(models.Model):
         self._sales_check_workflow_write(vals)
         if "phone" in vals and "sales_wrong_number" not in vals:
             vals = dict(vals, sales_wrong_number=False)
-        return super().write(vals)
+        former = (
+            {lead: lead.partner_id for lead in self} if "partner_id" in vals else {}
+        )
+        result = super().write(vals)
+        if former:
+            self._sales_follow_customer(former)
+        return result
+
+    def _sales_follow_customer(self, former):
+        """The lead's contact changed (``former``: the contact each lead had):
+        the new one takes the former's place among the attendees of its
+        upcoming sales appointments."""
+        changed = self.filtered(lambda lead: lead.partner_id != former[lead])
+        if not changed:
+            return
+        # sudo: the customer follows the lead's contact, whoever sets it (an
+        # advisor may not move their own appointments).
+        events = (
+            self.env["calendar.event"]
+            .sudo()
+            .search(
+                [
+                    ("opportunity_id", "in", changed.ids),
+                    ("is_sales_appointment", "=", True),
+                    ("start", ">", fields.Datetime.now()),
+                ]
+            )
+        )
+        for event in events:
+            previous = former[event.opportunity_id]
+            if previous and previous not in (
+                event.opportunity_id.partner_id | event.advisor_id.partner_id
+            ):
+                event.write({"partner_ids": [Command.unlink(previous.id)]})
+        events._sales_add_customers()
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):

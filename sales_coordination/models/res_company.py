@@ -3,10 +3,18 @@ from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
+
+from ..tools.priority import daily_points
+from ..tools.windows import describe_window, hour_label
+from ..tools.workflow import owning
+from .sales_workflow_mixin import EMPTY
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "sales.workflow.mixin"]
+    _sales_workflow_fields = {"sales_priority_rate_pending": EMPTY}
 
     sales_lead_entry_restricted = fields.Boolean(
         string="Coordinators Own Lead Entry",
@@ -74,6 +82,11 @@ class ResCompany(models.Model):
         help="Each day since the quote lowers the chance to close, and with it the "
         "follow-up's priority, by this share.",
     )
+    sales_priority_rate_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The daily decay changed: queued calls are being brought to it.",
+    )
     sales_claim_minutes = fields.Integer(
         string="Claim Lease (Minutes)",
         default=15,
@@ -128,6 +141,26 @@ class ResCompany(models.Model):
             if company.sales_appointment_duration <= 0:
                 raise ValidationError(self.env._("An appointment must last some time."))
 
+    def write(self, vals):
+        self._sales_check_workflow_write(vals)
+        if "sales_priority_decay" not in vals:
+            return super().write(vals)
+        with owning(self._name, "sales_priority_rate_pending"):
+            res = super().write({**vals, "sales_priority_rate_pending": True})
+        # The queued calls take the new rate in short batches, at once (sudo:
+        # scheduling the queue's own upkeep, whoever changed the setting).
+        cron = self.env.ref(
+            "sales_coordination.ir_cron_followup_priority", raise_if_not_found=False
+        )
+        if cron:
+            cron.sudo()._trigger()
+        return res
+
+    def _sales_priority_rate(self):
+        """The points each day since the quote costs a follow-up of this company."""
+        self.ensure_one()
+        return daily_points(self.sales_priority_decay)
+
     def _sales_daypart_bounds(self):
         self.ensure_one()
         return (
@@ -135,6 +168,48 @@ class ResCompany(models.Model):
             self.sales_afternoon_start,
             self.sales_evening_start,
             self.sales_evening_end,
+        )
+
+    def _sales_describe_window(self, start, end, tz=None):
+        """The window ``start``-``end`` (naive UTC) as agreed with the customer,
+        in ``tz`` (default: the user's) and the user's language: "Tue 1 Dec,
+        morning" (see tools/windows.py)."""
+        self.ensure_one()
+        if not (start and end and end > start):
+            return False
+        zone = ZoneInfo(tz or self.env.context.get("tz") or self.env.user.tz or "UTC")
+
+        def local(moment):
+            return (
+                moment.replace(tzinfo=timezone.utc)
+                .astimezone(zone)
+                .replace(tzinfo=None)
+            )
+
+        words = {
+            "morning": self.env._("morning"),
+            "afternoon": self.env._("afternoon"),
+            "evening": self.env._("evening"),
+            "all day": self.env._("all day"),
+            "or": lambda phrases: self.env._(" or ").join(phrases),
+            "after": lambda hour: self.env._("after %(time)s", time=hour_label(hour)),
+            "before": lambda hour: self.env._("before %(time)s", time=hour_label(hour)),
+            "between": lambda first, last: self.env._(
+                "%(start)s-%(end)s", start=hour_label(first), end=hour_label(last)
+            ),
+            "day": lambda day, phrase: self.env._(
+                "%(day)s, %(part)s", day=day, part=phrase
+            ),
+            "to": lambda first, last: self.env._(
+                "%(first)s to %(last)s", first=first, last=last
+            ),
+        }
+        return describe_window(
+            local(start),
+            local(end),
+            self._sales_daypart_bounds(),
+            words,
+            lambda day: format_date(self.env, day, date_format="EEE d MMM"),
         )
 
     def _sales_daypart_hours(self, daypart):
@@ -208,3 +283,23 @@ class ResCompany(models.Model):
             raise ValidationError(
                 self.env._("The not-contacted alert needs at least one day.")
             )
+
+    # The customer's own answers to the appointment (see calendar_attendee.py).
+    sales_customer_invitation = fields.Boolean(
+        string="Invite Customers by E-mail",
+        default=True,
+        help="Odoo's invitation (and its notice when the appointment moves) goes "
+        "to the customer of each sales appointment, with Accept and Decline; off, "
+        "customers get no e-mail from the calendar.",
+    )
+    sales_confirm_accepted = fields.Boolean(
+        string="Confirmation Call Even When Accepted",
+        help="Call the day before a visit the customer has already accepted in "
+        "the invitation; off, their acceptance ends the confirmation call.",
+    )
+    sales_reminder_email = fields.Boolean(
+        string="E-mail Reminder the Day Before",
+        default=True,
+        help="Sales appointments booked from now on carry Odoo's calendar reminder "
+        "by e-mail, sent a day before the visit to those who have not declined.",
+    )

@@ -67,3 +67,14 @@ class ResConfigSettings(models.TransientModel):
     sales_advisor_weekly_meetings = fields.Integer(
         related="company_id.sales_advisor_weekly_meetings", readonly=False
     )
+    sales_customer_invitation = fields.Boolean(
+        related="company_id.sales_customer_invitation", readonly=False
+    )
+    sales_confirm_accepted = fields.Boolean(
+        related="company_id.sales_confirm_accepted", readonly=False
+    )
+    sales_reminder_email = fields.Boolean(
+        related="company_id.sales_reminder_email", readonly=False
+    )
+    # Offered, not required: the bridge sales_coordination_sms comes with it.
+    module_calendar_sms = fields.Boolean(string="SMS Reminders")

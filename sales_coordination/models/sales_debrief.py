@@ -104,6 +104,11 @@ class SalesDebrief(models.Model):
     followup_window_end = fields.Datetime(
         compute="_compute_followup_window", store=True, readonly=False
     )
+    followup_window_label = fields.Char(
+        string="Call Back",
+        compute="_compute_followup_window_label",
+        help="The window agreed with the customer, in your time zone.",
+    )
     next_event_id = fields.Many2one(
         "calendar.event",
         string="Next Appointment Booked",
@@ -134,6 +139,15 @@ class SalesDebrief(models.Model):
             "This appointment already has its debrief: open it instead.",
         )
     ]
+
+    @api.depends("followup_window_start", "followup_window_end", "company_id")
+    @api.depends_context("uid", "tz", "lang")
+    def _compute_followup_window_label(self):
+        for debrief in self:
+            company = debrief.company_id or self.env.company
+            debrief.followup_window_label = company._sales_describe_window(
+                debrief.followup_window_start, debrief.followup_window_end
+            )
 
     @api.depends("followup_date", "followup_daypart")
     def _compute_followup_window(self):

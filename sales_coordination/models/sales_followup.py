@@ -1,17 +1,17 @@
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.sql_db import Cursor
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
-from ..tools.priority import priority_score
+from ..tools import priority
 from .sales_workflow_mixin import EMPTY
 
 _logger = logging.getLogger(__name__)
@@ -38,6 +38,24 @@ CLAIM_LOCK = 0x5C_C1A1
 # rather than answer that nothing is due.
 CLAIM_RETRIES = 5
 CLAIM_PAUSE = 0.02
+# Where Next call looks, in this order: the coordinator's own advisors' calls
+# (the lead's coordinator's when no advisor has it), those of the advisors they
+# back up, the shared pool, the calls that belong to nobody.
+CLAIM_SCOPES = ("own", "backed_up", "shared", "unowned")
+# Stand-ins that the claim's SQL is composed for once per process, and that each
+# press replaces with its own values (see ``_claim_statement``).
+STAND_IN_AT = datetime(1900, 1, 1, 0, 0, 7)
+STAND_IN_AT_TEXT = "1900-01-01 00:00:07"
+STAND_IN_UID = -1_000_000_007
+STAND_IN_COMPANY = -1_000_000_009
+STAND_IN_COMPANIES = (-1_000_000_011,)
+# The stored parts of a call's priority (see tools/priority.py).
+PRIORITY_COLUMNS = {
+    "priority_tier": "int4",
+    "priority_base": "float8",
+    "priority_rate": "float8",
+    "priority_key": "float8",
+}
 
 
 class SalesFollowup(models.Model):
@@ -46,7 +64,8 @@ class SalesFollowup(models.Model):
     _name = "sales.followup"
     _inherit = ["sales.workflow.mixin"]
     _description = "Follow-up Call"
-    _order = "priority_score desc, window_start, id"
+    # The order of priority_score on any day (see tools/priority.py).
+    _order = "priority_tier desc, priority_key desc, window_start, id"
     _rec_name = "lead_id"
     # The queue's own fields: only this model's methods below move them.
     _sales_workflow_fields = {
@@ -54,7 +73,10 @@ class SalesFollowup(models.Model):
         "claimed_by_id": EMPTY,
         "claim_expires_at": EMPTY,
         "priority_score": EMPTY,
-        "priority_date": EMPTY,
+        "priority_tier": EMPTY,
+        "priority_base": EMPTY,
+        "priority_rate": EMPTY,
+        "priority_key": EMPTY,
         "is_inbound": EMPTY,
         "attempt_count": EMPTY,
         "escalated": EMPTY,
@@ -95,6 +117,12 @@ class SalesFollowup(models.Model):
     window_end = fields.Datetime(
         required=True, default=lambda self: fields.Datetime.now() + timedelta(hours=4)
     )
+    window_label = fields.Char(
+        string="When",
+        compute="_compute_window_label",
+        help="The window agreed with the customer: the day and the part of the day, "
+        "in your time zone. The exact bounds are on the call's form.",
+    )
     quote_date = fields.Datetime(
         default=fields.Datetime.now,
         help="When the customer got the quote (or asked for the call): each day "
@@ -103,21 +131,59 @@ class SalesFollowup(models.Model):
     priority_score = fields.Float(
         string="Priority",
         compute="_compute_priority_score",
-        store=True,
+        search="_search_priority_score",
         readonly=True,
-        copy=False,
-        help="Higher is called first: the kind (callbacks and resets, then "
-        "confirmations, then the rest), then value x probability weighed by "
-        "urgency and decayed by the days since the quote.",
+        help="Higher is called first: missed calls and web forms, then callbacks "
+        "and resets, then confirmations, then the rest; within each, value x "
+        "probability weighed by urgency, less what each day since the quote "
+        "costs. Computed for the moment it is read.",
     )
-    priority_date = fields.Date(
-        string="Priority Of",
-        compute="_compute_priority_score",
+    priority_stars = fields.Selection(
+        [
+            ("0", "Quote, Happy Call or Rehash"),
+            ("1", "Visit to Confirm"),
+            ("2", "Callback or Rebooking"),
+            ("3", "Missed Call or Web Form"),
+        ],
+        string="Comes First",
+        compute="_compute_priority_reason",
+        help="The tier that decides first: the more stars, the sooner.",
+    )
+    priority_reason = fields.Char(
+        string="Why Now",
+        compute="_compute_priority_reason",
+        help="Why this call comes where it does in the queue.",
+    )
+    # What the priority of any day follows from, fixed when the call is queued
+    # (and when its lead's value, probability or urgency change): nothing
+    # rewrites the queue as the days go by.
+    priority_tier = fields.Integer(
+        compute="_compute_priority", store=True, readonly=True, copy=False
+    )
+    priority_base = fields.Float(
+        string="Value Points",
+        compute="_compute_priority",
         store=True,
         readonly=True,
         copy=False,
-        help="The day the priority was computed for: the upkeep brings the older "
-        "ones up to date as the days since the quote go by.",
+        help="Value x probability weighed by urgency, on the day of the quote.",
+    )
+    priority_rate = fields.Float(
+        string="Points Lost a Day",
+        compute="_compute_priority",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="What each day since the quote costs, from the company's daily decay.",
+    )
+    priority_key = fields.Float(
+        string="Ordering Key",
+        compute="_compute_priority",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="The day (since 1970) the value points run out: Next call's order "
+        "within a tier, the same on every day.",
     )
     state = fields.Selection(
         [
@@ -171,12 +237,11 @@ class SalesFollowup(models.Model):
         # record on a database that already holds a million follow-ups.
         cr = self.env.cr
         if table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "priority_date"
+            cr, self._table, "priority_key"
         ):
-            # Existing rows wait for the next upkeep, which refreshes the oldest
-            # first.
-            create_column(cr, self._table, "priority_date", "date")
-            cr.execute(SQL("UPDATE sales_followup SET priority_date = '1970-01-01'"))
+            for column, kind in PRIORITY_COLUMNS.items():
+                create_column(cr, self._table, column, kind)
+            self._sales_fill_priority()
         if table_exists(cr, self._table) and not column_exists(
             cr, self._table, "visit_start"
         ):
@@ -206,33 +271,22 @@ class SalesFollowup(models.Model):
     def init(self):
         # Next call walks these in priority order and stops at the first free row.
         where = "state IN ('queued', 'claimed')"
+        order = ["priority_tier DESC", "priority_key DESC", "window_start", "id"]
         create_index(
-            self.env.cr,
-            "sales_followup_queue_index",
-            self._table,
-            ["priority_score DESC", "window_start", "id"],
-            where=where,
+            self.env.cr, "sales_followup_queue_index", self._table, order, where=where
         )
         create_index(
             self.env.cr,
             "sales_followup_advisor_queue_index",
             self._table,
-            ["advisor_id", "priority_score DESC"],
+            ["advisor_id", *order[:2]],
             where=where,
         )
         create_index(
             self.env.cr,
             "sales_followup_queue_coordinator_index",
             self._table,
-            ["queue_coordinator_id", "priority_score DESC", "window_start", "id"],
-            where=where,
-        )
-        # The upkeep takes the open calls of an older day, oldest first.
-        create_index(
-            self.env.cr,
-            "sales_followup_priority_date_index",
-            self._table,
-            ["priority_date", "id"],
+            ["queue_coordinator_id", *order],
             where=where,
         )
         create_index(
@@ -258,22 +312,180 @@ class SalesFollowup(models.Model):
         "lead_id.probability",
         "lead_id.urgency",
     )
-    def _compute_priority_score(self):
+    def _compute_priority(self):
         now = fields.Datetime.now()
-        today = fields.Date.today()
         for followup in self:
-            followup.priority_date = today
             lead = followup.lead_id
-            quote_date = followup.quote_date or now
-            followup.priority_score = priority_score(
-                followup.kind,
-                lead.expected_revenue,
-                lead.probability,
-                lead.urgency,
-                (now - quote_date).total_seconds() / 86400,
-                (followup.company_id or self.env.company).sales_priority_decay,
-                inbound=followup.is_inbound,
+            base = priority.base_points(
+                lead.expected_revenue, lead.probability, lead.urgency
             )
+            rate = (followup.company_id or self.env.company)._sales_priority_rate()
+            followup.priority_tier = priority.tier(followup.kind, followup.is_inbound)
+            followup.priority_base = base
+            followup.priority_rate = rate
+            followup.priority_key = priority.ordering_key(
+                base, priority.day_number(followup.quote_date or now), rate
+            )
+
+    @api.depends("priority_tier", "priority_key", "priority_rate")
+    def _compute_priority_score(self):
+        today = priority.day_number(fields.Datetime.now())
+        for followup in self:
+            followup.priority_score = priority.score_on(
+                followup.priority_tier,
+                followup.priority_key,
+                followup.priority_rate or priority.MIN_DAILY_POINTS,
+                today,
+            )
+
+    @api.depends("window_start", "window_end", "company_id")
+    @api.depends_context("uid", "tz", "lang")
+    def _compute_window_label(self):
+        for followup in self:
+            company = followup.company_id or self.env.company
+            followup.window_label = company._sales_describe_window(
+                followup.window_start, followup.window_end
+            )
+
+    @api.depends(
+        "priority_tier",
+        "kind",
+        "is_inbound",
+        "quote_date",
+        "window_end",
+        "visit_start",
+        "event_id.customer_response",
+        "attempt_count",
+        "lead_id.expected_revenue",
+    )
+    @api.depends_context("uid", "tz", "lang")
+    def _compute_priority_reason(self):
+        now = fields.Datetime.now()
+        missed = self._sales_missed_call_followups()
+        for followup in self:
+            followup.priority_stars = str(followup.priority_tier or 0)
+            reason = followup._sales_reason(now, missed)
+            if followup.attempt_count:
+                reason = self.env._(
+                    "%(reason)s; %(count)s unanswered",
+                    reason=reason,
+                    count=followup.attempt_count,
+                )
+            followup.priority_reason = reason
+
+    def _sales_missed_call_followups(self):
+        """Which of these inbound callbacks a missed call queued (the others, a
+        web form)."""
+        inbound = self.filtered("is_inbound")
+        if not inbound:
+            return self.browse()
+        events = (
+            self.env["sales.inbound.event"]
+            .sudo()  # which integration queued it is not the point, only its kind
+            .search([("followup_id", "in", inbound.ids), ("kind", "=", "call")])
+        )
+        return events.followup_id
+
+    def _sales_reason(self, now, missed):
+        """The short reason shown beside the call in the queue."""
+        quoted = self.quote_date or self.create_date or now
+        if self.is_inbound and self.kind == "callback":
+            ago = _ago(self.env, now - quoted)
+            if self in missed:
+                return self.env._("missed call %(ago)s", ago=ago)
+            return self.env._("web form %(ago)s", ago=ago)
+        if self.kind == "quote":
+            lead = self.lead_id
+            day = int((now - quoted).total_seconds() // 86400) + 1
+            days = max(-(-(self.window_end - quoted).total_seconds() // 86400), day)
+            return self.env._(
+                "quote of %(amount)s, day %(day)s of %(days)s",
+                amount=tools.format_amount(
+                    self.env, lead.expected_revenue, lead.company_currency
+                ),
+                day=day,
+                days=int(days),
+            )
+        if self.kind == "confirmation":
+            if not self.visit_start:
+                return self.env._("confirm the visit")
+            when = self._sales_visit_day(now)
+            if self.event_id.customer_response == "accepted":
+                return self.env._(
+                    "confirm %(when)s's visit (the customer accepted)", when=when
+                )
+            return self.env._("confirm %(when)s's visit", when=when)
+        if self.kind == "reset" and self.is_inbound:
+            # Queued by the customer's decline of the invitation.
+            return self.env._(
+                "declined the visit %(ago)s: book another",
+                ago=_ago(self.env, now - quoted),
+            )
+        if self.kind == "reset":
+            return self.env._("missed the visit: book another")
+        if self.kind == "happy_call":
+            return self.env._("after the job: is the customer happy?")
+        if self.kind == "rehash":
+            return self.env._("no sale at the visit: offer another")
+        return self.env._("asked to be called back")
+
+    def _sales_visit_day(self, now):
+        """Today, tomorrow, or the weekday of the visit, in the user's time zone."""
+        tz = self.env.user.tz or "UTC"
+        visit = fields.Datetime.context_timestamp(
+            self.with_context(tz=tz), self.visit_start
+        ).date()
+        today = fields.Datetime.context_timestamp(self.with_context(tz=tz), now).date()
+        if visit == today:
+            return self.env._("today")
+        if visit == today + timedelta(days=1):
+            return self.env._("tomorrow")
+        return tools.format_date(self.env, visit, date_format="EEEE d MMM")
+
+    def _search_priority_score(self, operator, value):
+        if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(
+            value, int | float
+        ):
+            raise UserError(self.env._("Search the priority with a number."))
+        today = priority.day_number(fields.Datetime.now())
+        score = self._priority_score_sql(SQL.identifier(self._table), today)
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT id FROM sales_followup WHERE %s %s %s)",
+                    score,
+                    SQL(operator),
+                    value,
+                ),
+            )
+        ]
+
+    @api.model
+    def _priority_score_sql(self, alias, day):
+        """``priority.score_on`` in SQL, for the rows of ``alias``."""
+        return SQL(
+            """ROUND((%(alias)s.priority_tier * %(tier)s + LEAST(GREATEST(
+                   %(alias)s.priority_rate * (%(alias)s.priority_key - %(day)s), 0),
+                   %(cap)s))::numeric, 4)""",
+            alias=alias,
+            tier=priority.TIER_POINTS,
+            day=day,
+            cap=priority.VALUE_CAP,
+        )
+
+    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
+        # The score of any day sorts as its tier and key do (and they are
+        # indexed): lists sort by it, Next call claims in its order.
+        if field_name == "priority_score":
+            return SQL(", ").join(
+                super(SalesFollowup, self)._order_field_to_sql(
+                    alias, name, direction, nulls, query
+                )
+                for name in ("priority_tier", "priority_key")
+            )
+        return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
 
     @api.depends("state", "window_start", "window_end", "claim_expires_at")
     @api.depends_context("uid")
@@ -320,9 +532,29 @@ class SalesFollowup(models.Model):
     @api.model
     def _claimable_sql(self, now, due=True):
         """``_claimable_domain`` (with ``due``, ``_due_domain``) as an SQL
-        condition on the table ``sales_followup`` (no alias)."""
-        domain = self._due_domain(now) if due else self._claimable_domain(now)
-        return self._where_calc(domain, active_test=False).where_clause
+        condition on the table ``sales_followup`` (no alias), for ``now``."""
+        code, params = self._claimable_sql_template(due)
+        moment = fields.Datetime.to_string(now)
+        return SQL(
+            code, *(moment if param == STAND_IN_AT_TEXT else param for param in params)
+        )
+
+    @api.model
+    @tools.ormcache("due")
+    def _claimable_sql_template(self, due):
+        """The ORM's own SQL of the domain, translated once per process (Next call
+        runs it at every press) for a stand-in moment that ``_claimable_sql``
+        replaces."""
+        at = STAND_IN_AT
+        domain = self._due_domain(at) if due else self._claimable_domain(at)
+        where = self._where_calc(domain, active_test=False).where_clause
+        params = tuple(
+            fields.Datetime.to_string(param) if isinstance(param, datetime) else param
+            for param in where.params
+        )
+        if STAND_IN_AT_TEXT not in params:
+            raise RuntimeError("the claimable condition lost its moment")
+        return where.code, params
 
     def _search_open_where(self, operator, value, label, conditions):
         """The open (claimable) follow-ups meeting ``conditions``, or the others;
@@ -424,47 +656,58 @@ class SalesFollowup(models.Model):
         open it in the next request, as the Next Call button does."""
         self._check_coordinator()
         now = fields.Datetime.now()
-        uid = self.env.uid
-        own = SQL("sales_followup.queue_coordinator_id = %s", uid)
-        backed_up = SQL(
-            "sales_followup.advisor_id IN "
-            "(SELECT id FROM res_users WHERE backup_coordinator_id = %s)",
-            uid,
-        )
-        # The shared pool is each call's company's setting.
-        shared = SQL(
-            "sales_followup.company_id IN "
-            "(SELECT id FROM res_company WHERE sales_shared_queue)"
-        )
-        unowned = SQL("sales_followup.queue_coordinator_id IS NULL")
-        scopes = (backed_up, shared, unowned)
-        # Built once per press: every scope below shares it.
-        claimable = self._claimable_sql(now)
+        values = self._claim_values(now)
         with self._claim_cursor() as cr:
             # Most presses end here: one round trip (the coordinator's lock, then
             # the claim, in this order), unless a claim is running.
-            lock = SQL("SELECT pg_advisory_xact_lock(%s, %s);", CLAIM_LOCK, uid)
-            claimed = self._claim_one(
-                cr, own, now, claimable, unless_held=True, before=lock
-            )
+            claimed = self._claim_one(cr, "own", values, unless_held=True, lock=True)
             if not claimed:
                 claimed = self._held_claim(cr, now)
             for attempt in range(CLAIM_RETRIES + 1):
-                for scope in scopes:
+                for scope in CLAIM_SCOPES[1:]:
                     if claimed:
                         break
-                    claimed = self._claim_one(cr, scope, now, claimable)
+                    claimed = self._claim_one(cr, scope, values)
                 # SKIP LOCKED passed over rows locked for an instant: while a
                 # claimable call is in reach, "nothing due" would be wrong. A call
                 # another coordinator is taking is claimed by then, and no longer
                 # counts.
-                if claimed or not self._claimable_exists(cr, (own, *scopes), claimable):
+                if claimed or not self._claimable_exists(cr, now):
                     break
                 time.sleep(CLAIM_PAUSE * (attempt + 1))
-                claimed = self._claim_one(cr, own, now, claimable)
+                claimed = self._claim_one(cr, "own", values)
         # What this transaction's cache holds of the row predates the claim.
         self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
         return self.browse(claimed)
+
+    def _claim_scope_sql(self, scope, uid):
+        """The calls of ``scope`` (see ``CLAIM_SCOPES``) for the coordinator
+        ``uid``, as an SQL condition on ``sales_followup``."""
+        if scope == "own":
+            return SQL("sales_followup.queue_coordinator_id = %s", uid)
+        if scope == "backed_up":
+            return SQL(
+                "sales_followup.advisor_id IN "
+                "(SELECT id FROM res_users WHERE backup_coordinator_id = %s)",
+                uid,
+            )
+        if scope == "shared":
+            # The shared pool is each call's company's setting.
+            return SQL(
+                "sales_followup.company_id IN "
+                "(SELECT id FROM res_company WHERE sales_shared_queue)"
+            )
+        return SQL("sales_followup.queue_coordinator_id IS NULL")
+
+    def _claim_values(self, now):
+        """What replaces the stand-ins of the claim statements for this press."""
+        return {
+            STAND_IN_AT: now,
+            STAND_IN_AT_TEXT: fields.Datetime.to_string(now),
+            STAND_IN_UID: self.env.uid,
+            STAND_IN_COMPANY: self.env.company.id,
+            STAND_IN_COMPANIES: self.env.companies.ids,
+        }
 
     @api.model
     def _claim_cursor(self):
@@ -487,9 +730,9 @@ class SalesFollowup(models.Model):
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         return cr
 
-    def _claimable_exists(self, cr, scopes, claimable):
-        """Whether a due call in any of ``scopes`` is claimable, locked or not
-        (a plain read: it waits for nobody)."""
+    def _claimable_exists(self, cr, now):
+        """Whether a due call in any scope of Next call is claimable, locked or
+        not (a plain read: it waits for nobody)."""
         cr.execute(
             SQL(
                 """SELECT 1 FROM sales_followup
@@ -498,9 +741,11 @@ class SalesFollowup(models.Model):
                            OR sales_followup.company_id IS NULL)
                       AND (%(scopes)s)
                     LIMIT 1""",
-                claimable=claimable,
+                claimable=self._claimable_sql(now),
                 companies=self.env.companies.ids,
-                scopes=SQL(" OR ").join(scopes),
+                scopes=SQL(" OR ").join(
+                    self._claim_scope_sql(scope, self.env.uid) for scope in CLAIM_SCOPES
+                ),
             )
         )
         return bool(cr.fetchone())
@@ -519,50 +764,78 @@ class SalesFollowup(models.Model):
         row = cr.fetchone()
         return row and row[0]
 
-    def _claim_one(self, cr, scope, now, claimable, unless_held=False, before=None):
-        held = SQL(
-            """NOT EXISTS (SELECT 1 FROM sales_followup h
-                            WHERE h.state = 'claimed' AND h.claimed_by_id = %s
-                              AND h.claim_expires_at > %s)""",
-            self.env.uid,
-            now,
-        )
+    def _claim_one(self, cr, scope, values, unless_held=False, lock=False):
+        """Claim the first free call of ``scope``; ``values`` from
+        ``_claim_values``; with ``lock``, the coordinator's lock first, in the
+        same round trip. Returns its id, or None.
+
+        The statement is planned at every press (about as long as it runs): a
+        prepared statement would not outlive the request, since Odoo's pool
+        resets each connection it lends (psycopg2's reset is ``DISCARD ALL``)."""
+        code, params = self._claim_statement(scope, unless_held)
         cr.execute(
             SQL(
-                """%(before)s
-                UPDATE sales_followup claimed
-                   SET state = 'claimed', claimed_by_id = %(uid)s,
-                       -- the lease of the call's company, read here rather than
-                       -- through the ORM, which would fetch every column of it
-                       claim_expires_at = %(now)s + make_interval(mins => (
-                           SELECT sales_claim_minutes FROM res_company
-                            WHERE id = COALESCE(claimed.company_id, %(company)s))),
-                       write_uid = %(uid)s, write_date = %(now)s
-                 WHERE claimed.id = (
-                    SELECT sales_followup.id FROM sales_followup
-                     WHERE %(claimable)s
-                       AND (sales_followup.company_id = ANY(%(companies)s)
-                            OR sales_followup.company_id IS NULL)
-                       AND %(scope)s
-                       AND %(held)s
-                     ORDER BY sales_followup.priority_score DESC,
-                              sales_followup.window_start, sales_followup.id
-                     LIMIT 1
-                       FOR NO KEY UPDATE SKIP LOCKED)
-                RETURNING claimed.id
-                """,
-                uid=self.env.uid,
-                company=self.env.company.id,
-                now=now,
-                claimable=claimable,
-                companies=self.env.companies.ids,
-                scope=scope,
-                held=held if unless_held else SQL("TRUE"),
-                before=before or SQL(),
+                "%s%s",
+                SQL(
+                    "SELECT pg_advisory_xact_lock(%s, %s);",
+                    CLAIM_LOCK,
+                    values[STAND_IN_UID],
+                )
+                if lock
+                else SQL(),
+                SQL(code, *(_stand_in(param, values) for param in params)),
             )
         )
         row = cr.fetchone()
         return row and row[0]
+
+    @api.model
+    @tools.ormcache("scope", "unless_held")
+    def _claim_statement(self, scope, unless_held):
+        """The claim of ``scope`` as SQL code and parameters, composed once per
+        process for stand-in values (the moment, the coordinator, their
+        companies) that each press replaces with its own: a press pays for its
+        statement's planning, not for composing it again."""
+        uid, now = STAND_IN_UID, STAND_IN_AT
+        held = SQL(
+            """NOT EXISTS (SELECT 1 FROM sales_followup h
+                            WHERE h.state = 'claimed' AND h.claimed_by_id = %s
+                              AND h.claim_expires_at > %s)""",
+            uid,
+            now,
+        )
+        statement = SQL(
+            """UPDATE sales_followup claimed
+               SET state = 'claimed', claimed_by_id = %(uid)s,
+                   -- the lease of the call's company, read here rather than
+                   -- through the ORM, which would fetch every column of it
+                   claim_expires_at = %(now)s + make_interval(mins => (
+                       SELECT sales_claim_minutes FROM res_company
+                        WHERE id = COALESCE(claimed.company_id, %(company)s))),
+                   write_uid = %(uid)s, write_date = %(now)s
+             WHERE claimed.id = (
+                SELECT sales_followup.id FROM sales_followup
+                 WHERE %(claimable)s
+                   AND (sales_followup.company_id = ANY(%(companies)s)
+                        OR sales_followup.company_id IS NULL)
+                   AND %(scope)s
+                   AND %(held)s
+                 ORDER BY sales_followup.priority_tier DESC,
+                          sales_followup.priority_key DESC,
+                          sales_followup.window_start, sales_followup.id
+                 LIMIT 1
+                   FOR NO KEY UPDATE SKIP LOCKED)
+            RETURNING claimed.id
+            """,
+            uid=uid,
+            company=STAND_IN_COMPANY,
+            now=now,
+            claimable=self._claimable_sql(STAND_IN_AT),
+            companies=STAND_IN_COMPANIES,
+            scope=self._claim_scope_sql(scope, uid),
+            held=held if unless_held else SQL("TRUE"),
+        )
+        return statement.code, tuple(statement.params)
 
     def _check_coordinator(self):
         if not self.env.su and not self.env.user.has_group(
@@ -881,8 +1154,10 @@ class SalesFollowup(models.Model):
             "confirmation without its visit": SQL(
                 "%s AND f.kind = 'confirmation' AND f.event_id IS NULL", open_
             ),
-            "open call without a priority of a day": SQL(
-                "%s AND (f.priority_date IS NULL OR f.priority_score IS NULL)", open_
+            "open call without a priority": SQL(
+                "%s AND (f.priority_tier IS NULL OR f.priority_key IS NULL "
+                "OR f.priority_rate IS NULL OR f.priority_rate <= 0)",
+                open_,
             ),
             "queue owner other than the advisor's or the lead's coordinator": SQL(
                 """%s AND f.queue_coordinator_id IS DISTINCT FROM COALESCE(
@@ -929,89 +1204,193 @@ class SalesFollowup(models.Model):
         return spent
 
     @api.model
-    def _cron_refresh_priority(self, batch=1000):
-        """Decay: bring the priority of queued calls computed on an earlier day up
-        to today, one short batch per call (a claimed call is being made: it is
-        left to its coordinator, and refreshed once back in the queue). Each
+    def _cron_apply_decay(self, batch=1000):
+        """After a company changes its daily decay, bring its queued calls to the
+        new rate, one short batch per call (a claimed call is being made: it is
+        left to its coordinator and comes round once back in the queue). Each
         batch runs in a transaction of its own, in READ COMMITTED, committed at
         once (``_claim_cursor``), and skips the rows a claim is taking (``SKIP
-        LOCKED``): Next call keeps
-        handing out calls while it runs, and a claim committed meanwhile cannot
-        make it fail. As ir.cron's progress protocol has it, the scheduler calls
-        it again while some remain. Returns the number of calls refreshed."""
-        today = fields.Date.today()
-        taken, done = self._refresh_priority_batch(today, batch)
+        LOCKED``): Next call keeps handing out calls while it runs, and a claim
+        committed meanwhile cannot make it fail. As ir.cron's progress protocol
+        has it, the scheduler calls it again while some remain. Without a change
+        of decay it reads nothing: the passing days change no row. Returns the
+        number of calls brought to the new rate."""
+        pending = (
+            self.env["res.company"]
+            .sudo()  # the queue's own upkeep, for every company
+            .search([("sales_priority_rate_pending", "=", True)])
+        )
+        taken = done = 0
+        if pending:
+            rates = SQL(", ").join(
+                SQL("(%s, %s)", company.id, company._sales_priority_rate())
+                for company in pending
+            )
+            taken, done = self._apply_decay_batch(rates, batch)
+            if taken < batch:
+                self._apply_decay_settle(pending, rates)
         # A full batch says more may wait (rows a claim held among them): ir.cron
         # calls again, up to its limit, then reschedules the job at once.
         self.env["ir.cron"]._notify_progress(done=done, remaining=int(taken == batch))
-        _logger.info("Refreshed the priority of %d follow-up calls", done)
+        if done:
+            _logger.info("Brought %d follow-up calls to a new daily decay", done)
         return done
 
     @api.model
-    def _refresh_priority_batch(self, today, batch):
-        now = fields.Datetime.now()
-        default_decay = self.env.company.sales_priority_decay
+    def _stale_rate_sql(self, rates, states):
+        """The follow-ups in ``states`` of the companies of ``rates`` (``(company
+        id, rate)`` values) whose rate is not their company's."""
+        return SQL(
+            """WITH rate (company_id, value) AS (VALUES %(rates)s)
+            SELECT f.id, rate.value, rate.company_id
+              FROM sales_followup f
+              JOIN rate ON rate.company_id = COALESCE(f.company_id, %(default)s)
+             WHERE f.state IN %(states)s
+               AND f.priority_rate IS DISTINCT FROM rate.value""",
+            rates=rates,
+            default=self.env.company.id,
+            states=states,
+        )
+
+    @api.model
+    def _apply_decay_batch(self, rates, batch):
         with self._claim_cursor() as cr:
+            # A plain read first, then the rows it found, unless a claim holds them.
             cr.execute(
-                SQL(
-                    """SELECT f.id, f.kind, f.is_inbound, f.quote_date,
-                              lead.expected_revenue, lead.probability, lead.urgency,
-                              company.sales_priority_decay
-                         FROM sales_followup f
-                         JOIN crm_lead lead ON lead.id = f.lead_id
-                    LEFT JOIN res_company company ON company.id = f.company_id
-                        WHERE f.state = 'queued' AND f.priority_date < %(today)s
-                     ORDER BY f.priority_date, f.id
-                        LIMIT %(batch)s""",
-                    today=today,
-                    batch=batch,
-                )
+                SQL("%s LIMIT %s", self._stale_rate_sql(rates, ("queued",)), batch)
             )
             rows = cr.fetchall()
             if not rows:
                 return 0, 0
-            scores = SQL(", ").join(
-                SQL(
-                    "(%s, %s)",
-                    followup_id,
-                    priority_score(
-                        kind,
-                        revenue or 0.0,
-                        probability or 0.0,
-                        urgency,
-                        ((now - (quote_date or now)).total_seconds()) / 86400,
-                        default_decay if decay is None else decay,
-                        inbound=inbound,
-                    ),
-                )
-                for (
-                    followup_id,
-                    kind,
-                    inbound,
-                    quote_date,
-                    revenue,
-                    probability,
-                    urgency,
-                    decay,
-                ) in rows
-            )
             cr.execute(
                 SQL(
                     """UPDATE sales_followup f
-                          SET priority_score = score.value, priority_date = %(today)s
-                         FROM (VALUES %(scores)s) AS score (id, value)
-                        WHERE f.id = score.id AND f.id IN (
+                          SET priority_rate = rate.value,
+                              priority_key = %(quote_day)s
+                                           + f.priority_base / rate.value
+                         FROM (VALUES %(rows)s) AS rate (id, value)
+                        WHERE f.id = rate.id AND f.id IN (
                               SELECT id FROM sales_followup
                                WHERE id = ANY(%(ids)s) AND state = 'queued'
                                  FOR NO KEY UPDATE SKIP LOCKED)""",
-                    today=today,
-                    scores=scores,
+                    quote_day=self._quote_day_sql(SQL.identifier("f")),
+                    rows=SQL(", ").join(SQL("(%s, %s)", *row[:2]) for row in rows),
                     ids=[row[0] for row in rows],
                 )
             )
             done = cr.rowcount
-        self.invalidate_model(["priority_score", "priority_date"])
+        self.invalidate_model(["priority_rate", "priority_key", "priority_score"])
         return len(rows), done
+
+    @api.model
+    def _apply_decay_settle(self, pending, rates):
+        """The companies none of whose open calls wait for the new rate are done;
+        while a call being made still waits, the job comes back after a lease."""
+        # Read as committed now, batches included (not in this request's snapshot).
+        with self._claim_cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT DISTINCT company_id FROM (%s) stale",
+                    self._stale_rate_sql(rates, OPEN_STATES),
+                )
+            )
+            waiting = pending.browse(row[0] for row in cr.fetchall())
+        (pending - waiting)._sales_write_workflow(
+            {"sales_priority_rate_pending": False}
+        )
+        if waiting:
+            lease = max(waiting.mapped("sales_claim_minutes"))
+            cron = self.env.ref("sales_coordination.ir_cron_followup_priority")
+            cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=lease))
+
+    @api.model
+    def _quote_day_sql(self, alias):
+        """``priority.day_number`` of the call's quote date, in SQL."""
+        return SQL(
+            "EXTRACT(EPOCH FROM COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
+            " NOW() AT TIME ZONE 'UTC')) / %(day)s",
+            alias=alias,
+            day=priority.SECONDS_PER_DAY,
+        )
+
+    @api.model
+    def _sales_fill_priority(self, where=None):
+        """The stored parts of the priority, in SQL, of the follow-ups matching
+        ``where`` (an SQL condition on ``f``; all by default): for a database
+        that already holds a million of them when the columns are added, and
+        for the benchmark generator. The same figures as ``_compute_priority``."""
+        cr = self.env.cr
+        cr.execute(SQL("SELECT id, sales_priority_decay FROM res_company"))
+        rates = SQL(", ").join(
+            SQL("(%s, %s)", company_id, priority.daily_points(decay))
+            for company_id, decay in cr.fetchall()
+        )
+        tiers = SQL(" ").join(
+            SQL("WHEN %s THEN %s", kind, tier)
+            for kind, tier in priority.KIND_TIER.items()
+        )
+        weights = SQL(" ").join(
+            SQL("WHEN %s THEN %s", urgency, weight)
+            for urgency, weight in priority.URGENCY_WEIGHT.items()
+        )
+        cr.execute(
+            SQL(
+                """WITH rate (company_id, value) AS (VALUES %(rates)s),
+                   part AS (
+                       SELECT f.id, rate.value AS rate,
+                              CASE WHEN f.is_inbound THEN %(inbound)s
+                                   ELSE CASE f.kind %(tiers)s ELSE 0 END END AS tier,
+                              LEAST(
+                                  COALESCE(CASE lead.urgency %(weights)s END,
+                                           %(default_weight)s)
+                                  * (1 + LOG(1 + GREATEST(COALESCE(
+                                        lead.expected_revenue, 0), 0)::float8
+                                      * LEAST(GREATEST(COALESCE(
+                                        lead.probability, 0), 0), 100) / 100))
+                                  * %(decade)s,
+                                  %(cap)s) AS base,
+                              %(quote_day)s AS quote_day
+                         FROM sales_followup f
+                         JOIN crm_lead lead ON lead.id = f.lead_id
+                         JOIN rate ON rate.company_id = COALESCE(
+                              f.company_id, %(default)s)
+                        WHERE %(where)s)
+                UPDATE sales_followup f
+                   SET priority_tier = part.tier, priority_base = part.base,
+                       priority_rate = part.rate,
+                       priority_key = part.quote_day + part.base / part.rate
+                  FROM part
+                 WHERE f.id = part.id""",
+                rates=rates,
+                inbound=priority.INBOUND_TIER,
+                tiers=tiers,
+                weights=weights,
+                default_weight=priority.DEFAULT_URGENCY_WEIGHT,
+                decade=priority.POINTS_PER_DECADE,
+                cap=priority.VALUE_CAP,
+                quote_day=self._quote_day_sql(SQL.identifier("f")),
+                default=self.env.company.id,
+                where=where or SQL("TRUE"),
+            )
+        )
+        return cr.rowcount
+
+
+def _ago(env, delta):
+    """How long ago, as a coordinator says it: 12 min ago, 3 h ago, 2 days ago."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    if minutes < 60:
+        return env._("%(minutes)s min ago", minutes=minutes)
+    if minutes < 24 * 60:
+        return env._("%(hours)s h ago", hours=minutes // 60)
+    return env._("%(days)s days ago", days=minutes // (24 * 60))
+
+
+def _stand_in(param, values):
+    """``param`` of a statement composed for stand-ins, for this press."""
+    if isinstance(param, str | int | datetime | tuple):  # the hashable kinds
+        return values.get(param, param)
+    return param
 
 
 def _merge_key(followup):

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, models
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 # source xml id: (spend a month, or {month number: spend}; leads a month; chance
@@ -29,6 +30,11 @@ CONTACTS = (
 ).split()
 PRODUCTS = ("Heat pump", "Windows", "Roof", "Insulation", "Solar panels")
 OPEN_FOLLOWUP = ("queued", "claimed")
+# A coordinator's floor, for the demo's days: calls an hour, and the share that
+# reaches the customer (seed 002: about one in eight).
+DEMO_CALLS_AN_HOUR = 12
+DEMO_CONNECTION_RATIO = 0.12
+DEMO_CALL_DAYS = 7
 
 
 class SalesSourceCost(models.Model):
@@ -205,3 +211,182 @@ class SalesSourceCost(models.Model):
                 return
             # A rehash: the advisor's manager goes back with them.
             lead.toggle_active()
+
+    @api.model
+    def _demo_today(self, seed=None):
+        """Demo data only: the demo alive on the day it is loaded (on install and
+        on every update of the addon, so a database reused a week later is alive
+        again): each coordinator's calls logged today so far, yesterday and on
+        the earlier days of the month at about the seeds' connection ratio; a few
+        callbacks due now and later today; a visit that ended an hour or so ago
+        waiting for its debrief; tomorrow's visits, with their confirmation
+        calls. Tops up what a day lacks, so running it twice adds nothing."""
+        now = datetime.now().replace(microsecond=0)
+        today = datetime.combine(now.date(), time())
+        rng = random.Random(seed if seed is not None else now.toordinal())
+        env = self.env(
+            context=dict(
+                self.env.context,
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_notrack=True,
+                no_mail_to_attendees=True,
+            )
+        )
+        Call = env["sales.call"]
+        Followup = env["sales.followup"]
+        for login in ("coordinator_1", "coordinator_2"):
+            coordinator = env.ref(f"sales_coordination.user_{login}_demo")
+            advisors = coordinator.coordinated_advisor_ids
+            leads = env["crm.lead"].search(
+                [
+                    ("user_id", "in", advisors.ids),
+                    ("active", "=", True),
+                    ("probability", "<", 100),
+                ],
+                order="id",
+            )
+            if not leads:
+                continue
+            # Calls at a coordinator's pace on the floor, today pro rata: the
+            # last week's days (this month and yesterday, whatever the month).
+            first = max(today.replace(day=1), today - timedelta(days=DEMO_CALL_DAYS))
+            first = min(first, today - timedelta(days=1))
+            day = first
+            while day <= today:
+                end = now if day == today else day + timedelta(days=1)
+                count = Call.search_count(
+                    [
+                        ("user_id", "=", coordinator.id),
+                        ("call_date", ">=", day),
+                        ("call_date", "<", end),
+                    ]
+                )
+                hours = min(max((end - day).total_seconds() / 3600 - 8, 1), 10)
+                wanted = int(DEMO_CALLS_AN_HOUR * hours)
+                values = []
+                for _i in range(max(wanted - count, 0)):
+                    at = day + timedelta(
+                        hours=8, seconds=rng.randint(0, int(hours * 3600) - 1)
+                    )
+                    connected = rng.random() < DEMO_CONNECTION_RATIO
+                    values.append(
+                        {
+                            "lead_id": rng.choice(leads).id,
+                            "user_id": coordinator.id,
+                            "direction": "out",
+                            "call_date": min(at, now),
+                            "result": "connected"
+                            if connected
+                            else rng.choice(("no_answer", "no_answer", "voicemail")),
+                            "duration": rng.randint(120, 600) if connected else 0,
+                        }
+                    )
+                Call.create(values)
+                day += timedelta(days=1)
+            # Callbacks due now and later today.
+            open_today = Followup.search_count(
+                [
+                    ("queue_coordinator_id", "=", coordinator.id),
+                    ("state", "=", "queued"),
+                    ("kind", "=", "callback"),
+                    ("window_start", ">=", today),
+                    ("window_start", "<", today + timedelta(days=1)),
+                ]
+            )
+            starts = [now - timedelta(minutes=40), now - timedelta(minutes=10)]
+            starts += [now + timedelta(hours=2), now + timedelta(hours=4)]
+            starts = starts[open_today:]
+            # Last days' callbacks nobody made come round again first.
+            stale = Followup.search(
+                [
+                    ("queue_coordinator_id", "=", coordinator.id),
+                    ("state", "=", "queued"),
+                    ("kind", "=", "callback"),
+                    ("window_start", "<", today),
+                ],
+                limit=len(starts),
+            )
+            for followup, start in zip(stale, starts, strict=False):
+                followup._sales_requeue(start, start + timedelta(hours=3))
+            starts = starts[len(stale) :]
+            waiting = leads.filtered(
+                lambda lead: not lead.followup_ids.filtered(
+                    lambda f: f.state in OPEN_FOLLOWUP
+                )
+            )
+            Followup._sales_queue(
+                [
+                    {
+                        "lead_id": lead.id,
+                        "kind": "callback",
+                        "window_start": start,
+                        "window_end": start + timedelta(hours=3),
+                        "note": "Asked to be called back today",
+                    }
+                    for lead, start in zip(waiting, starts, strict=False)
+                ]
+            )
+            self._demo_visits_around_today(env, rng, coordinator, advisors, leads, now)
+        return True
+
+    def _demo_visits_around_today(self, env, rng, coordinator, advisors, leads, now):
+        """A visit of this coordinator's advisors that ended an hour or so ago,
+        waiting for its debrief, and visits tomorrow, waiting for their
+        confirmation call: booked as the coordinator books them, where the
+        advisors' working hours allow."""
+        Event = env["calendar.event"]
+        Scheduler = env["sales.appointment.scheduler"]
+        Event._cron_debrief_states()
+        recent = Event.search_count(
+            [
+                ("advisor_id", "in", advisors.ids),
+                ("is_sales_appointment", "=", True),
+                ("debrief_state", "=", "due"),
+                ("stop", ">=", now - timedelta(days=1)),
+                ("stop", "<=", now),
+            ]
+        )
+        free = leads.filtered(lambda lead: not lead.calendar_event_ids)
+        if not recent and free:
+            # Back from an hour ago in half hours, until the advisor worked then.
+            for advisor in advisors:
+                start = now.replace(minute=0, second=0) - timedelta(hours=2, minutes=30)
+                for _step in range(48):
+                    try:
+                        with env.cr.savepoint():
+                            event = Scheduler.book(
+                                free[0], advisor, start, start + timedelta(minutes=90)
+                            )
+                    except (UserError, ValidationError):
+                        start -= timedelta(minutes=30)
+                        continue
+                    event.booked_by_id = coordinator
+                    free -= free[0]
+                    break
+                else:
+                    continue
+                break
+            env["calendar.event"]._cron_debrief_states()
+        tomorrow = datetime.combine(now.date() + timedelta(days=1), time())
+        booked = Event.search_count(
+            [
+                ("advisor_id", "in", advisors.ids),
+                ("is_sales_appointment", "=", True),
+                ("start", ">=", tomorrow),
+                ("start", "<", tomorrow + timedelta(days=1)),
+            ]
+        )
+        for advisor in advisors[: max(len(advisors) - booked, 0)]:
+            if not free:
+                break
+            lead = free[0]
+            slots = Scheduler.propose_slots(
+                lead, advisors=advisor.ids, date_from=tomorrow, days=1, limit=1
+            )
+            if not slots:
+                continue
+            slot = slots[0]
+            event = Scheduler.book(lead, advisor, slot["start"], slot["stop"])
+            event.booked_by_id = coordinator
+            free -= lead

@@ -22,6 +22,8 @@ class SalesCoordinatorBoard(models.Model):
             "state",
             "claim_expires_at",
             "window_start",
+            "kind",
+            "visit_start",
         ],
         "calendar.event": [
             "advisor_id",
@@ -31,6 +33,8 @@ class SalesCoordinatorBoard(models.Model):
             "is_sales_appointment",
             "active",
             "sales_company_id",
+            "booked_by_id",
+            "create_date",
         ],
         "crm.lead": [
             "company_id",
@@ -40,6 +44,7 @@ class SalesCoordinatorBoard(models.Model):
             "probability",
             "last_contact_date",
             "arrival_date",
+            "first_contact_date",
         ],
         "res.users": [
             "coordinator_id",
@@ -93,6 +98,23 @@ class SalesCoordinatorBoard(models.Model):
     debriefs_due = fields.Integer(readonly=True)
     debriefs_overdue = fields.Integer(readonly=True)
     leads_not_contacted = fields.Integer(readonly=True)
+    appointments_set_week = fields.Integer(
+        string="Appointments Set This Week",
+        readonly=True,
+        help="Sales appointments they booked this week (by the day of booking).",
+    )
+    speed_to_lead_hours = fields.Float(
+        string="Speed to Lead This Week (h)",
+        readonly=True,
+        aggregator="avg",
+        help="Median hours from a lead's arrival to its first contact, of the leads "
+        "of theirs that arrived this week and were contacted.",
+    )
+    speed_to_lead_count = fields.Integer(
+        string="Leads Contacted This Week",
+        readonly=True,
+        help="The leads the speed to lead is the median of.",
+    )
     appointments_week = fields.Integer(
         string="Booked This Week",
         readonly=True,
@@ -137,7 +159,11 @@ class SalesCoordinatorBoard(models.Model):
                 SELECT (now() AT TIME ZONE 'UTC') AS now,
                        (now() AT TIME ZONE 'UTC')::date AS today
             ), coordinator AS (
-                SELECT users.id AS user_id, users.company_id AS main_company_id
+                SELECT users.id AS user_id, users.company_id AS main_company_id,
+                       -- managers and administrators are coordinators too, but
+                       -- on the board only while they work the queue
+                       users.id IN (SELECT uid FROM res_groups_users_rel
+                                     WHERE gid IN %(overseers)s) AS overseer
                   FROM res_users users
                  WHERE users.active AND users.id IN (
                        SELECT uid FROM res_groups_users_rel WHERE gid = %(group)s)
@@ -145,6 +171,7 @@ class SalesCoordinatorBoard(models.Model):
                    AND users.id NOT IN (SELECT user_id FROM sales_inbound_source)
             ), board AS (
                 SELECT coordinator.user_id, company.id AS company_id,
+                       coordinator.overseer,
                        company.id = coordinator.main_company_id AS is_main,
                        company.sales_daily_call_target AS target,
                        company.sales_not_contacted_days AS silent_days
@@ -232,6 +259,29 @@ class SalesCoordinatorBoard(models.Model):
                   FROM advisor
                   JOIN res_company_users_rel rel ON rel.user_id = advisor.id
               GROUP BY 1, 2
+            ), booked AS (
+                SELECT event.booked_by_id AS user_id,
+                       COALESCE(event.sales_company_id, coordinator.main_company_id)
+                           AS company_id,
+                       count(*) AS booked
+                  FROM calendar_event event
+                  JOIN coordinator ON coordinator.user_id = event.booked_by_id, clock
+                 WHERE event.is_sales_appointment
+                   AND event.create_date >= date_trunc('week', clock.today)
+              GROUP BY 1, 2
+            ), speed AS (
+                SELECT lead.coordinator_id AS user_id,
+                       COALESCE(lead.company_id, coordinator.main_company_id)
+                           AS company_id,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(
+                           EPOCH FROM lead.first_contact_date - lead.arrival_date
+                       ) / 3600) AS hours,
+                       count(*) AS leads
+                  FROM crm_lead lead
+                  JOIN coordinator ON coordinator.user_id = lead.coordinator_id, clock
+                 WHERE lead.arrival_date >= date_trunc('week', clock.today)
+                   AND lead.first_contact_date IS NOT NULL
+              GROUP BY 1, 2
             ), silent AS (
                 SELECT board.user_id, board.company_id, silent.leads
                   FROM board, clock, LATERAL (
@@ -264,6 +314,9 @@ class SalesCoordinatorBoard(models.Model):
                    COALESCE(debriefs.overdue, 0) AS debriefs_overdue,
                    COALESCE(silent.leads, 0) AS leads_not_contacted,
                    COALESCE(week.booked, 0) AS appointments_week,
+                   COALESCE(booked.booked, 0) AS appointments_set_week,
+                   GREATEST(speed.hours, 0) AS speed_to_lead_hours,
+                   COALESCE(speed.leads, 0) AS speed_to_lead_count,
                    COALESCE(capacity.capacity, 0) AS capacity_week
               FROM board
               LEFT JOIN calls USING (user_id, company_id)
@@ -274,11 +327,19 @@ class SalesCoordinatorBoard(models.Model):
               LEFT JOIN week USING (user_id, company_id)
               LEFT JOIN capacity USING (user_id, company_id)
               LEFT JOIN silent USING (user_id, company_id)
+              LEFT JOIN booked USING (user_id, company_id)
+              LEFT JOIN speed USING (user_id, company_id)
              CROSS JOIN clock
+             WHERE NOT board.overseer OR calls.today > 0
+                OR month_calls.month > 0 OR queue.due > 0
             """,
             due=self.env["sales.followup"]._claimable_sql(fields.Datetime.now()),
             # cached, unlike env.ref(), which reads the group to see it exists
             group=self.env["ir.model.data"]._xmlid_to_res_id(
                 "sales_coordination.group_coordinator"
+            ),
+            overseers=tuple(
+                self.env["ir.model.data"]._xmlid_to_res_id(xmlid)
+                for xmlid in ("sales_coordination.group_manager", "base.group_system")
             ),
         )

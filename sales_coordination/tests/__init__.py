@@ -23,3 +23,5 @@ from . import test_workflow_fields
 from . import test_advisor_working_hours
 from . import test_multi_company
 from . import test_followup_reach
+from . import test_windows
+from . import test_customer_response

@@ -1,11 +1,20 @@
 from datetime import date, datetime, timedelta
+from math import log10
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from ..tools.priority import decayed_value, priority_score
+from ..tools.priority import (
+    VALUE_CAP,
+    base_points,
+    daily_points,
+    ordering_key,
+    priority_score,
+    score_on,
+    tier,
+)
 from .test_followup_claim import NOW, FollowupCommon
 
 
@@ -116,9 +125,9 @@ class TestFollowupPriority(FollowupCommon):
     the kind decides first."""
 
     def test_pure_score(self):
-        self.assertEqual(decayed_value(10000, 50, 0, 5), 5000)
-        self.assertAlmostEqual(decayed_value(10000, 50, 2, 5), 5000 * 0.95**2)
-        self.assertEqual(decayed_value(-10, 50, 0, 5), 0)
+        self.assertEqual(base_points(10000, 50, "later"), 25 * (1 + log10(5001)))
+        self.assertEqual(base_points(-10, 50, "now"), 4 * 25)
+        self.assertEqual(base_points(10**12, 100, "now"), VALUE_CAP)
         big_quote = priority_score("quote", 10**9, 100, "now", 0, 5)
         small_callback = priority_score("callback", 0, 0, None, 0, 5)
         confirmation = priority_score("confirmation", 0, 0, "later", 0, 5)
@@ -128,15 +137,45 @@ class TestFollowupPriority(FollowupCommon):
             priority_score("quote", 5000, 50, "now", 0, 5),
             priority_score("quote", 5000, 50, "later", 0, 5),
         )
-        self.assertGreater(
-            priority_score("quote", 5000, 50, "week", 0, 5),
-            priority_score("quote", 5000, 50, "week", 3, 5),
+        # Each day at 5 % costs log10(1 / 0.95) of a tenfold: 0.557 points.
+        self.assertAlmostEqual(
+            priority_score("quote", 5000, 50, "week", 0, 5)
+            - priority_score("quote", 5000, 50, "week", 3, 5),
+            3 * 25 * -log10(0.95),
+            places=3,
         )
+        # Never below the tier, however old.
+        self.assertEqual(priority_score("confirmation", 10, 10, "now", 10**6, 5), 1000)
+
+    def test_order_never_changes_with_the_days(self):
+        """Sorting a company's calls by their key is sorting them by their
+        score on any day: the queue needs no rewriting as days go by."""
+        rate = daily_points(5)
+        calls = [
+            (tier(kind), ordering_key(base_points(value, 60, urgency), day, rate))
+            for kind, value, urgency, day in (
+                ("quote", 9000, "now", 20000),
+                ("quote", 90000, "later", 19990),
+                ("quote", 400, "week", 20003),
+                ("quote", 10**9, "month", 18000),
+                ("callback", 50, None, 20001),
+                ("confirmation", 0, None, 20002),
+            )
+        ]
+        for today in (20003, 20010, 20400, 25000):
+            scores = [score_on(t, key, rate, today) for t, key in calls]
+            for first, score in zip(calls, scores, strict=True):
+                for second, other in zip(calls, scores, strict=True):
+                    if first > second:
+                        self.assertGreaterEqual(score, other, (first, second, today))
+        # The tiers first, then the quotes by their points on day 20003.
+        self.assertEqual(sorted(calls, reverse=True)[:2], [calls[4], calls[5]])
 
     def test_value_probability_and_decay(self):
         self.lead.write({"expected_revenue": 20000, "probability": 50})
         self.lead_unassigned.write({"expected_revenue": 20000, "probability": 50})
-        fresh = self._followup()
+        with freeze_time(NOW):
+            fresh = self._followup()
         with freeze_time(NOW - timedelta(days=4)):
             old = self.Followup.create(
                 {
@@ -146,29 +185,159 @@ class TestFollowupPriority(FollowupCommon):
                     "window_end": NOW + timedelta(hours=3),
                 }
             )
+            on_its_day = old.priority_score
         self.assertEqual(old.quote_date, NOW - timedelta(days=4))
-        self.assertAlmostEqual(old.priority_score, fresh.priority_score)
+        # Four days later, with nothing rewritten: the old quote has lost four days.
         with freeze_time(NOW):
-            self.Followup._cron_refresh_priority()
-        self.assertLess(old.priority_score, fresh.priority_score)
-        self.assertEqual(
-            old.priority_score,
-            priority_score("quote", 20000, 50, False, 4, 5.0),
-        )
-        # A bigger, likelier deal climbs at once.
-        self.lead_unassigned.write({"expected_revenue": 90000, "probability": 90})
-        self.assertGreater(old.priority_score, fresh.priority_score)
+            (old | fresh).invalidate_recordset(["priority_score"])
+            self.assertAlmostEqual(fresh.priority_score, on_its_day, places=6)
+            self.assertLess(old.priority_score, fresh.priority_score)
+            self.assertAlmostEqual(
+                old.priority_score,
+                priority_score("quote", 20000, 50, False, 4, 5.0),
+                places=3,
+            )
+            self.assertEqual(
+                self.Followup.search(
+                    [("id", "in", (old | fresh).ids)], order="priority_score desc"
+                ),
+                fresh | old,
+            )
+            self.assertEqual(
+                self.Followup.search(
+                    [
+                        ("id", "in", (old | fresh).ids),
+                        ("priority_score", ">", old.priority_score + 0.001),
+                    ]
+                ),
+                fresh,
+            )
+            # A bigger, likelier deal climbs at once.
+            self.lead_unassigned.write({"expected_revenue": 90000, "probability": 90})
+            self.assertGreater(old.priority_score, fresh.priority_score)
+            self.assertEqual(
+                self.Followup.search(
+                    [("id", "in", (old | fresh).ids)], order="priority_score desc"
+                ),
+                old | fresh,
+            )
 
     def test_decay_setting(self):
         self.company.sales_priority_decay = 0
         self.lead.write({"expected_revenue": 20000, "probability": 50})
         followup = self._followup()
-        before = followup.priority_score
+        with freeze_time(NOW):
+            before = followup.priority_score
         with freeze_time(NOW + timedelta(days=10)):
-            self.Followup._cron_refresh_priority()
-        self.assertEqual(followup.priority_score, before)
+            followup.invalidate_recordset(["priority_score"])
+            self.assertAlmostEqual(followup.priority_score, before, places=3)
         with self.assertRefused(ValidationError, "daily decay"):
             self.company.sales_priority_decay = 100
+        with self.assertRaises(UserError):
+            self.Followup.search([("priority_score", ">", "high")])
+
+
+@tagged("post_install", "-at_install")
+class TestPriorityReason(FollowupCommon):
+    """What a coordinator reads instead of the score: stars for the tier and a
+    short reason; the score itself is for managers (and exports)."""
+
+    def _reason(self, followup, at=NOW, user=None):
+        with freeze_time(at):
+            followup = followup.with_user(user or self.coordinator)
+            followup.invalidate_recordset(["priority_reason", "priority_stars"])
+            return followup.priority_stars, followup.priority_reason
+
+    def test_reason_per_kind(self):
+        self.lead.write({"expected_revenue": 8400, "probability": 40})
+        quote = self._followup(
+            kind="quote",
+            start=NOW - timedelta(days=1),
+            hours=48,
+            quote_date=NOW - timedelta(days=2, hours=3),
+        )
+        self.assertEqual(
+            self._reason(quote), ("0", "quote of $\xa08,400.00, day 3 of 4")
+        )
+        callback = self._followup(kind="callback")
+        self.assertEqual(self._reason(callback), ("2", "asked to be called back"))
+        reset = self._followup(kind="reset")
+        self.assertEqual(self._reason(reset), ("2", "missed the visit: book another"))
+        happy = self._followup(kind="happy_call")
+        self.assertEqual(
+            self._reason(happy), ("0", "after the job: is the customer happy?")
+        )
+        rehash = self._followup(kind="rehash")
+        self.assertEqual(
+            self._reason(rehash), ("0", "no sale at the visit: offer another")
+        )
+
+    def test_confirmation_says_which_visit(self):
+        with freeze_time(NOW):
+            visit = self._book(user=self.coordinator, start=datetime(2031, 3, 4, 9))
+        confirmation = self.lead.followup_ids.filtered(
+            lambda f: f.kind == "confirmation"
+        )
+        self.assertEqual(self._reason(confirmation), ("1", "confirm tomorrow's visit"))
+        self.assertEqual(
+            self._reason(confirmation, at=datetime(2031, 3, 4, 7))[1],
+            "confirm today's visit",
+        )
+        with freeze_time(NOW):
+            visit.with_user(self.coordinator).start = datetime(2031, 3, 6, 9)
+        self.assertEqual(
+            self._reason(confirmation)[1], "confirm Thursday 6 Mar's visit"
+        )
+
+    def test_missed_call_and_web_form_say_how_long_ago(self):
+        source = self.env["sales.inbound.source"].create({"name": "Tracker"})
+        Event = self.env["sales.inbound.event"].with_user(source.user_id)
+        with freeze_time(NOW - timedelta(minutes=12)):
+            values = Event._parse(
+                {
+                    "type": "call",
+                    "event_id": "evt-1",
+                    "started_at": (NOW - timedelta(minutes=12)).isoformat() + "Z",
+                    "tracking_number": "+1 217 555 0111",
+                    "caller_number": "+1 217 555 0142",
+                    "caller_name": "Mo Missed",
+                    "answered": False,
+                }
+            )
+            answer = Event._record(source, values)
+        missed = self.Followup.browse(answer["followup_id"])
+        self.assertEqual(self._reason(missed), ("3", "missed call 12 min ago"))
+        with freeze_time(NOW - timedelta(hours=3)):
+            form = self.Followup._sales_queue(
+                [{"lead_id": self.lead_2.id, "kind": "callback", "is_inbound": True}]
+            )
+        self.assertEqual(self._reason(form), ("3", "web form 3 h ago"))
+        # Unanswered attempts are said too.
+        with freeze_time(NOW):
+            self.assertEqual(self._claim(self.other_coordinator), form)
+            form.with_user(self.other_coordinator).action_log_call("no_answer")
+        self.assertEqual(
+            self._reason(form, at=NOW + timedelta(days=3)),
+            ("3", "web form 3 days ago; 1 unanswered"),
+        )
+
+    def test_the_score_is_for_managers(self):
+        followup = self._followup()
+        for user, sees in ((self.coordinator, False), (self.manager, True)):
+            for view_type in ("list", "form"):
+                with self.subTest(user=user.login, view=view_type):
+                    arch = self.Followup.with_user(user).get_views(
+                        [(False, view_type)]
+                    )["views"][view_type]["arch"]
+                    self.assertEqual('name="priority_score"' in arch, sees)
+                    self.assertIn('name="priority_reason"', arch)
+        # Still there to read and export for whoever may read the call.
+        self.assertTrue(followup.with_user(self.coordinator).priority_score)
+        self.manager.groups_id += self.env.ref("base.group_allow_export")
+        exported = followup.with_user(self.manager).export_data(
+            ["priority_score", "priority_reason"]
+        )["datas"]
+        self.assertEqual(len(exported), 1)
 
 
 @tagged("post_install", "-at_install")

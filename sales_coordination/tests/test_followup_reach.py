@@ -2,8 +2,9 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import SQL
 
 from .test_followup_claim import NOW, FollowupCommon
 
@@ -270,7 +271,9 @@ class TestQueueUpkeep(FollowupCommon):
     """The queue's own upkeep: priorities brought up to date in short batches,
     calls without a purpose out of the queue, nobody's calls on the board."""
 
-    def test_priority_refresh_in_batches(self):
+    def test_new_decay_in_batches(self):
+        """The days change no row; a new daily decay reaches the queued calls in
+        short batches (a call being made is left to its coordinator)."""
         self.lead.write({"expected_revenue": 20000, "probability": 50})
         with freeze_time(NOW - timedelta(days=4)):
             calls = self.Followup.create(
@@ -284,32 +287,67 @@ class TestQueueUpkeep(FollowupCommon):
                     for _i in range(5)
                 ]
             )
-            self.env.flush_all()  # computed that day, as its request would
-        self.assertEqual(
-            set(calls.mapped("priority_date")), {NOW.date() - timedelta(4)}
-        )
-        with freeze_time(NOW):
-            taken = [self.Followup._cron_refresh_priority(batch=2) for _i in range(4)]
-        self.assertEqual(taken, [2, 2, 1, 0])
-        self.assertEqual(set(calls.mapped("priority_date")), {NOW.date()})
-        # The same figure as the ORM's own compute of the day.
-        with freeze_time(NOW):
-            expected = calls[0].new({"lead_id": self.lead.id, "kind": "quote"})
-            expected.quote_date = calls[0].quote_date
-            expected._compute_priority_score()
-        self.assertEqual(set(calls.mapped("priority_score")), {expected.priority_score})
-        # A call being made is left to its coordinator, a done one alone.
+            self.env.flush_all()
+        # The days alone: the job reads no follow-up at all.
+        with freeze_time(NOW), self.assertQueryCount(1):
+            self.assertEqual(self.Followup._cron_apply_decay(batch=2), 0)
         done = calls[0]
         done.sudo()._sales_close("done")
-        with freeze_time(NOW + timedelta(days=1)):
+        with freeze_time(NOW):
             being_made = self.Followup.with_user(self.coordinator).claim_next()
-            self.Followup._cron_refresh_priority()
         self.assertIn(being_made, calls)
-        self.assertEqual((done | being_made).mapped("priority_date"), [NOW.date()] * 2)
-        self.assertEqual(
-            set((calls - done - being_made).mapped("priority_date")),
-            {NOW.date() + timedelta(1)},
+        old_rate = calls[0].priority_rate
+        with freeze_time(NOW):
+            self.company.sales_priority_decay = 20
+            taken = [self.Followup._cron_apply_decay(batch=2) for _i in range(3)]
+        self.assertEqual(taken, [2, 1, 0])
+        # The call being made still waits: the company stays pending and the job
+        # comes back after a lease.
+        self.assertTrue(self.company.sales_priority_rate_pending)
+        cron = self.env.ref("sales_coordination.ir_cron_followup_priority")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [
+                    ("cron_id", "=", cron.id),
+                    ("call_at", ">=", NOW + timedelta(minutes=15)),
+                ]
+            )
         )
+        for user in (self.manager, self.env.ref("base.user_admin")):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                self.company.with_user(user).write(
+                    {"sales_priority_rate_pending": False}
+                )
+        new_rate = self.company._sales_priority_rate()
+        self.assertGreater(new_rate, old_rate)
+        waiting = calls - done - being_made
+        self.assertEqual(set(waiting.mapped("priority_rate")), {new_rate})
+        self.assertEqual((done | being_made).mapped("priority_rate"), [old_rate] * 2)
+        # The same figures as the ORM's own compute.
+        with freeze_time(NOW):
+            expected = self.Followup.new({"lead_id": self.lead.id, "kind": "quote"})
+            expected.quote_date = calls[0].quote_date
+            expected._compute_priority()
+            for field in ("priority_key", "priority_score"):
+                for value in waiting.mapped(field):
+                    self.assertAlmostEqual(value, expected[field], places=6)
+        # The call being made takes the new rate once back in the queue.
+        being_made.sudo()._sales_release()
+        self.Followup._cron_apply_decay()
+        self.assertEqual(being_made.priority_rate, new_rate)
+        self.assertFalse(self.company.sales_priority_rate_pending)
+        # The SQL fill (new columns on a full database, the benchmark's
+        # generator) gives the ORM's figures too.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sales_followup SET priority_key = NULL WHERE id = ANY(%s)",
+            [waiting.ids],
+        )
+        self.Followup._sales_fill_priority(SQL("f.id = ANY(%s)", waiting.ids))
+        waiting.invalidate_recordset()
+        for value in waiting.mapped("priority_key"):
+            self.assertAlmostEqual(value, expected.priority_key, places=6)
+        self.assertFalse(self.Followup._sales_queue_problems())
 
     def test_unmade_confirmation_leaves_the_queue(self):
         with freeze_time(NOW - timedelta(days=2)):

@@ -221,6 +221,78 @@ class TestReports(SalesCoordinationCommon):
         with self.assertRaises(AccessError):
             self._rows("sales.coordinator.board", self.advisor)
 
+    def test_board_speed_to_lead_and_appointments_set(self):
+        monday = self.today - timedelta(days=self.today.weekday())
+        Lead = self.env["crm.lead"].with_context(
+            default_coordinator_id=self.coordinator.id
+        )
+        this_week = Lead.create(
+            [
+                {"name": f"Arrived this week {i}", "type": "opportunity"}
+                for i in range(3)
+            ]
+        )
+        last_week = Lead.create({"name": "Arrived last week", "type": "opportunity"})
+        # First contact 1 h, 3 h and 6 h after arrival this week (median 3 h); a
+        # lead never contacted does not count; last week's lead does not either.
+        for lead, hours in zip(this_week, (1, 3, 6), strict=True):
+            lead._sales_write_workflow(
+                {
+                    "arrival_date": monday,
+                    "first_contact_date": monday + timedelta(hours=hours),
+                }
+            )
+        Lead.create({"name": "Not called yet", "type": "opportunity"})
+        last_week._sales_write_workflow(
+            {
+                "arrival_date": monday - timedelta(days=3),
+                "first_contact_date": monday - timedelta(days=3) + timedelta(hours=50),
+            }
+        )
+        # Two visits Cody booked this week, one another coordinator booked.
+        self._book(user=self.coordinator, start=monday + timedelta(days=9, hours=9))
+        self._book(
+            user=self.coordinator,
+            start=monday + timedelta(days=9, hours=14),
+            lead=self.lead_unassigned,
+        )
+        self._book(
+            user=self.other_coordinator,
+            start=monday + timedelta(days=9, hours=9),
+            lead=self.lead_2,
+            advisor=self.advisor_2,
+        )
+        row = self.env["sales.coordinator.board"].search(
+            [("user_id", "=", self.coordinator.id)]
+        )
+        self.assertEqual(row.appointments_set_week, 2)
+        self.assertAlmostEqual(row.speed_to_lead_hours, 3.0)
+        self.assertEqual(row.speed_to_lead_count, 3)
+
+    def test_board_shows_who_works_the_queue(self):
+        board = self.env["sales.coordinator.board"]
+        admin = self.env.ref("base.user_admin")
+        on_board = board.search([]).user_id
+        self.assertIn(self.coordinator, on_board)
+        self.assertIn(self.backup_coordinator, on_board, "a coordinator without calls")
+        self.assertNotIn(self.manager, on_board)
+        self.assertNotIn(admin, on_board)
+        # A manager who logs calls works the queue: on the board then.
+        self._calls(self.manager, self.now, ["connected"])
+        self.env.invalidate_all()
+        self.assertIn(self.manager, board.search([]).user_id)
+
+    def test_board_views(self):
+        action = self.env.ref("sales_coordination.sales_coordinator_board_action")
+        self.assertEqual(action.view_mode.split(",")[0], "kanban")
+        arch = (
+            self.env["sales.coordinator.board"]
+            .with_user(self.manager)
+            .get_views([(False, "kanban")])["views"]["kanban"]["arch"]
+        )
+        self.assertIn('js_class="sales_board_kanban"', arch)
+        self.assertIn("Calls today against the daily target", arch)
+
 
 @tagged("post_install", "-at_install")
 class TestResourcingPlanner(SalesCoordinationCommon):

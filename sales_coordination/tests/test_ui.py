@@ -83,12 +83,15 @@ class TestUi(SalesCoordinationCommon, HttpCase):
     def test_next_call_tour(self):
         self.lead.perceived_need = "Cold rooms upstairs"
         now = datetime.now()
+        today = datetime.combine(now.date(), time())
+        # Agreed as "yesterday evening or any time today" (the coordinator's time
+        # zone is UTC): due whenever the tour runs.
         followup = self.env["sales.followup"].create(
             {
                 "lead_id": self.lead.id,
                 "kind": "callback",
-                "window_start": now - timedelta(hours=1),
-                "window_end": now + timedelta(hours=3),
+                "window_start": today - timedelta(hours=7),
+                "window_end": today + timedelta(hours=20),
             }
         )
         self.start_tour("/odoo", "sales_coordination_next_call", login="sc_coordinator")
@@ -157,4 +160,92 @@ class TestUi(SalesCoordinationCommon, HttpCase):
         action = "action-sales_coordination.calendar_event_action_sales"
         self.start_tour(
             f"/odoo/{action}", "sales_coordination_calendar", login="sc_coordinator"
+        )
+
+    def test_customer_answer_tour(self):
+        """The customers answer over Odoo's invitation links; the coordinator
+        sees both answers in the advisors' calendar and on the appointment."""
+        day = date.today() + timedelta(days=1)
+        while day.weekday() >= 5:  # the advisor works Monday to Friday
+            day += timedelta(days=1)
+        for hour, answer, name in (
+            (10, "accept", "Accepting"),
+            (14, "decline", "Declining"),
+        ):
+            event = self._book(
+                user=self.coordinator, start=datetime.combine(day, time(hour))
+            )
+            event.name = f"Visit: {name}"
+            attendee = event.attendee_ids.filtered(
+                lambda a: a.partner_id == self.customer
+            )
+            response = self.url_open(
+                f"/calendar/meeting/{answer}?token={attendee.access_token}"
+                f"&id={event.id}"
+            )
+            self.assertEqual(response.status_code, 200)
+        action = "action-sales_coordination.calendar_event_action_sales"
+        self.start_tour(
+            f"/odoo/{action}",
+            "sales_coordination_customer_answer",
+            login="sc_coordinator",
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestUiPhone(SalesCoordinationCommon, HttpCase):
+    """The advisor's day in a phone-sized browser."""
+
+    browser_size = "375x667"
+    touch_enabled = True
+
+    def test_advisor_day_tour(self):
+        # Working every hour of every day: the tour runs whenever CI does.
+        always = self.env["resource.calendar"].create(
+            {
+                "name": "Always (tour)",
+                "tz": "UTC",
+                "attendance_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": f"{day}",
+                            "dayofweek": str(day),
+                            "hour_from": 0,
+                            "hour_to": 23.99,
+                        },
+                    )
+                    for day in range(7)
+                ],
+            }
+        )
+        self.advisor.resource_calendar_id = always
+        self.customer.write({"street": "12 Elm Street", "city": "Springfield"})
+        today = datetime.combine(date.today(), time())
+        Lead = self.env["crm.lead"]
+        leads = {
+            name: Lead.create(
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "partner_id": self.customer.id,
+                    "user_id": self.advisor.id,
+                    "phone": "+1 555 0100",
+                    "source_id": self.source.id,
+                }
+            )
+            for name in ("Late visit tour", "Morning visit tour", "Tomorrow visit tour")
+        }
+        Scheduler = self.env["sales.appointment.scheduler"].with_user(self.coordinator)
+        for name, start in (
+            ("Late visit tour", today + timedelta(hours=15)),
+            ("Morning visit tour", today + timedelta(hours=1)),
+            ("Tomorrow visit tour", today + timedelta(days=1, hours=1)),
+        ):
+            Scheduler.book(
+                leads[name], self.advisor, start, start + timedelta(minutes=90)
+            )
+        self.start_tour(
+            "/odoo/my-day", "sales_coordination_advisor_day", login="sc_advisor"
         )

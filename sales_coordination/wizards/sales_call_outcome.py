@@ -38,6 +38,11 @@ class SalesCallOutcome(models.TransientModel):
     advisor_id = fields.Many2one(related="followup_id.advisor_id")
     window_start = fields.Datetime(related="followup_id.window_start")
     window_end = fields.Datetime(related="followup_id.window_end")
+    window_label = fields.Char(related="followup_id.window_label", string="Agreed")
+    customer_response = fields.Selection(
+        related="followup_id.event_id.customer_response",
+        string="The Customer's Answer to the Visit",
+    )
     attempt_count = fields.Integer(related="followup_id.attempt_count")
     followup_note = fields.Text(related="followup_id.note", string="Asked For")
     last_debrief_id = fields.Many2one(

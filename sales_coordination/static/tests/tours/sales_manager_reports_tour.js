@@ -38,6 +38,37 @@ registry.category("web_tour.tours").add("sales_coordination_manager_reports", {
             run: "click",
         },
         {
+            content: "The board opens as a card per coordinator, with full labels",
+            trigger: ".o_sales_board .o_kanban_record:contains('Cody'):contains('Calls today against the daily target')",
+        },
+        {
+            content: "Cody's two calls today, against the target",
+            trigger: ".o_sales_board .o_kanban_record:contains('Cody') .o_progressbar:contains('2')",
+        },
+        {
+            content: "The managers themselves are not on it without calls of their own",
+            trigger: ".o_sales_board:not(:has(.o_kanban_record:contains('Mona Manager')))",
+        },
+        {
+            content: "Put the board on the wall screen",
+            trigger: "button.o_sales_wall_toggle",
+            run: "click",
+        },
+        {
+            content: "Full screen: no menu bar, the cards alone",
+            trigger: "body.o_sales_wall:not(:has(.o_main_navbar:visible)) .o_sales_board .o_kanban_record:contains('Cody')",
+        },
+        {
+            content: "And back",
+            trigger: "button.o_sales_wall_toggle:contains('Leave Wall Screen')",
+            run: "click",
+        },
+        {
+            content: "The list, to slice",
+            trigger: "body:not(.o_sales_wall) .o_switch_view.o_list",
+            run: "click",
+        },
+        {
             content: "Every coordinator has a row, with today's calls",
             trigger: ".o_list_view .o_data_row:has(.o_data_cell[name=user_id]:contains('Cody')) .o_data_cell[name=calls_today]:contains('2')",
         },

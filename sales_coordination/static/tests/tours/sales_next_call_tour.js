@@ -23,6 +23,10 @@ registry.category("web_tour.tours").add("sales_coordination_next_call", {
             trigger: ".modal .o_field_widget[name=perceived_need]:contains('Cold rooms upstairs')",
         },
         {
+            content: "The window agreed with the customer, as they said it",
+            trigger: ".modal .o_field_widget[name=window_label]:contains('evening or'):contains('all day')",
+        },
+        {
             content: "Nobody answers",
             trigger: ".modal .o_field_widget[name=choice] input[data-value='no_answer']",
             run: "click",
@@ -35,6 +39,19 @@ registry.category("web_tour.tours").add("sales_coordination_next_call", {
         {
             content: "The call screen closes",
             trigger: "body:not(:has(.modal))",
+        },
+        {
+            content: "Open the call queue",
+            trigger: ".o_menu_sections [data-menu-xmlid='sales_coordination.sales_followup_menu']",
+            run: "click",
+        },
+        {
+            content: "The call waits for its next window, read as a day and its parts",
+            trigger: ".o_list_view .o_data_row:contains('Heat pump for Carla') .o_data_cell[name=window_label]:contains('evening or')",
+        },
+        {
+            content: "with why it comes where it does",
+            trigger: ".o_list_view .o_data_row:contains('Heat pump for Carla') .o_data_cell[name=priority_reason]:contains('asked to be called back; 1 unanswered')",
         },
     ],
 });

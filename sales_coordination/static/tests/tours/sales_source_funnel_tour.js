@@ -67,7 +67,7 @@ registry.category("web_tour.tours").add("sales_coordination_source_funnel", {
         },
         {
             content: "Draw the funnel from the board",
-            trigger: ".o_list_view button:contains('Source Funnel')",
+            trigger: ".o_control_panel button:contains('Source Funnel')",
             run: "click",
         },
         {
