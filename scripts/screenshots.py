@@ -53,7 +53,12 @@ SHOTS = [
         "/odoo/action-sales_coordination.sales_report_source_action",
         ".o_pivot, .o_graph_renderer",
     ),
-    ("coordinator_board.png", "manager", "/odoo/coordinator-board", ".o_list_view"),
+    (
+        "coordinator_board.png",
+        "manager",
+        "/odoo/coordinator-board",
+        ".o_sales_board .o_kanban_record",
+    ),
     ("source_funnel.png", "manager", "/odoo/source-funnel", ".o_pivot"),
     ("funnel_picture.png", "manager", "/odoo/funnel-picture", ".o_graph_renderer"),
     ("marketing_spend.png", "manager", "/odoo/marketing-spend", ".o_list_view"),
@@ -64,6 +69,7 @@ SHOTS = [
         "/odoo/inbound-integrations",
         ".o_list_view, .o_view_nocontent",
     ),
+    ("my_day.png", "advisor1", "/odoo/my-day", ".o_sales_advisor_day"),
 ]
 
 

@@ -86,6 +86,14 @@ python3 "$TOP/scripts/odoo_tests.py" bridges "$RUN_DIR/test-bridges.log" "$RUN_D
     --test-tags "/sales_coordination_website,/website_crm,/sales_coordination_sms,/calendar_sms" \
     || status=1
 
+say "== synced calendars: google_calendar, microsoft_calendar and their bridges beside the addon, their tests and the apps' own"
+python3 "$TOP/scripts/odoo_tests.py" calendar-sync "$RUN_DIR/test-calendar-sync.log" "$RUN_DIR/result-calendar-sync" -- \
+    "${odoo[@]}" -d "$TEST_DB" \
+    -i google_calendar,microsoft_calendar,sales_coordination_google_calendar,sales_coordination_microsoft_calendar \
+    --test-enable \
+    --test-tags "/sales_coordination_calendar_sync,/sales_coordination_google_calendar,/sales_coordination_microsoft_calendar,/google_calendar,/microsoft_calendar" \
+    || status=1
+
 say "== benchmark smoke run (scale 0.001), so that the benchmarks cannot rot"
 if BENCH_SCALE=0.001 BENCH_DB=sc_bench_smoke BENCH_REPEAT=1 BENCH_REBUILD=1 BENCH_INBOUND_EVENTS=40 BENCH_QUEUE_PRESSES=16 \
     bash "$TOP/scripts/bench.sh" >"$RUN_DIR/bench-smoke.log" 2>&1; then
@@ -127,7 +135,7 @@ import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update", "sale", "bridges", "bench-smoke", "wheel"):
+for part in ("install", "crm-update", "sale", "bridges", "calendar-sync", "bench-smoke", "wheel"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures

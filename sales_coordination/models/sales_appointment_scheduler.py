@@ -312,7 +312,10 @@ class SalesAppointmentScheduler(models.AbstractModel):
         # Two searches, each on an index: the advisors' sales appointments, then
         # the other busy events they attend (personal time, meetings).
         appointments = self._advisor_appointments(advisors, in_weeks)
-        others = Event.search_fetch(
+        # sudo: as above; and a private event hides its attendees from anyone
+        # else (Odoo's calendar), so the coordinator would not see that the
+        # advisor is busy then. Only the times are used.
+        others = Event.sudo().search_fetch(
             [
                 ("partner_ids", "in", list(by_partner)),
                 ("show_as", "=", "busy"),

@@ -208,6 +208,28 @@ class TestAppointmentBooking(SalesCoordinationCommon):
         with self.assertRefused(ValidationError, "already busy"):
             self._book(user=self.coordinator, start=self._at(0, 9))
 
+    def test_private_personal_event_blocks(self):
+        """A private event hides who attends it from the coordinator (Odoo's
+        calendar), yet the advisor is busy then."""
+        self.env["calendar.event"].with_user(self.advisor).create(
+            {
+                "name": "Dentist",
+                "privacy": "private",
+                "start": self._at(0, 9),
+                "stop": self._at(0, 10),
+            }
+        )
+        with self.assertRefused(ValidationError, "already busy"):
+            self._book(user=self.coordinator, start=self._at(0, 9))
+        self.assertFalse(
+            [
+                proposal
+                for proposal in self._propose(days=1)
+                if proposal["start"] < self._at(0, 10)
+                and proposal["stop"] > self._at(0, 9)
+            ]
+        )
+
     def test_start_after_end(self):
         values = self._appointment_values(start=self._at(0, 10))
         values["stop"] = self._at(0, 9)
