@@ -7,7 +7,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck disable=SC2034  # used by the scripts that source this file
 ADDONS=(sales_coordination sales_coordination_website sales_coordination_sms
     sales_coordination_calendar_sync sales_coordination_google_calendar
-    sales_coordination_microsoft_calendar)
+    sales_coordination_microsoft_calendar sales_coordination_sale)
 ODOO_HOME=${ODOO_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/sales_coordination/odoo-18.0}
 # The private PostgreSQL cluster. As root it runs as the postgres account, which
 # cannot reach a checkout under a private parent (a home of mode 700, mktemp -d):

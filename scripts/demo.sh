@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make demo: a database with the addon and its demo data, served on 127.0.0.1:8069.
-# A second run reuses the database, with the addon updated.
+# make demo: a database with the addon and its demo data, served on 127.0.0.1:8069;
+# with Odoo's Sales (and the bridge sales_coordination_sale) when the Odoo source
+# tree has it. A second run reuses the database, with the addons updated.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
@@ -10,12 +11,21 @@ conf=$RUN_DIR/demo.conf
 port=${DEMO_HTTP_PORT:-8069}
 write_odoo_conf "$conf" "http_port = $port" "db_name = $DEMO_DB" "dbfilter = ^$DEMO_DB\$" "list_db = False"
 odoo=("$ODOO_PY" -m odoo server -c "$conf" -d "$DEMO_DB")
-if psql_cmd -tAc "SELECT 1 FROM pg_database WHERE datname = '$DEMO_DB'" | grep -q 1; then
-    say "reusing the demo database $DEMO_DB: updating the addon (and its new demo data)"
-    "${odoo[@]}" -u sales_coordination --stop-after-init --log-level=warn
+addons=sales_coordination
+if [ -f "$ODOO_ROOT/addons/sale_crm/__manifest__.py" ] \
+    || [ -f "$ODOO_ROOT/odoo/addons/sale_crm/__manifest__.py" ]; then
+    addons=sales_coordination,sale_management,sales_coordination_sale
 else
-    say "creating the demo database $DEMO_DB with sales_coordination and its demo data"
-    "${odoo[@]}" -i sales_coordination --stop-after-init --log-level=warn
+    say "Odoo's Sales is not in $ODOO_ROOT: the demo runs without it (and without sales_coordination_sale)"
+fi
+if psql_cmd -tAc "SELECT 1 FROM pg_database WHERE datname = '$DEMO_DB'" | grep -q 1; then
+    say "reusing the demo database $DEMO_DB: updating the addons (and their new demo data)"
+    # -u updates what is installed; -i adds Sales and the bridge to an older demo.
+    "${odoo[@]}" -u sales_coordination,sales_coordination_sale -i "$addons" \
+        --stop-after-init --log-level=warn
+else
+    say "creating the demo database $DEMO_DB with $addons and their demo data"
+    "${odoo[@]}" -i "$addons" --stop-after-init --log-level=warn
 fi
 cat >&2 <<MSG
 

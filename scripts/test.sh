@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test: a fresh test database with the addon (and its demo data), the addon's Odoo
-# tests, Odoo's own crm and calendar tests with the addon installed, then the root
-# tests/ through pytest-odoo. Ends with one summary line; non-zero on any failure.
+# tests, Odoo's own crm and calendar tests with the addon installed, the Sales bridge
+# with Odoo's own sale_crm tests on a database of its own, then the root tests/
+# through pytest-odoo. Ends with one summary line; non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
@@ -41,6 +42,28 @@ if [ "${SC_CORE_TESTS:-1}" = 1 ]; then
         "${odoo[@]}" -d "$TEST_DB" -u crm --test-enable --test-tags "/crm" || status=1
 else
     echo "0 0" >"$RUN_DIR/result-crm-update"
+fi
+
+# The Sales bridge on a database of its own, without demo data, so that the runs
+# above keep testing the addon (and crm's and calendar's at_install tests) without
+# Sales, as companies without it run it. Installing the bridge installs sale_crm
+# after sales_coordination: sale_crm's at_install tests run then, beside the addon;
+# the bridge's tests and sale_crm's own again (tests/test_sale_crm_beside.py) run
+# after the install, with both addons loaded.
+sale_tags="/sales_coordination_sale" sale_crm_note=""
+[ "${SC_CORE_TESTS:-1}" = 1 ] && sale_tags="$sale_tags,/sale_crm" sale_crm_note=" and sale_crm's"
+if [ -f "$ODOO_ROOT/addons/sale_crm/__manifest__.py" ] \
+    || [ -f "$ODOO_ROOT/odoo/addons/sale_crm/__manifest__.py" ]; then
+    say "== installing sales_coordination_sale (with sale_crm): its tests$sale_crm_note (database ${TEST_DB}_sale)"
+    psql_cmd -qc "DROP DATABASE IF EXISTS \"${TEST_DB}_sale\" WITH (FORCE)" >/dev/null
+    rm -rf "$RUN_DIR/filestore/filestore/${TEST_DB}_sale"
+    python3 "$TOP/scripts/odoo_tests.py" sale "$RUN_DIR/test-sale.log" "$RUN_DIR/result-sale" -- \
+        "${odoo[@]}" -d "${TEST_DB}_sale" -i sales_coordination_sale --without-demo=all \
+        --test-enable --test-tags "$sale_tags" || status=1
+else
+    say "error: Odoo's Sales apps (sale_crm) are not in $ODOO_ROOT: the bridge sales_coordination_sale cannot be installed or tested. Use an Odoo 18.0 tree with its addons."
+    echo "1 1" >"$RUN_DIR/result-sale"
+    status=1
 fi
 
 say "== root tests/ through pytest-odoo"
@@ -112,7 +135,7 @@ import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update", "bridges", "calendar-sync", "bench-smoke", "wheel"):
+for part in ("install", "crm-update", "sale", "bridges", "calendar-sync", "bench-smoke", "wheel"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures

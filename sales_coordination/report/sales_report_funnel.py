@@ -171,20 +171,34 @@ class SalesReportFunnel(models.Model):
                    lead.sales_is_set::int AS set_count,
                    %(issued)s::int AS issued_count,
                    lead.sales_is_demoed::int AS demoed_count,
-                   lead.sales_is_won::int AS sold_count,
+                   (%(sold)s)::int AS sold_count,
                    lead.sales_reset_count AS reset_count,
                    lead.sales_rehash_count AS rehash_count,
-                   CASE WHEN lead.sales_is_won
-                        THEN COALESCE(lead.expected_revenue, 0) ELSE 0 END
-                       AS revenue,
+                   %(revenue)s AS revenue,
                    0::numeric AS spend,
                    0 AS spend_line_count,
                    %(ratios)s
               FROM crm_lead lead
+                   %(sale_join)s
             """,
             issued=ISSUED,
             ratios=self._no_ratios(),
+            **self._lead_sale_sql(),
         )
+
+    def _lead_sale_sql(self):
+        """How a lead row counts as sold, and its revenue: ``sold`` (a boolean
+        expression), ``revenue`` (numeric) and ``sale_join`` (what they need
+        joined to ``crm_lead lead``). Here the won stage and the expected
+        revenue; the Sales bridge counts confirmed orders instead."""
+        return {
+            "sold": SQL("lead.sales_is_won"),
+            "revenue": SQL(
+                "CASE WHEN lead.sales_is_won"
+                " THEN COALESCE(lead.expected_revenue, 0) ELSE 0 END"
+            ),
+            "sale_join": SQL(),
+        }
 
     def _spend_rows(self):
         # Negative ids: spend rows never collide with leads. Every column has the
@@ -245,6 +259,7 @@ class SalesReportFunnelStep(models.Model):
 
     @property
     def _table_query(self):
+        sale = self.env["sales.report.funnel"]._lead_sale_sql()
         return SQL(
             """
             SELECT row_number() OVER () AS id, month.company_id, month.source_id,
@@ -256,8 +271,9 @@ class SalesReportFunnelStep(models.Model):
                        count(*) FILTER (WHERE lead.sales_is_set) AS set,
                        count(*) FILTER (WHERE %s) AS issued,
                        count(*) FILTER (WHERE lead.sales_is_demoed) AS demoed,
-                       count(*) FILTER (WHERE lead.sales_is_won) AS sold
+                       count(*) FILTER (WHERE %s) AS sold
                   FROM crm_lead lead
+                       %s
               GROUP BY lead.company_id, lead.source_id,
                        date_trunc('month', lead.create_date)
               ) month
@@ -268,4 +284,6 @@ class SalesReportFunnelStep(models.Model):
               ) step (step, count)
             """,
             ISSUED,
+            sale["sold"],
+            sale["sale_join"],
         )

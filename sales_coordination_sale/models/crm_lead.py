@@ -1,0 +1,151 @@
+from datetime import timedelta
+
+import pytz
+
+from odoo import fields, models
+
+OPEN_STATES = ("queued", "claimed")
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    def _sales_open_followups(self):
+        """The open calls of these leads, oldest first (sudo: the queue follows
+        the lead, whoever moves it; callers say why they may)."""
+        return (
+            self.env["sales.followup"]
+            .sudo()
+            .search(
+                [("lead_id", "in", self.ids), ("state", "in", OPEN_STATES)],
+                order="id",
+            )
+        )
+
+    def _sales_confirmed_revenue(self):
+        """The untaxed total of the lead's confirmed orders in its company's
+        currency, or None when it has none. As sale_crm has it, an order in
+        another currency leaves the expected revenue to the salesperson (the
+        funnel converts it)."""
+        self.ensure_one()
+        currency = (self.company_id or self.env.company).currency_id
+        orders = self.order_ids.filtered(
+            lambda order: order.state == "sale" and order.currency_id == currency
+        )
+        if not orders:
+            return None
+        return sum(orders.mapped("amount_untaxed"))
+
+    def _sales_end_calls_for_order(self, followups, order):
+        """End ``followups`` because ``order`` was confirmed: a call being made
+        is released first, and who was making it is told."""
+        self.ensure_one()
+        note = self.env._(
+            "The customer confirmed %(order)s: no need to call about it.",
+            order=order.name,
+        )
+        claimed = followups.filtered(lambda followup: followup.state == "claimed")
+        for followup in claimed:
+            self.message_post(
+                body=self.env._(
+                    "%(coordinator)s, the call you took is over: the customer "
+                    "confirmed %(order)s.",
+                    coordinator=followup.claimed_by_id.name,
+                    order=order.name,
+                ),
+                partner_ids=followup.claimed_by_id.partner_id.ids,
+                author_id=order._sales_author().id,
+            )
+        claimed._sales_release()
+        for followup in followups:
+            # What was written on the call stays under the reason it ended.
+            followup.note = f"{note}\n{followup.note}" if followup.note else note
+        followups._sales_close("cancelled")
+
+    def _sales_delivery_day(self):
+        """The local day after the latest delivery date of the lead's confirmed
+        orders, or None when none has one."""
+        self.ensure_one()
+        orders = self.order_ids.filtered(
+            lambda order: order.state == "sale" and order.commitment_date
+        )
+        if not orders:
+            return None
+        tz = pytz.timezone(self._sales_tz())
+        delivery = max(orders.mapped("commitment_date"))
+        local = pytz.utc.localize(delivery).astimezone(tz).date()
+        return max(local + timedelta(days=1), fields.Date.context_today(self))
+
+    def _sales_tz(self):
+        return self.coordinator_id.tz or self.user_id.tz or self.env.user.tz or "UTC"
+
+    def _sales_happy_call_window(self):
+        """(start, end) of the happy call: the day after the delivery, else the
+        company's delay after today, from the morning to the evening."""
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        day = self._sales_delivery_day()
+        if day is None:
+            day = fields.Date.context_today(self) + timedelta(
+                days=company.sales_happy_call_days
+            )
+        morning, evening = company.sales_morning_start, company.sales_evening_end
+        return company._sales_local_span(day, morning, evening, self._sales_tz())
+
+    def _sales_queue_happy_call(self):
+        # A won lead with a delivery date is called once the job is done.
+        delivered = self.filtered(lambda lead: lead._sales_delivery_day())
+        for lead in delivered:
+            start, end = lead._sales_happy_call_window()
+            self.env["sales.followup"]._sales_queue(
+                [
+                    {
+                        "lead_id": lead.id,
+                        "kind": "happy_call",
+                        "window_start": start,
+                        "window_end": end,
+                    }
+                ]
+            )
+        return super(CrmLead, self - delivered)._sales_queue_happy_call()
+
+    def _sales_move_happy_call(self):
+        """A lead already won (a debrief said yes) gets a confirmed order: its
+        open happy call waits for the delivery; one is queued when it never had
+        one."""
+        self.ensure_one()
+        happy = self._sales_open_followups().filtered(
+            lambda followup: followup.kind == "happy_call"
+        )
+        if happy:
+            happy[:1]._sales_requeue(*self._sales_happy_call_window())
+            return
+        had_one = (
+            self.env["sales.followup"]
+            .sudo()
+            .search_count(
+                [("lead_id", "=", self.id), ("kind", "=", "happy_call")], limit=1
+            )
+        )
+        if not had_one:
+            self._sales_queue_happy_call()
+
+    def _sales_tell_reopened(self, order):
+        """A lost customer confirmed a quotation after all: the coordinator hears
+        of it (an activity), the chatter says so."""
+        self.ensure_one()
+        body = self.env._(
+            "%(lead)s was lost, but the customer confirmed %(order)s: the "
+            "opportunity is open again and won.",
+            lead=self.display_name,
+            order=order.name,
+        )
+        coordinator = self.coordinator_id or self.user_id.coordinator_id
+        if coordinator:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=coordinator.id,
+                summary=self.env._("A lost customer said yes"),
+                note=body,
+            )
+        self.message_post(body=body, author_id=order._sales_author().id)
