@@ -126,12 +126,17 @@ class CalendarAttendee(models.Model):
     # ------------------------------------------------------------------
 
     def _send_mail_to_attendees(self, mail_template, force_send=False):
-        invitations = [
-            self.env.ref(xmlid, raise_if_not_found=False)
+        # The ids are cached across requests, unlike env.ref(), which reads each
+        # template to see it exists: every event Odoo creates comes through here.
+        model_data = self.env["ir.model.data"]
+        invitations = {
+            model_data._xmlid_to_res_id(xmlid, raise_if_not_found=False)
             for xmlid in INVITATION_TEMPLATES
-        ]
+        }
+        if not mail_template or mail_template.id not in invitations:
+            return super()._send_mail_to_attendees(mail_template, force_send=force_send)
         customers = self._sales_customer_attendees()
-        if not mail_template or mail_template not in invitations or not customers:
+        if not customers:
             return super()._send_mail_to_attendees(mail_template, force_send=force_send)
         others = self - customers
         if others:
