@@ -155,6 +155,9 @@ class SalesCoordinatorBoard(models.Model):
         # company in the row of the coordinator's main company.
         return SQL(
             """
+            -- Each figure's CTE is MATERIALIZED: computed once for all rows, rather
+            -- than again for each row when a record rule's condition on the
+            -- company reaches into it (101 rescans of the queue's calls).
             WITH clock AS (
                 SELECT (now() AT TIME ZONE 'UTC') AS now,
                        (now() AT TIME ZONE 'UTC')::date AS today
@@ -178,7 +181,7 @@ class SalesCoordinatorBoard(models.Model):
                   FROM coordinator
                   JOIN res_company_users_rel rel ON rel.user_id = coordinator.user_id
                   JOIN res_company company ON company.id = rel.cid
-            ), calls AS (
+            ), calls AS MATERIALIZED (
                 SELECT call.user_id,
                        COALESCE(call.company_id, coordinator.main_company_id)
                            AS company_id,
@@ -189,7 +192,7 @@ class SalesCoordinatorBoard(models.Model):
                   JOIN coordinator ON coordinator.user_id = call.user_id, clock
                  WHERE call.call_date >= clock.today - 1
               GROUP BY 1, 2
-            ), month_calls AS (
+            ), month_calls AS MATERIALIZED (
                 SELECT call.user_id,
                        COALESCE(call.company_id, coordinator.main_company_id)
                            AS company_id,
@@ -199,7 +202,7 @@ class SalesCoordinatorBoard(models.Model):
                   JOIN coordinator ON coordinator.user_id = call.user_id, clock
                  WHERE call.call_date >= date_trunc('month', clock.today)
               GROUP BY 1, 2
-            ), queue AS (
+            ), queue AS MATERIALIZED (
                 SELECT sales_followup.queue_coordinator_id AS user_id,
                        COALESCE(sales_followup.company_id,
                                 coordinator.main_company_id) AS company_id,
@@ -209,7 +212,7 @@ class SalesCoordinatorBoard(models.Model):
                     ON coordinator.user_id = sales_followup.queue_coordinator_id
                  WHERE %(due)s
               GROUP BY 1, 2
-            ), unowned AS (
+            ), unowned AS MATERIALIZED (
                 -- nobody's calls, those without a company in every company's
                 SELECT company.id AS company_id, count(*) AS due,
                        min(sales_followup.window_start) AS oldest
@@ -233,7 +236,7 @@ class SalesCoordinatorBoard(models.Model):
                   JOIN advisor ON advisor.id = event.advisor_id
                   JOIN coordinator ON coordinator.user_id = advisor.user_id
                  WHERE event.is_sales_appointment AND event.active
-            ), debriefs AS (
+            ), debriefs AS MATERIALIZED (
                 -- overdue after the delay of the appointment's company
                 SELECT appointment.user_id, appointment.company_id, count(*) AS due,
                        count(*) FILTER (
@@ -245,21 +248,21 @@ class SalesCoordinatorBoard(models.Model):
                        clock
                  WHERE appointment.debrief_state = 'due'
               GROUP BY 1, 2
-            ), week AS (
+            ), week AS MATERIALIZED (
                 SELECT appointment.user_id, appointment.company_id, count(*) AS booked
                   FROM appointment, clock
                  WHERE appointment.start >= date_trunc('week', clock.today)
                    AND appointment.start
                        < date_trunc('week', clock.today) + interval '7 days'
               GROUP BY 1, 2
-            ), capacity AS (
+            ), capacity AS MATERIALIZED (
                 -- an advisor's capacity counts in every company they work for
                 SELECT advisor.user_id, rel.cid AS company_id,
                        sum(advisor.weekly_appointment_capacity) AS capacity
                   FROM advisor
                   JOIN res_company_users_rel rel ON rel.user_id = advisor.id
               GROUP BY 1, 2
-            ), booked AS (
+            ), booked AS MATERIALIZED (
                 SELECT event.booked_by_id AS user_id,
                        COALESCE(event.sales_company_id, coordinator.main_company_id)
                            AS company_id,
@@ -269,7 +272,7 @@ class SalesCoordinatorBoard(models.Model):
                  WHERE event.is_sales_appointment
                    AND event.create_date >= date_trunc('week', clock.today)
               GROUP BY 1, 2
-            ), speed AS (
+            ), speed AS MATERIALIZED (
                 SELECT lead.coordinator_id AS user_id,
                        COALESCE(lead.company_id, coordinator.main_company_id)
                            AS company_id,
@@ -282,7 +285,7 @@ class SalesCoordinatorBoard(models.Model):
                  WHERE lead.arrival_date >= date_trunc('week', clock.today)
                    AND lead.first_contact_date IS NOT NULL
               GROUP BY 1, 2
-            ), silent AS (
+            ), silent AS MATERIALIZED (
                 SELECT board.user_id, board.company_id, silent.leads
                   FROM board, clock, LATERAL (
                       SELECT count(*) AS leads FROM crm_lead lead
