@@ -1301,6 +1301,7 @@ class SalesFollowup(models.Model):
         if waiting:
             lease = max(waiting.mapped("sales_claim_minutes"))
             cron = self.env.ref("sales_coordination.ir_cron_followup_priority")
+            # sudo: scheduling the queue's own upkeep (it runs as the scheduler).
             cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=lease))
 
     @api.model

@@ -120,6 +120,7 @@ class CrmLead(models.Model):
         if happy:
             happy[:1]._sales_requeue(*self._sales_happy_call_window())
             return
+        # sudo: whether the lead ever had a happy call, whoever's queue it was in.
         had_one = (
             self.env["sales.followup"]
             .sudo()

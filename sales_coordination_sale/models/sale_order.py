@@ -113,6 +113,7 @@ class SaleOrder(models.Model):
         window, or restart the window of the one a sending of the lead's
         quotations queued before. A call a debrief (or a coordinator) queued is
         kept as agreed with the customer, and follows this quotation from now."""
+        # sudo: see _sales_leads (the queue moves with the quotation, whoever sent it).
         Followup = self.env["sales.followup"].sudo()
         now = fields.Datetime.now()
         # Who acted is read before sudo, which the loop needs.
@@ -197,6 +198,7 @@ class SaleOrder(models.Model):
         """The quotation was cancelled or expired without an answer: one call to
         the coordinator says so, due now (the lead's quote call when it has one,
         else a new one). Never a silent loss: the lead stays open."""
+        # sudo: see _sales_leads (sale cancelled it, or the scheduler found it).
         Followup = self.env["sales.followup"].sudo()
         now = fields.Datetime.now()
         # An expiry is the scheduler's finding, a cancel someone's act; who

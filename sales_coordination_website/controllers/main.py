@@ -9,6 +9,8 @@ class SalesCoordinationWebsiteForm(WebsiteForm):
         record_id = super().insert_record(request, model, values, custom, meta=meta)
         if not record_id or model.sudo().model != "crm.lead":
             return record_id
+        # sudo: the visitor is the public user; the form made this lead as
+        # superuser, and only its own record id comes back from it.
         lead = request.env["crm.lead"].sudo().browse(record_id)
         visitor = request.env["website.visitor"]._get_visitor_from_request()
         return lead._sales_web_form_received(visitor).id
