@@ -53,6 +53,7 @@ WORKFLOW_FIELDS = {
     "response_hours": EMPTY,
     "not_contacted_alerted": EMPTY,
     "sales_wrong_number": EMPTY,
+    "sales_not_lead": EMPTY,
     **{name: EMPTY for name in FUNNEL_COLUMNS},
 }
 
@@ -128,6 +129,17 @@ class CrmLead(models.Model):
         tracking=True,
         help="A coordinator reached somebody else at this number: find the right "
         "one. Cleared when the phone changes.",
+    )
+    # No default: the column is added without rewriting the table, and the
+    # reports read "not TRUE".
+    sales_not_lead = fields.Boolean(
+        string="Not a Lead",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="The call that brought this lead was excused as not a lead (spam, an "
+        "existing customer, a wrong number...): the lead is archived and counts in "
+        "no report.",
     )
 
     # Where the lead stands in the funnel, kept on the lead so that the reports

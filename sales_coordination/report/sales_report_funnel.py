@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from .sales_report_source import LEAD_COLUMNS
+from .sales_report_source import COUNTED, LEAD_COLUMNS
 
 # A lead was issued once its first visit that took place has started.
 ISSUED = SQL(
@@ -180,8 +180,10 @@ class SalesReportFunnel(models.Model):
                    %(ratios)s
               FROM crm_lead lead
                    %(sale_join)s
+             WHERE %(counted)s
             """,
             issued=ISSUED,
+            counted=COUNTED,
             ratios=self._no_ratios(),
             **self._lead_sale_sql(),
         )
@@ -274,6 +276,7 @@ class SalesReportFunnelStep(models.Model):
                        count(*) FILTER (WHERE %s) AS sold
                   FROM crm_lead lead
                        %s
+                 WHERE %s
               GROUP BY lead.company_id, lead.source_id,
                        date_trunc('month', lead.create_date)
               ) month
@@ -286,4 +289,5 @@ class SalesReportFunnelStep(models.Model):
             ISSUED,
             sale["sold"],
             sale["sale_join"],
+            COUNTED,
         )

@@ -20,7 +20,10 @@ LEAD_COLUMNS = [
     "sales_is_won",
     "sales_reset_count",
     "sales_rehash_count",
+    "sales_not_lead",
 ]
+# The leads the reports count: not those whose call was excused as not a lead.
+COUNTED = SQL("lead.sales_not_lead IS NOT TRUE")
 
 
 class SalesReportSource(models.Model):
@@ -80,7 +83,7 @@ class SalesReportSource(models.Model):
         )
 
     def _query(self):
-        return SQL("SELECT %s FROM crm_lead lead", self._select())
+        return SQL("SELECT %s FROM crm_lead lead WHERE %s", self._select(), COUNTED)
 
     @property
     def _table_query(self):
