@@ -24,6 +24,7 @@ if [ ! -f /usr/include/ldap.h ] || [ ! -f /usr/include/sasl/sasl.h ]; then
     sed -i -E '/^python-ldap/d' "$req"
 fi
 "$vpy" -m pip install -q -r "$req"
+"$vpy" -m pip install -q -r "$top/requirements.txt"
 "$vpy" -m pip install -q -r "$top/requirements-test.txt"
 
 site=$("$vpy" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')

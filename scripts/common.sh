@@ -34,7 +34,8 @@ is_odoo_src() { [ -f "$1/odoo/release.py" ] && grep -q "^version_info = (18, 0,"
 # Fingerprint of what the environment is built from: Odoo's requirements, ours, and the
 # build script itself. A change to any of them rebuilds.
 env_stamp() {
-    cat "$1/requirements.txt" "$TOP/requirements-test.txt" "$TOP/scripts/build_env.sh" \
+    cat "$1/requirements.txt" "$TOP/requirements.txt" "$TOP/requirements-test.txt" \
+        "$TOP/scripts/build_env.sh" \
         | sha256sum | cut -c1-16
 }
 

@@ -11,8 +11,8 @@ t0=$(date +%s)
 find_odoo
 # Odoo's browser tours need Chromium; without it Odoo skips them and the run looks green.
 command -v chromium >/dev/null || ensure_debs chromium
-"$ODOO_PY" -c 'import websocket, phonenumbers' 2>/dev/null \
-    || die "the Odoo environment lacks websocket-client or phonenumbers: requirements-test.txt."
+"$ODOO_PY" -c 'import websocket, phonenumbers, twilio' 2>/dev/null \
+    || die "the Odoo environment lacks websocket-client, phonenumbers or twilio: requirements.txt, requirements-test.txt."
 pg_up
 conf=$RUN_DIR/test.conf
 write_odoo_conf "$conf" "http_port = ${TEST_HTTP_PORT:-8169}" "workers = 0" "max_cron_threads = 0"

@@ -3,11 +3,12 @@ import logging
 import re
 import time
 
-from odoo import http
+from odoo import fields, http
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.http import request
 
 from ..models.sales_inbound_event import InboundError
+from ..tools import telephony
 
 _logger = logging.getLogger(__name__)
 
@@ -20,6 +21,8 @@ TIMESTAMP_HEADER = re.compile(r"[0-9]{1,12}")
 SIGNATURE_HEADER = re.compile(r"[0-9a-fA-F]{64}")
 MAX_ID = 2**31 - 1  # PostgreSQL's integer
 BODY_KEY = "sales_coordination.inbound.body"
+PROVIDERS = ("generic", "twilio", "callrail")
+FORM = "application/x-www-form-urlencoded"
 
 
 class InboundController(http.Controller):
@@ -43,9 +46,14 @@ class InboundController(http.Controller):
     def inbound(self, **_params):
         # **_params: a form-encoded body or a query string would otherwise make
         # Odoo warn about arguments the route ignores; the signed body is the input.
+        return self._inbound_signed()
+
+    def _inbound_signed(self, address_id=None):
+        """A generic event, signed with the integration's secret: the integration
+        named by X-Integration, or by the address (``address_id``)."""
         source = None
         try:
-            source_id, timestamp, signature = self._headers()
+            source_id, timestamp, signature = self._headers(address_id)
             body = self._read_body()
             source = self._authenticate(source_id, timestamp, signature, body)
             if not source.active:
@@ -66,11 +74,128 @@ class InboundController(http.Controller):
             self._refuse(source, error)
             return self._json(error.status, {"error": error.message})
 
-    def _headers(self):
+    @http.route(
+        [
+            "/sales_coordination/inbound/<string:provider>/<int:source_id>",
+            "/sales_coordination/inbound/<string:provider>/<int:source_id>/<token>",
+        ],
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        readonly=False,
+        # Werkzeug refuses a longer form (413) before it is parsed.
+        max_content_length=MAX_BODY,
+    )
+    def inbound_provider(self, provider, source_id, token=None, **_params):
+        """Where Twilio and CallRail post their own events, each verified its
+        own way (and the generic events too, the integration in the address)."""
+        source = None
+        try:
+            if provider not in PROVIDERS:
+                raise InboundError(404, f"unknown provider {provider[:20]!r}")
+            if source_id > MAX_ID:
+                raise InboundError(404, "unknown integration")
+            found = self._find_source(source_id)
+            if found.provider != provider:
+                raise InboundError(
+                    404, f"integration {source_id} does not take {provider} events"
+                )
+            if provider == "generic":
+                if token is not None:
+                    raise InboundError(404, "unknown endpoint")
+                return self._inbound_signed(found.id)
+            read = getattr(self, f"_verify_{provider}")(found, token)
+            source = self._as_integration(found)
+            self._check_active(source)
+            try:
+                facts = read()
+            except telephony.PayloadError as error:
+                raise InboundError(400, str(error)) from None
+            Event = source.env["sales.inbound.event"]
+            try:
+                with request.env.cr.savepoint():
+                    answer = Event._record_provider(source, facts)
+            except (UserError, ValidationError, AccessError) as error:
+                raise InboundError(422, str(error)) from None
+            return self._json(200, answer)
+        except InboundError as error:
+            self._refuse(source, error)
+            return self._json(error.status, {"error": error.message})
+
+    def _verify_twilio(self, source, token):
+        """How to read the facts of a Twilio callback whose signature verifies
+        (raises an InboundError otherwise): a form, signed over the address
+        Twilio called (behind a proxy, the public one, which Odoo's proxy_mode
+        restores) and the form's fields."""
+        if token is not None:
+            raise InboundError(404, "unknown endpoint")
+        httprequest = request.httprequest
+        if httprequest.mimetype != FORM:
+            raise InboundError(415, f"Twilio posts a form ({FORM})")
+        signature = httprequest.headers.get("X-Twilio-Signature", "")
+        if not signature:
+            raise InboundError(401, "missing X-Twilio-Signature")
+        if not source._check_twilio_signature(
+            httprequest.url,
+            httprequest.form,
+            signature,
+            httprequest.headers.get("X-Twilio-Webhooks-Signature-Settings"),
+        ):
+            raise InboundError(401, "wrong signature")
+        return lambda: telephony.read_twilio(
+            httprequest.form.to_dict(), fields.Datetime.now()
+        )
+
+    def _verify_callrail(self, source, token):
+        """How to read the facts of a CallRail call webhook, once verified:
+        posted to the integration's own address (its unguessable token), signed
+        with the company's signing key over the raw body, and naming its webhook
+        (``event``)."""
+        if token is None or not source._check_endpoint_token(token):
+            raise InboundError(404, "unknown endpoint")
+        httprequest = request.httprequest
+        event = httprequest.args.get("event", "")
+        if event not in telephony.CALLRAIL_EVENTS:
+            raise InboundError(
+                400,
+                "the address's 'event' must be one of: "
+                + ", ".join(telephony.CALLRAIL_EVENTS),
+            )
+        if httprequest.mimetype != "application/json":
+            raise InboundError(415, "CallRail posts JSON (application/json)")
+        body = self._read_body()
+        signature = httprequest.headers.get("Signature", "")
+        if not signature:
+            raise InboundError(401, "missing Signature")
+        if not source._check_callrail_signature(body, signature):
+            raise InboundError(401, "wrong signature")
+
+        def read():
+            try:
+                payload = json.loads(body)
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                raise telephony.PayloadError("malformed JSON") from None
+            return telephony.read_callrail(payload, event, fields.Datetime.now())
+
+        return read
+
+    def _check_active(self, source):
+        if not source.active:
+            raise InboundError(403, "integration is inactive")
+
+    def _headers(self, address_id=None):
         """X-Integration (as a number), X-Timestamp and X-Signature, checked for
-        their form and the timestamp for its age, without the database."""
+        their form and the timestamp for its age, without the database. With
+        ``address_id`` (the integration the address names), X-Integration may be
+        left out, and must name the same one if sent."""
         headers = request.httprequest.headers
         integration = headers.get("X-Integration", "")
+        if address_id is not None:
+            if integration and integration != str(address_id):
+                raise InboundError(401, "X-Integration names another integration")
+            integration = str(address_id)
         if not INTEGRATION_HEADER.fullmatch(integration) or int(integration) > MAX_ID:
             raise InboundError(401, "missing or malformed X-Integration")
         signature = headers.get("X-Signature", "")
@@ -115,9 +240,7 @@ class InboundController(http.Controller):
             raise InboundError(413, "body over 64 KiB")
         return b"".join(chunks)
 
-    def _authenticate(self, source_id, timestamp, signature, body):
-        """The integration, as its technical user in its company only (never the
-        superuser), once the signature checks out."""
+    def _find_source(self, source_id, status=404):
         # sudo: nobody is logged in yet; the secret is what proves who is calling,
         # and this only reads the integration to check it.
         source = (
@@ -128,9 +251,24 @@ class InboundController(http.Controller):
             .exists()
         )
         if not source:
-            raise InboundError(401, "unknown integration")
+            raise InboundError(status, "unknown integration")
+        return source
+
+    def _authenticate(self, source_id, timestamp, signature, body):
+        """The integration, as its technical user in its company only (never the
+        superuser), once the signature checks out."""
+        source = self._find_source(source_id, status=401)
+        if source.provider != "generic":
+            raise InboundError(
+                401, f"integration {source_id} takes {source.provider} events"
+            )
         if not source._check_signature(timestamp, body, signature):
             raise InboundError(401, "wrong signature")
+        return self._as_integration(source)
+
+    def _as_integration(self, source):
+        """``source`` as its technical user in its company only (never the
+        superuser)."""
         problem = source._technical_user_problem()
         if problem:
             _logger.info("Inbound integration %s cannot record: %s", source.id, problem)

@@ -5,6 +5,7 @@ from . import res_users
 from . import res_partner
 from . import sales_tracking_number
 from . import sales_followup
+from . import sales_call_reason
 from . import sales_call
 from . import sales_debrief
 from . import crm_lead

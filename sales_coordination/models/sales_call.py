@@ -3,13 +3,30 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 from ..tools.workflow import is_owned
+from .sales_workflow_mixin import EMPTY
+
+# What the telephone service said of the call: only its integration writes it.
+PROVIDER_FIELDS = {
+    "integration_id": EMPTY,
+    "provider_call_id": EMPTY,
+    "caller_number": EMPTY,
+    "caller_name": EMPTY,
+    "recording_url": EMPTY,
+    "recording_duration": EMPTY | {0},
+    "brought_lead": EMPTY,
+}
+# An answered lead call is booked when an appointment of its lead was set within
+# this long after it.
+BOOKING_DELAY = "1 day"
 
 
 class SalesCall(models.Model):
     _name = "sales.call"
+    _inherit = ["sales.workflow.mixin"]
     _description = "Logged Call"
     _order = "call_date desc, id desc"
     _rec_name = "lead_id"
+    _sales_workflow_fields = PROVIDER_FIELDS
 
     user_id = fields.Many2one(
         "res.users",
@@ -31,7 +48,13 @@ class SalesCall(models.Model):
         index="btree_not_null",
         ondelete="set null",
     )
-    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        index=True,
+        readonly=True,
+    )
     direction = fields.Selection(
         [("in", "Inbound"), ("out", "Outbound")], required=True, default="out"
     )
@@ -50,25 +73,146 @@ class SalesCall(models.Model):
     )
     duration = fields.Integer(string="Duration (s)", help="Length of the call.")
     note = fields.Text()
+    # From the telephone service (Twilio, CallRail), through its integration.
+    integration_id = fields.Many2one(
+        "sales.inbound.source",
+        readonly=True,
+        index="btree_not_null",
+        # What an integration brought stays: it is archived, not deleted.
+        ondelete="restrict",
+    )
+    provider_call_id = fields.Char(
+        string="Provider's Call Id",
+        readonly=True,
+        help="The telephone service's own id of the call: each of its events "
+        "about the call updates this one.",
+    )
+    caller_number = fields.Char(readonly=True)
+    caller_name = fields.Char(readonly=True)
+    recording_url = fields.Char(
+        string="Recording",
+        readonly=True,
+        help="Where the telephone service plays the call's recording (the audio "
+        "stays with the service).",
+    )
+    recording_duration = fields.Integer(string="Recording (s)", readonly=True)
+    brought_lead = fields.Boolean(
+        string="Brought the Lead",
+        readonly=True,
+        help="The lead was created for this call.",
+    )
+    reason_id = fields.Many2one(
+        "sales.call.reason",
+        string="Call Reason",
+        index="btree_not_null",
+        ondelete="restrict",
+        help="Why the customer called. A reason that does not count as a lead "
+        "excuses the call: it leaves the funnel and the booking rate.",
+    )
+    is_lead = fields.Boolean(
+        string="Lead Call",
+        compute="_compute_is_lead",
+        search="_search_is_lead",
+        help="An inbound call that counts as a lead: no reason excuses it.",
+    )
+    is_unbooked = fields.Boolean(
+        string="Unbooked",
+        compute="_compute_is_unbooked",
+        search="_search_is_unbooked",
+        help="An answered lead call after which no appointment was set for the "
+        "lead within a day.",
+    )
+
+    _sql_constraints = [
+        (
+            "provider_call_uniq",
+            "unique(integration_id, provider_call_id)",
+            "The telephone service reported this call already.",
+        )
+    ]
+
+    @api.depends("lead_id.company_id", "integration_id.company_id")
+    def _compute_company_id(self):
+        for call in self:
+            call.company_id = call.lead_id.company_id or call.integration_id.company_id
+
+    @api.depends("direction", "reason_id.is_lead")
+    def _compute_is_lead(self):
+        for call in self:
+            call.is_lead = call.direction == "in" and (
+                not call.reason_id or call.reason_id.is_lead
+            )
+
+    def _search_is_lead(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("Search lead calls with “is set” or “is not set”.")
+            )
+        lead_calls = [
+            "&",
+            ("direction", "=", "in"),
+            "|",
+            ("reason_id", "=", False),
+            ("reason_id.is_lead", "=", True),
+        ]
+        return lead_calls if (operator == "=") == value else ["!", *lead_calls]
+
+    def _compute_is_unbooked(self):
+        saved = self.filtered("id")
+        unbooked = saved.search([("id", "in", saved.ids), ("is_unbooked", "=", True)])
+        for call in self:
+            call.is_unbooked = call in unbooked
+
+    def _search_is_unbooked(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("Search unbooked calls with “is set” or “is not set”.")
+            )
+        unbooked = SQL(
+            """(SELECT call.id FROM sales_call call
+                 LEFT JOIN sales_call_reason reason ON reason.id = call.reason_id
+                WHERE call.direction = 'in' AND call.result = 'connected'
+                  AND call.lead_id IS NOT NULL
+                  AND (reason.id IS NULL OR reason.is_lead)
+                  AND NOT EXISTS (
+                      SELECT 1 FROM calendar_event event
+                       WHERE event.opportunity_id = call.lead_id
+                         AND event.is_sales_appointment
+                         AND event.start >= call.call_date
+                         AND event.create_date < call.call_date + interval %s))""",
+            BOOKING_DELAY,
+        )
+        return [("id", "in" if (operator == "=") == value else "not in", unbooked)]
 
     def init(self):
         # The coordinator board counts each coordinator's calls of the month per
-        # company: an index-only scan of the month's calls.
+        # company, and the lead calls they answered this week: an index-only scan
+        # of the month's calls. (Migration 18.0.1.6.0 drops the index it replaces,
+        # sales_call_date_user_company_index, without direction and reason.)
         self.env.cr.execute(
             SQL(
-                "CREATE INDEX IF NOT EXISTS sales_call_date_user_company_index "
-                "ON sales_call (call_date) INCLUDE (user_id, company_id, result)"
+                "CREATE INDEX IF NOT EXISTS sales_call_board_index ON sales_call "
+                "(call_date) INCLUDE (user_id, company_id, result, direction, "
+                "reason_id)"
             )
         )
 
     @api.constrains("lead_id")
     def _check_lead(self):
-        if any(not call.lead_id for call in self):
+        # Only a telephone service's call that is not a lead (spam, a call too
+        # short to be one...) stands without a lead.
+        if any(not call.lead_id and not call._is_excused() for call in self):
             raise ValidationError(
                 self.env._(
                     "Say which lead the call was with: a call is logged on a lead."
                 )
             )
+
+    def _is_excused(self):
+        self.ensure_one()
+        return bool(
+            self.integration_id and self.reason_id and not self.reason_id.is_lead
+        )
 
     @api.constrains("duration")
     def _check_duration(self):
@@ -77,6 +221,7 @@ class SalesCall(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._sales_check_workflow_create(vals_list)
         if not (self.env.su or is_owned(self._name, "user_id")):
             user_id = self.env.context.get("default_user_id")
             for vals in vals_list:
@@ -89,14 +234,67 @@ class SalesCall(models.Model):
         return calls
 
     def write(self, vals):
+        self._sales_check_workflow_write(vals)
         # Who made a call, and when someone else's was made, are what the board
         # counts: nobody rewrites them.
         if not self.env.su and (
             "user_id" in vals
-            or ("call_date" in vals and any(c.user_id != self.env.user for c in self))
+            or (
+                "call_date" in vals
+                and not is_owned(self._name, "call_date")
+                and any(c.user_id != self.env.user for c in self)
+            )
         ):
             raise UserError(self._sales_not_yours_message())
-        return super().write(vals)
+        if "reason_id" not in vals:
+            return super().write(vals)
+        before = {call: call.is_lead for call in self}
+        result = super().write(vals)
+        self.filtered(lambda call: call.is_lead != before[call])._sales_apply_reason()
+        return result
+
+    def _sales_apply_reason(self):
+        """What a call's new reason means for its lead. Excused, the lead it
+        brought (nothing else has happened on it) leaves the reports: archived,
+        marked as not a lead, its calls to make withdrawn. Counted as a lead
+        again, that lead comes back, and a call that stood without a lead gets
+        one, as the integration would have made it."""
+        for call in self:
+            lead = call.lead_id
+            if call.is_lead:
+                if lead.sales_not_lead:
+                    lead._sales_write_workflow({"sales_not_lead": False})
+                    lead.action_unarchive()
+                elif not lead and call.integration_id:
+                    call._sales_bring_lead()
+                continue
+            if (
+                not lead
+                or not call.brought_lead
+                or lead.sales_not_lead
+                or lead.sales_is_set
+                or (lead.call_ids - call)
+            ):
+                # A lead with a history of its own stays: only this call is
+                # excused.
+                continue
+            lead.followup_ids.filtered(
+                lambda f: f.state in ("queued", "claimed")
+            )._sales_close("cancelled")
+            lead._sales_write_workflow({"sales_not_lead": True})
+            lead.action_archive()
+
+    def _sales_bring_lead(self):
+        """Make the lead of this excused call now counted as one, as its
+        integration would have made it at the call."""
+        self.ensure_one()
+        Event = self.env["sales.inbound.event"]
+        event = Event.search([("call_id", "=", self.id)], limit=1)
+        values = Event._call_facts(event.facts or {"call_id": self.provider_call_id})
+        lead, _created = Event._lead_for(self.integration_id, values)
+        self._sales_write_workflow({"brought_lead": True})
+        # lead_id is no workflow field: a coordinator may also pick the lead.
+        self.lead_id = lead
 
     def _sales_not_yours_message(self):
         return self.env._(

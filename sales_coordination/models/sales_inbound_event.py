@@ -3,7 +3,9 @@ from datetime import datetime, timedelta, timezone
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools import telephony
 from ..tools.workflow import owning
+from .sales_call import PROVIDER_FIELDS
 
 MAX_TEXT = 4000
 MAX_NAME = 128
@@ -64,6 +66,10 @@ class SalesInboundEvent(models.Model):
     call_id = fields.Many2one("sales.call", readonly=True, ondelete="set null")
     followup_id = fields.Many2one("sales.followup", readonly=True, ondelete="set null")
     started_at = fields.Datetime(readonly=True)
+    # A telephone service's call (Twilio, CallRail): everything its events said,
+    # merged (tools/telephony.py), and how many events there were.
+    facts = fields.Json(readonly=True)
+    update_count = fields.Integer(string="Events", readonly=True)
 
     _sql_constraints = [
         (
@@ -191,7 +197,7 @@ class SalesInboundEvent(models.Model):
         if not row:
             return self._existing(source, values["event_id"])._answer()
         event = self.browse(row[0])
-        lead = self._lead_for(source, values)
+        lead, _created = self._lead_for(source, values)
         call = self.env["sales.call"]
         if values["kind"] == "call":
             # The integration logs the call for the coordinator of its leads.
@@ -213,6 +219,195 @@ class SalesInboundEvent(models.Model):
             {"lead_id": lead.id, "call_id": call.id, "followup_id": followup.id}
         )
         return event._answer()
+
+    def _record_provider(self, source, facts):
+        """Record one event of a telephone service about a call (``facts`` from
+        tools/telephony.py): all the events about one call, whatever their order
+        and however often repeated, update this one record, one logged call and
+        at most one lead and one callback. Returns the answer's ids. Runs with the
+        integration's technical user (``self.env``)."""
+        # The raw statements below skip the ORM's access check: make it here.
+        self.check_access("create")
+        cr = self.env.cr
+        key = {"source": source.id, "event": facts["call_id"]}
+        cr.execute(
+            SQL(
+                """INSERT INTO sales_inbound_event
+                       (source_id, company_id, event_id, kind, state, status,
+                        update_count, create_uid, write_uid, create_date,
+                        write_date)
+                   VALUES (%(source)s, %(company)s, %(event)s, 'call', 'done', 200,
+                           0, %(uid)s, %(uid)s, now() at time zone 'UTC',
+                           now() at time zone 'UTC')
+                   ON CONFLICT (source_id, event_id) DO NOTHING""",
+                **key,
+                company=source.company_id.id,
+                uid=self.env.uid,
+            )
+        )
+        # One event of a call at a time. A concurrent one waits here (or on the
+        # unique index above), then, its snapshot older than this commit, fails
+        # to serialize and is retried by Odoo's request handler: it then merges
+        # its facts into these.
+        cr.execute(
+            SQL(
+                """SELECT id FROM sales_inbound_event
+                    WHERE source_id = %(source)s AND event_id = %(event)s
+                      FOR NO KEY UPDATE""",
+                **key,
+            )
+        )
+        event = self.browse(cr.fetchone()[0])
+        merged = telephony.merge(event.facts, facts)
+        if merged == event.facts:
+            # A retry of an event already recorded: nothing new.
+            return event._answer()
+        event.write({"facts": merged, "update_count": event.update_count + 1})
+        if telephony.is_ended(merged):
+            event._apply_call(source, self._call_facts(merged))
+        return event._answer()
+
+    def _call_facts(self, facts):
+        """The merged facts as the values the rest of the recording reads (those
+        of a generic call event, and the provider's own)."""
+        started = facts.get("started_at")
+        return {
+            "kind": "call",
+            "event_id": facts["call_id"],
+            "direction": facts.get("direction", "in"),
+            "tracking_number": facts.get("tracking_number", ""),
+            "caller_number": facts.get("caller_number", ""),
+            "caller_name": facts.get("caller_name", ""),
+            "email": "",
+            "message": facts.get("note", ""),
+            "utm_source": facts.get("utm_source", ""),
+            "utm_medium": facts.get("utm_medium", ""),
+            "utm_campaign": facts.get("utm_campaign", ""),
+            "started_at": fields.Datetime.to_datetime(started)
+            if started
+            else fields.Datetime.now(),
+            "duration": facts.get("duration") or 0,
+            "answered": bool(facts.get("answered")),
+            "voicemail": bool(facts.get("voicemail")),
+            "recording_url": facts.get("recording_url") or False,
+            "recording_duration": facts.get("recording_duration") or 0,
+            "tags": facts.get("tags", ""),
+        }
+
+    def _apply_call(self, source, values):
+        """Bring the logged call, its lead and its callback in line with what
+        the provider said of the call so far."""
+        self.ensure_one()
+        call = self.call_id
+        if values["answered"]:
+            result = "connected"
+        elif values["voicemail"]:
+            result = "voicemail"
+        else:
+            result = "no_answer"
+        provider = {
+            "caller_name": values["caller_name"] or False,
+            "recording_url": values["recording_url"],
+            "recording_duration": values["recording_duration"],
+        }
+        note = "\n".join(
+            part
+            for part in (
+                values["message"],
+                values["tags"] and self.env._("Tags: %(tags)s", tags=values["tags"]),
+            )
+            if part
+        )
+        if call:
+            missed_before = call.result != "connected"
+            with owning("sales.call", "call_date", *provider):
+                call.write(
+                    {
+                        **provider,
+                        "result": result,
+                        "duration": values["duration"],
+                        "call_date": values["started_at"],
+                        **({"note": note} if note else {}),
+                    }
+                )
+            if missed_before and values["answered"]:
+                self._withdraw_callback()
+            return
+        lead, created, reason = self._lead_and_reason(source, values)
+        with owning("sales.call", "user_id", *PROVIDER_FIELDS):
+            call = self.env["sales.call"].create(
+                {
+                    **provider,
+                    "lead_id": lead.id,
+                    "user_id": (source.coordinator_id or self.env.user).id,
+                    "direction": values["direction"],
+                    "result": result,
+                    "call_date": values["started_at"],
+                    "duration": values["duration"],
+                    "note": note or False,
+                    "integration_id": source.id,
+                    "provider_call_id": values["event_id"],
+                    "caller_number": values["caller_number"] or False,
+                    "reason_id": reason.id,
+                    "brought_lead": created,
+                }
+            )
+        followup = self.env["sales.followup"]
+        if (
+            lead
+            and not reason
+            and values["direction"] == "in"
+            and not values["answered"]
+        ):
+            followup = followup._sales_queue([self._callback_values(lead, values)])
+        self.write({"lead_id": lead.id, "call_id": call.id, "followup_id": followup.id})
+
+    def _lead_and_reason(self, source, values):
+        """The lead a provider's call is logged on, whether it was created for
+        the call, and the reason that excuses the call (an empty recordset when
+        none does): a call from an ignored number, an answered call shorter than
+        the integration's minimum, an outbound call to nobody we know create no
+        lead; the short call of a known customer is logged on their lead."""
+        Reason = self.env["sales.call.reason"]
+        lead = self.env["crm.lead"]
+        if source._sales_is_ignored(values["caller_number"]):
+            return (
+                lead,
+                False,
+                self.env.ref("sales_coordination.sales_call_reason_ignored"),
+            )
+        short = values["answered"] and values["duration"] < source.min_lead_duration
+        if values["direction"] == "out" or short:
+            lead = self._open_lead(source, values)
+            if values["direction"] == "out":
+                reason = (
+                    Reason
+                    if lead
+                    else self.env.ref("sales_coordination.sales_call_reason_outbound")
+                )
+            else:
+                reason = self.env.ref("sales_coordination.sales_call_reason_short")
+            return lead, False, reason
+        lead, created = self._lead_for(source, values)
+        return lead, created, Reason
+
+    def _withdraw_callback(self):
+        """The missed call was answered after all: its callback is withdrawn,
+        unless a coordinator claimed it already (they make the call)."""
+        followup = self.followup_id
+        if not followup:
+            return
+        # Against a concurrent Next call: the row is claimed, or locked here
+        # (Next call skips it), or the claim committed after this transaction's
+        # snapshot and this fails to serialize, to be retried.
+        self.env.cr.execute(
+            SQL(
+                "SELECT state FROM sales_followup WHERE id = %s FOR NO KEY UPDATE",
+                followup.id,
+            )
+        )
+        if self.env.cr.fetchone()[0] == "queued":
+            followup._sales_close("cancelled")
 
     def _existing(self, source, event_id):
         return self.search(
@@ -238,7 +433,7 @@ class SalesInboundEvent(models.Model):
         if leads:
             lead = leads[0]
             lead._message_log(body=self._summary(values))
-            return lead
+            return lead, False
         partner = partners.filtered(
             lambda p: p.company_id in (source.company_id, self.env["res.company"])
         )[:1]
@@ -290,7 +485,14 @@ class SalesInboundEvent(models.Model):
             ]
         )
         lead._message_log(body=self._summary(values))
-        return lead
+        return lead, True
+
+    def _open_lead(self, source, values):
+        """The caller's open lead in the integration's company, if any."""
+        leads, _partners = self.env["crm.lead"]._sales_find_matches(
+            values["caller_number"], values["email"]
+        )
+        return leads.filtered(lambda lead: lead.company_id == source.company_id)[:1]
 
     def _utm(self, source, values):
         """Source, medium and campaign: the tracking number's mapping for a call,
@@ -299,12 +501,15 @@ class SalesInboundEvent(models.Model):
             number = self.env["sales.tracking.number"]._find(
                 values["tracking_number"], source.company_id
             )
-            return {
-                "tracking_number_id": number.id,
-                "source_id": number.source_id.id,
-                "medium_id": number.medium_id.id,
-                "campaign_id": number.campaign_id.id,
-            }
+            if number or not values["utm_source"]:
+                return {
+                    "tracking_number_id": number.id,
+                    "source_id": number.source_id.id,
+                    "medium_id": number.medium_id.id,
+                    "campaign_id": number.campaign_id.id,
+                }
+            # A number the company has not mapped: what the call-tracking
+            # service attributed the call to, when it names a known source.
         result = {}
         for field, model, name in (
             ("source_id", "utm.source", "utm_source"),

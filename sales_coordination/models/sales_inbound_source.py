@@ -1,10 +1,13 @@
 import hmac
 import secrets
 
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.signing import sign
+from ..tools.telephony import CALLRAIL_EVENTS, callrail_signature
 
 INTEGRATION_GROUP = "sales_coordination.group_inbound_integration"
 # Roles a technical user must not hold (administrators are refused before): each
@@ -30,13 +33,51 @@ class SalesInboundSource(models.Model):
 
     name = fields.Char(required=True)
     active = fields.Boolean(default=True)
+    provider = fields.Selection(
+        [
+            ("generic", "Generic (signed JSON)"),
+            ("twilio", "Twilio"),
+            ("callrail", "CallRail"),
+        ],
+        required=True,
+        default="generic",
+        help="Who posts the events, in their own format: any sender signing this "
+        "addon's JSON, Twilio's status and recording callbacks, or CallRail's call "
+        "webhooks.",
+    )
     secret = fields.Char(
         required=True,
         copy=False,
         default=lambda self: new_secret(),
         groups="sales_coordination.group_manager",
-        help="Shared with the sender, who signs each request with it "
-        "(HMAC-SHA256 of the timestamp, a dot and the body).",
+        help="What each request is signed with. Generic: shared with the sender, "
+        "who signs with it (HMAC-SHA256 of the timestamp, a dot and the body). "
+        "Twilio: the account's Auth Token. CallRail: the company's webhook "
+        "signing key.",
+    )
+    endpoint_token = fields.Char(
+        copy=False,
+        readonly=True,
+        default=lambda self: new_secret(),
+        groups="sales_coordination.group_manager",
+        help="Part of the CallRail endpoint's address, which nobody can guess.",
+    )
+    min_lead_duration = fields.Integer(
+        string="Shortest Lead Call (s)",
+        default=60,
+        help="An answered call shorter than this is no lead (a hang-up, a wrong "
+        "number, a sales pitch): it is listed under Calls > Not Leads, on the "
+        "caller's lead if they have one.",
+    )
+    ignored_numbers = fields.Text(
+        help="Numbers whose calls are never leads, one per line: the company's own "
+        "lines, known spammers.",
+    )
+    webhook_urls = fields.Text(
+        string="Webhook Addresses",
+        compute="_compute_webhook_urls",
+        groups="sales_coordination.group_manager",
+        help="What to paste in the telephone service's settings.",
     )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
@@ -71,7 +112,32 @@ class SalesInboundSource(models.Model):
     def _compute_endpoint_url(self):
         base = self.get_base_url()
         for source in self:
-            source.endpoint_url = f"{base}/sales_coordination/inbound"
+            if source.provider == "generic" or not source.id:
+                source.endpoint_url = f"{base}/sales_coordination/inbound"
+            else:
+                source.endpoint_url = (
+                    f"{base}/sales_coordination/inbound/{source.provider}/{source.id}"
+                )
+
+    @api.depends("provider", "endpoint_token")
+    def _compute_webhook_urls(self):
+        for source in self:
+            url = source.endpoint_url
+            if source.provider != "callrail" or not source.id:
+                source.webhook_urls = url
+                continue
+            source.webhook_urls = "\n".join(
+                f"{label}: {url}/{source.endpoint_token}?event={event}"
+                for event, label in zip(
+                    CALLRAIL_EVENTS,
+                    (
+                        self.env._("Pre-call"),
+                        self.env._("Post-call"),
+                        self.env._("Call modified"),
+                    ),
+                    strict=True,
+                )
+            )
 
     def _compute_user_problem(self):
         for source in self:
@@ -87,6 +153,45 @@ class SalesInboundSource(models.Model):
         )
         for source in self:
             source.event_count = counts.get(source, 0)
+
+    @api.constrains("min_lead_duration", "ignored_numbers")
+    def _check_call_rules(self):
+        for source in self:
+            if source.min_lead_duration < 0:
+                raise ValidationError(
+                    self.env._("The shortest lead call cannot last less than nothing.")
+                )
+            source._sales_ignored_e164()
+
+    def _sales_ignored_e164(self):
+        """The ignored numbers in E.164 form; a ValidationError names the first
+        line that is no phone number."""
+        self.ensure_one()
+        Lead = self.env["crm.lead"]
+        numbers = set()
+        for line in (self.ignored_numbers or "").splitlines():
+            if not line.strip():
+                continue
+            e164 = Lead._sales_phone_e164(line.strip())
+            if not e164:
+                raise ValidationError(
+                    self.env._(
+                        "“%(line)s” in the ignored numbers of “%(integration)s” is not "
+                        "a phone number: write one number per line, with its country "
+                        "code.",
+                        line=line.strip(),
+                        integration=self.name,
+                    )
+                )
+            numbers.add(e164)
+        return numbers
+
+    def _sales_is_ignored(self, number):
+        """Whether calls from ``number`` are never leads here."""
+        if not self.ignored_numbers or not number:
+            return False
+        e164 = self.env["crm.lead"]._sales_phone_e164(number)
+        return bool(e164) and e164 in self._sales_ignored_e164()
 
     @api.constrains("user_id", "company_id", "coordinator_id")
     def _check_users(self):
@@ -148,9 +253,14 @@ class SalesInboundSource(models.Model):
             )
 
     def action_rotate_secret(self):
-        """Give the integration a new secret; the old one stops working at once."""
+        """Give the integration a new secret, and a CallRail one a new endpoint
+        address; the old ones stop working at once."""
         for source in self:
-            source.secret = new_secret()
+            if source.provider == "generic":
+                source.secret = new_secret()
+            # sudo: the token is a manager's field and this a manager's button;
+            # the field is readonly in the form so that only this button moves it.
+            source.sudo().endpoint_token = new_secret()
         return True
 
     def action_create_technical_user(self):
@@ -285,3 +395,39 @@ class SalesInboundSource(models.Model):
             # compare_digest raises a TypeError on non-ASCII text.
             return False
         return hmac.compare_digest(self._signature(timestamp, body), signature.lower())
+
+    def _check_twilio_signature(self, url, params, signature, settings):
+        """Whether ``signature`` (X-Twilio-Signature) signs the request Twilio made
+        to ``url`` with the form ``params`` (a MultiDict), with the account's Auth
+        Token, as Twilio's own library checks it; ``settings``: the
+        X-Twilio-Webhooks-Signature-Settings header, which names the algorithm."""
+        self.ensure_one()
+        if not isinstance(signature, str) or not signature.isascii() or not signature:
+            return False
+        # sudo: the token is a manager's field; nobody is logged in while a
+        # request is verified.
+        validator = RequestValidator(self.sudo().secret)
+        return validator.validate(
+            url, params, signature, algorithm=get_signature_algorithm(settings)
+        )
+
+    def _check_callrail_signature(self, body, signature):
+        """Whether ``signature`` (CallRail's Signature header) signs the raw
+        ``body`` with the company's signing key."""
+        self.ensure_one()
+        if not isinstance(signature, str) or not signature.isascii() or not signature:
+            return False
+        return hmac.compare_digest(
+            callrail_signature(self.sudo().secret, body), signature
+        )
+
+    def _check_endpoint_token(self, token):
+        self.ensure_one()
+        # sudo: as for the secret.
+        expected = self.sudo().endpoint_token or ""
+        return (
+            isinstance(token, str)
+            and token.isascii()
+            and bool(expected)
+            and hmac.compare_digest(expected, token)
+        )

@@ -15,7 +15,15 @@ class SalesCoordinatorBoard(models.Model):
     _order = "user_id, company_id"
     _rec_name = "user_id"
     _depends = {
-        "sales.call": ["user_id", "call_date", "result", "company_id"],
+        "sales.call": [
+            "user_id",
+            "call_date",
+            "result",
+            "company_id",
+            "direction",
+            "reason_id",
+        ],
+        "sales.call.reason": ["is_lead"],
         "sales.followup": [
             "queue_coordinator_id",
             "company_id",
@@ -102,6 +110,18 @@ class SalesCoordinatorBoard(models.Model):
         string="Appointments Set This Week",
         readonly=True,
         help="Sales appointments they booked this week (by the day of booking).",
+    )
+    lead_calls_week = fields.Integer(
+        string="Lead Calls Answered This Week",
+        readonly=True,
+        help="Inbound calls they answered this week that count as leads (no "
+        "reason excuses them).",
+    )
+    booking_rate = fields.Float(
+        string="Booking Rate",
+        readonly=True,
+        aggregator="avg",
+        help="Appointments they set this week per lead call they answered.",
     )
     speed_to_lead_hours = fields.Float(
         string="Speed to Lead This Week (h)",
@@ -272,6 +292,19 @@ class SalesCoordinatorBoard(models.Model):
                  WHERE event.is_sales_appointment
                    AND event.create_date >= date_trunc('week', clock.today)
               GROUP BY 1, 2
+            ), lead_calls AS MATERIALIZED (
+                SELECT call.user_id,
+                       COALESCE(call.company_id, coordinator.main_company_id)
+                           AS company_id,
+                       count(*) AS answered
+                  FROM sales_call call
+                  JOIN coordinator ON coordinator.user_id = call.user_id
+                  LEFT JOIN sales_call_reason reason ON reason.id = call.reason_id,
+                       clock
+                 WHERE call.call_date >= date_trunc('week', clock.today)
+                   AND call.direction = 'in' AND call.result = 'connected'
+                   AND (reason.id IS NULL OR reason.is_lead)
+              GROUP BY 1, 2
             ), speed AS MATERIALIZED (
                 SELECT lead.coordinator_id AS user_id,
                        COALESCE(lead.company_id, coordinator.main_company_id)
@@ -318,6 +351,9 @@ class SalesCoordinatorBoard(models.Model):
                    COALESCE(silent.leads, 0) AS leads_not_contacted,
                    COALESCE(week.booked, 0) AS appointments_week,
                    COALESCE(booked.booked, 0) AS appointments_set_week,
+                   COALESCE(lead_calls.answered, 0) AS lead_calls_week,
+                   COALESCE(booked.booked, 0)::float
+                       / NULLIF(lead_calls.answered, 0) AS booking_rate,
                    GREATEST(speed.hours, 0) AS speed_to_lead_hours,
                    COALESCE(speed.leads, 0) AS speed_to_lead_count,
                    COALESCE(capacity.capacity, 0) AS capacity_week
@@ -331,6 +367,7 @@ class SalesCoordinatorBoard(models.Model):
               LEFT JOIN capacity USING (user_id, company_id)
               LEFT JOIN silent USING (user_id, company_id)
               LEFT JOIN booked USING (user_id, company_id)
+              LEFT JOIN lead_calls USING (user_id, company_id)
               LEFT JOIN speed USING (user_id, company_id)
              CROSS JOIN clock
              WHERE NOT board.overseer OR calls.today > 0

@@ -25,3 +25,4 @@ from . import test_multi_company
 from . import test_followup_reach
 from . import test_windows
 from . import test_customer_response
+from . import test_telephony

@@ -114,7 +114,6 @@ class TestInboundTechnicalUser(InboundUserCommon):
         for model, operation in (
             ("sales.debrief", "read"),
             ("sales.source.cost", "read"),
-            ("sales.followup", "write"),
             ("sales.call", "unlink"),
             ("crm.lead", "unlink"),
             ("sales.inbound.source", "write"),
@@ -124,6 +123,25 @@ class TestInboundTechnicalUser(InboundUserCommon):
             with self.subTest(model=model, operation=operation):
                 with self.assertRaises(AccessError):
                     self.env[model].with_user(self.bot).check_access(operation)
+        # It updates the calls it logged and withdraws the callbacks it queued,
+        # and changes no other.
+        followup = self.env["sales.followup"]._sales_queue(
+            [
+                {
+                    "lead_id": self.lead_2.id,
+                    "kind": "callback",
+                    "window_start": "2026-03-02 08:00:00",
+                    "window_end": "2026-03-02 12:00:00",
+                }
+            ]
+        )
+        call = self.env["sales.call"].create(
+            {"lead_id": self.lead_2.id, "user_id": self.coordinator.id}
+        )
+        for record in (followup, call):
+            with self.subTest(record=record._name):
+                with self.assertRaises(AccessError):
+                    record.with_user(self.bot).check_access("write")
 
 
 @tagged("post_install", "-at_install")
