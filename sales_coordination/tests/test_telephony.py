@@ -701,3 +701,23 @@ class TestFactsMerge(BaseCase):
         self.assertEqual(merged["duration"], 61)
         self.assertEqual(merged["recording_duration"], 58)
         self.assertEqual(merged["started_at"], "2026-12-01 14:58:59")
+
+
+@tagged("post_install", "-at_install")
+class TestTelephonyUi(TelephonyCommon):
+    def test_manager_reviews_calls_tour(self):
+        self._post_twilio(self._status(sid="CALONG"))
+        self._post_twilio(self._recording(sid="CALONG"))
+        short = self._post_twilio(
+            self._status(sid="CASHORTUI", duration=12, From="+13125550177")
+        ).json()
+        self.start_tour(
+            "/odoo/calls-unbooked", "sales_coordination_telephony", login="sc_manager"
+        )
+        call = self.env["sales.call"].browse(short["call_id"])
+        self.assertEqual(
+            call.reason_id,
+            self.env.ref("sales_coordination.sales_call_reason_new_customer"),
+        )
+        self.assertTrue(call.lead_id)
+        self.assertEqual(call.lead_id.phone, "+13125550177")
