@@ -307,18 +307,30 @@ def build_calls(server):
 def rounds(calls, rng):
     """Two shuffled lists of (call id, url, body, headers): each event once,
     REPEATS of them twice (an event that must come second, in the second
-    round)."""
+    round). Half the repeats come right after their original, so that both
+    are in flight at once, on both workers; the others anywhere."""
     first, second = [], []
     events = [
         (call_id, post)
         for call_id, (_integration, _caller, _kind, posts, _expected) in calls.items()
         for post in posts
     ]
-    for call_id, (round_, url, body, headers) in events + rng.sample(events, REPEATS):
+    placed = []
+    for call_id, (round_, url, body, headers) in events:
         target = {1: first, 2: second}.get(round_) or rng.choice((first, second))
         target.append((call_id, url, body, headers))
+        placed.append(target)
     rng.shuffle(first)
     rng.shuffle(second)
+    for n, index in enumerate(rng.sample(range(len(events)), REPEATS)):
+        call_id, (round_, url, body, headers) = events[index]
+        item = (call_id, url, body, headers)
+        if n % 2:
+            target = {1: first, 2: second}.get(round_) or rng.choice((first, second))
+            target.insert(rng.randrange(len(target) + 1), item)
+        else:
+            target = placed[index]
+            target.insert(target.index(item) + 1, item)
     return first, second
 
 
@@ -346,21 +358,28 @@ def send(url, body, headers):
 
 
 def post_all(batch):
-    """Post ``batch`` from THREADS threads; returns (call id, status, answer)
-    for each and the number of resends."""
+    """Post ``batch`` from THREADS threads, each taking the next event as it is
+    free (so that events next to each other are sent at once); returns (call
+    id, status, answer) for each and the number of resends."""
     answers = [None] * len(batch)
     resends = [0] * THREADS
     errors = []
     barrier = threading.Barrier(THREADS)
+    indexes = iter(range(len(batch)))
+    lock = threading.Lock()
 
-    def worker(offset):
+    def worker(n):
         try:
             barrier.wait(timeout=60)
-            for index in range(offset, len(batch), THREADS):
+            while True:
+                with lock:
+                    index = next(indexes, None)
+                if index is None:
+                    return
                 call_id, url, body, headers = batch[index]
                 status, answer, resent = send(url, body, headers)
                 answers[index] = (call_id, status, answer)
-                resends[offset] += resent
+                resends[n] += resent
         except Exception as error:
             errors.append(repr(error))
 

@@ -379,6 +379,22 @@ class TestTwilio(TelephonyCommon):
         self.assertEqual(response.status_code, 413)
         self.assertEqual(self._counts(), before, "nothing written")
 
+    def test_the_generic_endpoint_refuses_a_providers_integration(self):
+        before = self._counts()
+        response = self._post(
+            self._call(), integration=self.twilio, secret=TWILIO_TOKEN
+        )
+        self.assertEqual(response.status_code, 401)
+        self.assertIn("takes twilio events", response.json()["error"])
+        self.assertEqual(self._counts(), before)
+
+    def test_another_companys_coordinator_sees_none_of_it(self):
+        answer = self._post_twilio(self._status(sid="CAOTHER", duration=10)).json()
+        call = self.env["sales.call"].browse(answer["call_id"])
+        self.assertEqual(call.company_id, self.company, "the integration's company")
+        Call = self.env["sales.call"].with_user(self.coordinator_c2)
+        self.assertNotIn(call, Call.search([("is_lead", "=", False)]))
+
     def test_the_technical_user_records_it(self):
         answer = self._post_twilio(self._status(sid="CAUSER")).json()
         call = self.env["sales.call"].browse(answer["call_id"])
