@@ -118,7 +118,6 @@ class SalesCoordinatorBoard(models.Model):
         "reason excuses them).",
     )
     booking_rate = fields.Float(
-        string="Booking Rate",
         readonly=True,
         aggregator="avg",
         help="Appointments they set this week per lead call they answered.",
