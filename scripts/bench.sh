@@ -3,7 +3,8 @@
 # and kept), then every benchmark of bench/benchmarks.py against it.
 #   BENCH_SCALE (default 1: 1M leads, 5M calls...), BENCH_DB (default sc_bench),
 #   BENCH_REPEAT (default 7), BENCH_REBUILD=1 to rebuild the data,
-#   BENCH_INBOUND_EVENTS (default 400) posted to the inbound endpoint.
+#   BENCH_INBOUND_EVENTS (default 400) posted to the inbound endpoint,
+#   BENCH_TELEPHONY_EVENTS (default 400) posted to the Twilio and CallRail ones.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
@@ -31,4 +32,5 @@ else
 fi
 (cd "$TOP/bench" && "$ODOO_PY" run.py --config "$conf" --database "$db" --repeat "${BENCH_REPEAT:-7}")
 (cd "$TOP/bench" && "$ODOO_PY" inbound.py --config "$conf" --database "$db" --events "${BENCH_INBOUND_EVENTS:-400}")
+(cd "$TOP/bench" && "$ODOO_PY" telephony.py --config "$conf" --database "$db" --events "${BENCH_TELEPHONY_EVENTS:-400}")
 (cd "$TOP/bench" && "$ODOO_PY" call_queue.py --config "$conf" --database "$db" --presses "${BENCH_QUEUE_PRESSES:-400}")
