@@ -7,6 +7,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
 from odoo.tools.sql import column_exists, create_column, table_exists
 
+from ..tools.replica import on_primary
 from ..tools.workflow import is_owned, owning
 from .indexes import create_indexes
 from .sales_workflow_mixin import EMPTY
@@ -569,6 +570,11 @@ class CalendarEvent(models.Model):
                     "users only, not private."
                 )
             )
+
+    # The booking's result opens the appointment at once.
+    @on_primary
+    def web_read(self, *args, **kwargs):
+        return super().web_read(*args, **kwargs)
 
     def write(self, vals):
         self._sales_check_workflow_write(vals)

@@ -6,6 +6,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
 from odoo.tools.sql import column_exists
 
+from ..tools.replica import on_primary
 from .indexes import create_indexes
 from .sales_workflow_mixin import EMPTY
 
@@ -462,6 +463,11 @@ class CrmLead(models.Model):
         return wizard._get_records_action(
             name=self.env._("Book an Appointment"), target="new", context={}
         )
+
+    # The lead's form right after a booking, a debrief or a call on it.
+    @on_primary
+    def web_read(self, *args, **kwargs):
+        return super().web_read(*args, **kwargs)
 
     def write(self, vals):
         self._sales_check_workflow_write(vals)

@@ -12,6 +12,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
 from ..tools import priority
+from ..tools.replica import on_primary
 from .sales_workflow_mixin import EMPTY
 
 _logger = logging.getLogger(__name__)
@@ -623,6 +624,16 @@ class SalesFollowup(models.Model):
     def create(self, vals_list):
         self._sales_check_workflow_create(vals_list)
         return super().create(vals_list)
+
+    # The queue right after Next call or a call's outcome: the call just
+    # claimed or made is not shown as still queued.
+    @on_primary
+    def web_search_read(self, *args, **kwargs):
+        return super().web_search_read(*args, **kwargs)
+
+    @on_primary
+    def web_read(self, *args, **kwargs):
+        return super().web_read(*args, **kwargs)
 
     def write(self, vals):
         self._sales_check_workflow_write(vals)

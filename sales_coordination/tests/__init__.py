@@ -26,3 +26,4 @@ from . import test_followup_reach
 from . import test_windows
 from . import test_customer_response
 from . import test_telephony
+from . import test_read_only
