@@ -438,6 +438,9 @@ class CalendarEvent(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._sales_check_workflow_create(vals_list)
+        # Copies: Odoo runs a request again with the same arguments after a
+        # serialization failure, and what is added below is not the caller's.
+        vals_list = [dict(vals) for vals in vals_list]
         for vals in vals_list:
             self._check_appointment_type_value(vals.get("appointment_type"))
         for vals in vals_list:

@@ -427,6 +427,9 @@ class CrmLead(models.Model):
     def create(self, vals_list):
         self._check_lead_entry()
         self._sales_check_workflow_create(vals_list)
+        # Copies: Odoo runs a request again with the same arguments after a
+        # serialization failure, and the arrival set here is not the caller's.
+        vals_list = [dict(vals) for vals in vals_list]
         now = fields.Datetime.now()
         for vals in vals_list:
             vals.setdefault("arrival_date", now)

@@ -221,7 +221,10 @@ class SalesInboundSource(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         # Saving a new integration creates its technical user (unless the caller
-        # brings a free one of its own).
+        # brings a free one of its own). Copies: Odoo runs a request again with
+        # the same arguments after a serialization failure, and the user made
+        # by a rolled-back attempt is gone.
+        vals_list = [dict(vals) for vals in vals_list]
         missing = [vals for vals in vals_list if not vals.get("user_id")]
         if missing:
             default_company = self.default_get(["company_id"]).get("company_id")

@@ -241,3 +241,25 @@ class TestWorkflowFields(FollowupCommon):
             Call.with_context(default_user_id=self.backup_coordinator.id).create(
                 {"lead_id": self.lead.id}
             )
+
+    def test_a_retried_request_creates_as_the_first_try(self):
+        """Odoo runs a request again with the same arguments after a
+        serialization failure: a create keeps the caller's values as they were,
+        or the retry would carry the workflow fields the first try set."""
+        event_vals = self._appointment_values(
+            lead=self.lead, start=datetime(2031, 3, 10, 9, 0)
+        )
+        lead_vals = {"name": "Retried lead", "type": "opportunity"}
+        source_vals = {"name": "Retried integration"}
+        for model, user, vals in (
+            ("calendar.event", self.coordinator, event_vals),
+            ("crm.lead", self.coordinator, lead_vals),
+            ("sales.inbound.source", self.manager, source_vals),
+        ):
+            with self.subTest(model=model):
+                sent = dict(vals)
+                with self.env.cr.savepoint(flush=False) as savepoint:
+                    self.env[model].with_user(user).create([vals])
+                    savepoint.rollback()
+                self.assertEqual(vals, sent)
+                self.env[model].with_user(user).create([vals])
