@@ -1,5 +1,5 @@
 # The project's commands; the README says what each does.
-.PHONY: test demo bench stop clean env lint
+.PHONY: test demo bench stop clean env lint cluster cluster-stop
 
 test:
 	@bash scripts/test.sh
@@ -22,3 +22,9 @@ stop:
 clean: stop
 	@bash -c 'source scripts/common.sh && rm -rf "$$PG_DIR"'
 	rm -rf .pg .run
+
+cluster:
+	@bash scripts/cluster.sh start
+
+cluster-stop:
+	@bash scripts/cluster.sh stop

@@ -68,7 +68,7 @@ fi
 
 say "== root tests/ through pytest-odoo"
 set +e
-(cd "$TOP" && ODOO_RC="$conf" SC_ODOO_PYTHON="$ODOO_PY" SC_ODOO_CONF="$conf" \
+(cd "$TOP" && ODOO_RC="$conf" SC_ODOO_PYTHON="$ODOO_PY" SC_ODOO_CONF="$conf" SC_PG_DIR="$PG_DIR" \
     "$ODOO_PY" -m pytest -p no:cacheprovider -q tests \
     --odoo-database="$TEST_DB" --odoo-config="$conf" \
     --junitxml="$RUN_DIR/pytest.xml")
