@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -45,11 +46,21 @@ def odoo_server(database, workers):
     """Odoo serving ``database`` on loopback with ``workers`` prefork workers and
     no cron; yields its base URL once it answers, stops it after."""
     port = free_port()
-    server = subprocess.Popen(
-        [
+    # Odoo's own launcher: with workers, Odoo starts its gevent process as
+    # ``python <sys.argv[0]> gevent``, which ``python -m odoo`` cannot be.
+    launcher = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    command = (
+        [sys.executable, str(launcher)]
+        if launcher.is_file()
+        else [
             sys.executable,
             "-m",
             "odoo",
+        ]
+    )
+    server = subprocess.Popen(
+        [
+            *command,
             "server",
             "-c",
             config.rcfile,

@@ -149,7 +149,7 @@ start_servers() {
             "list_db = False" \
             "db_replica_host = $(node_dir replica)/run" \
             "db_replica_port = $REPLICA_PORT"
-        setsid "$ODOO_PY" -m odoo server -c "$CLUSTER_RUN/odoo-$port.conf" \
+        setsid "${ODOO_LAUNCHER[@]}" server -c "$CLUSTER_RUN/odoo-$port.conf" \
             --data-dir="$CLUSTER_RUN/data" --gevent-port=$((port + 10)) \
             --pidfile="$pidfile" --logfile="$CLUSTER_RUN/odoo-$port.log" \
             </dev/null >/dev/null 2>&1 &
@@ -181,6 +181,7 @@ stop_servers() {
 case $action in
 start)
     find_odoo
+    odoo_launcher
     mkdir -p "$CLUSTER_RUN"
     start_nodes
     make_database

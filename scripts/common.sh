@@ -68,6 +68,19 @@ print(os.path.dirname(os.path.dirname(odoo.__file__)))') \
     ODOO_ROOT=$src
 }
 
+# The command that starts an Odoo server with prefork workers: Odoo's own launcher
+# where the tree has one, since Odoo starts its gevent process (the /websocket
+# server) as `python <argv[0]> gevent`, which `python -m odoo` cannot be.
+odoo_launcher() {
+    if [ -f "$ODOO_ROOT/odoo-bin" ]; then
+        ODOO_LAUNCHER=("$ODOO_PY" "$ODOO_ROOT/odoo-bin")
+    elif [ -x "$(dirname "$ODOO_PY")/odoo" ]; then
+        ODOO_LAUNCHER=("$(dirname "$ODOO_PY")/odoo")
+    else
+        ODOO_LAUNCHER=("$ODOO_PY" -m odoo)
+    fi
+}
+
 addons_path() {
     local p="$TOP"
     # A regular Odoo checkout keeps most addons in addons/; odoo/addons is always searched.

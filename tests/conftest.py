@@ -7,6 +7,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -24,6 +25,11 @@ def odoo_command():
         pytest.fail(
             "run through `make test`: SC_ODOO_PYTHON and SC_ODOO_CONF are unset"
         )
+    # Odoo's own launcher: with workers, Odoo starts its gevent process as
+    # ``python <sys.argv[0]> gevent``, which ``python -m odoo`` cannot be.
+    launcher = Path(odoo.__file__).resolve().parent.parent / "odoo-bin"
+    if launcher.is_file():
+        return [python, str(launcher)], conf
     return [python, "-m", "odoo"], conf
 
 

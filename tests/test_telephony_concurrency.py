@@ -21,14 +21,11 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from conftest import connect, run_odoo_shell, serve
 from twilio.request_validator import RequestValidator
-
-import odoo
 
 from odoo.addons.sales_coordination.tools.telephony import callrail_signature
 
@@ -103,10 +100,10 @@ print("IDS" + json.dumps({{
     logged = tmp_path / "odoo.conf"
     with logged.open("w") as file:
         parser.write(file)
-    launcher = odoo_launcher(command)
-    workers = WORKERS if launcher else 0
+    # With workers, Odoo's own launcher only (see conftest.odoo_command).
+    workers = WORKERS if command[-1] != "odoo" else 0
     log = tmp_path / "odoo.log"
-    with serve((launcher or command, str(logged)), database_copy, log, workers) as url:
+    with serve((command, str(logged)), database_copy, log, workers) as url:
         yield {
             **ids,
             "url": url,
@@ -114,21 +111,6 @@ print("IDS" + json.dumps({{
             "log": log,
             "workers": workers,
         }
-
-
-def odoo_launcher(command):
-    """Odoo's own launcher script, run by ``command``'s Python, or None. With
-    workers, Odoo starts its gevent process as ``python <sys.argv[0]> gevent``,
-    which fails (and is started again, and again) when sys.argv[0] is
-    odoo/__main__.py, as with ``python -m odoo``."""
-    python = command[0]
-    for script in (
-        Path(odoo.__file__).resolve().parent.parent / "odoo-bin",
-        Path(python).parent / "odoo",
-    ):
-        if script.is_file():
-            return [python, str(script)]
-    return None
 
 
 # ----------------------------------------------------------------------

@@ -294,9 +294,10 @@ class InboundController(http.Controller):
         unsigned request writes nothing."""
         httprequest = request.httprequest
         _logger.info(
-            "Inbound request refused (%s %s): X-Integration %r from %s",
+            "Inbound request refused (%s %s): %s, X-Integration %r, from %s",
             error.status,
             error.message,
+            httprequest.path[:120],
             httprequest.headers.get("X-Integration", "")[:20],
             httprequest.remote_addr,
         )
