@@ -109,7 +109,14 @@ start_nodes() {
 
 make_database() {
     PG_HOST=$(node_dir primary)/run; PG_PORT=$PRIMARY_PORT; PG_USER=$ODOO_DB_USER; PG_PASSWORD=""
+    write_odoo_conf "$CLUSTER_RUN/build.conf" "workers = 0" "max_cron_threads = 0"
     if psql_cmd -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
+        if [ -z "${CLUSTER_FROM_DB:-}" ]; then
+            say "== $DB: updating the addon"
+            "$ODOO_PY" -m odoo server -c "$CLUSTER_RUN/build.conf" -d "$DB" \
+                --data-dir="$CLUSTER_RUN/data" -u sales_coordination --stop-after-init \
+                --log-level=warn
+        fi
         return 0
     fi
     mkdir -p "$CLUSTER_RUN/data/filestore"
@@ -125,8 +132,7 @@ make_database() {
             cp -r "$RUN_DIR/filestore/filestore/$CLUSTER_FROM_DB" "$CLUSTER_RUN/data/filestore/$DB"
         fi
     else
-        say "== $DB: the addon and its demo data (once; kept for the next start)"
-        write_odoo_conf "$CLUSTER_RUN/build.conf" "workers = 0" "max_cron_threads = 0"
+        say "== $DB: the addon and its demo data (once; kept, and updated, for the next start)"
         "$ODOO_PY" -m odoo server -c "$CLUSTER_RUN/build.conf" -d "$DB" \
             --data-dir="$CLUSTER_RUN/data" -i sales_coordination --stop-after-init --log-level=warn
     fi
