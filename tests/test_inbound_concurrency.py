@@ -157,3 +157,48 @@ def test_four_hundred_events_from_sixteen_threads(server):
     assert leads == named_leads == UNIQUE, "one lead per caller, none half-written"
     assert event_calls == all_calls == calls
     assert event_followups == all_followups == callbacks
+
+
+def test_one_new_caller_twice_at_once_gets_one_lead(server):
+    """Two events of the same new caller at the same moment (two calls, or two
+    services reporting one): one lead, one contact; both calls on it."""
+    callers = 12
+    errors = []
+
+    def post_at_once(i, side, barrier):
+        try:
+            payload = {**event(2 * i), "event_id": f"twice-{i}-{side}"}
+            payload["caller_number"] = f"+32478{i:06d}"
+            barrier.wait(timeout=60)
+            status, answer = post(server, payload)
+            assert status == 200, answer
+        except Exception as error:  # reported below
+            errors.append(repr(error))
+
+    for i in range(callers):
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=post_at_once, args=(i, side, barrier))
+            for side in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert not errors, errors[:3]
+    conn = connect(server["db"])
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                """SELECT lead.phone, count(DISTINCT lead.id),
+                          count(DISTINCT lead.partner_id), count(DISTINCT call.id)
+                     FROM crm_lead lead
+                     JOIN sales_call call ON call.lead_id = lead.id
+                    WHERE lead.phone LIKE '+32478%%'
+                 GROUP BY 1"""
+            )
+            rows = cr.fetchall()
+    finally:
+        conn.close()
+    assert len(rows) == callers
+    assert all(row[1:] == (1, 1, 2) for row in rows), rows

@@ -1,7 +1,7 @@
 from datetime import datetime, timedelta, timezone
 
 from odoo import fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, email_normalize
 
 from ..tools import telephony
 from ..tools.workflow import owning
@@ -434,6 +434,13 @@ class SalesInboundEvent(models.Model):
             lead = leads[0]
             lead._message_log(body=self._summary(values))
             return lead, False
+        caller = Lead._sales_phone_e164(values["caller_number"]) or email_normalize(
+            values["email"] or ""
+        )
+        if caller:
+            # The raw statement skips the ORM's access check: the rights to
+            # create the lead are checked when it is created, below.
+            self.env["sales.inbound.caller"]._claim(source.company_id, caller)
         partner = partners.filtered(
             lambda p: p.company_id in (source.company_id, self.env["res.company"])
         )[:1]
