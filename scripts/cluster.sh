@@ -14,14 +14,24 @@
 #   CLUSTER_REPLICA_LOG (each node's log_statement: none; "all" logs every
 #   statement, as the tests read which node answered),
 #   CLUSTER_PG and CLUSTER_RUN (where the nodes and the servers' files live).
+#   CLUSTER_PRIMARY=project: the project's own cluster (make test's, make bench's)
+#   is the primary, and the replica is made from it, so that the servers run on
+#   a database it holds (CLUSTER_DB=sc_bench for bench/cluster.py) without a copy.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
 action=${1:-start}
 
 CLUSTER_PG=${CLUSTER_PG:-$PG_DIR.cluster}
+[ "${CLUSTER_PRIMARY:-}" != project ] || [ -z "${CLUSTER_FROM_DB:-}" ] \
+    || die "CLUSTER_PRIMARY=project serves the project's databases: no CLUSTER_FROM_DB."
 CLUSTER_RUN=${CLUSTER_RUN:-$RUN_DIR/cluster}
 PRIMARY_PORT=${CLUSTER_PRIMARY_PORT:-54341}
+PRIMARY_SOCKET=$CLUSTER_PG/primary/run
+if [ "${CLUSTER_PRIMARY:-}" = project ]; then
+    PRIMARY_PORT=$PG_PRIVATE_PORT
+    PRIMARY_SOCKET=$PG_DIR/run
+fi
 REPLICA_PORT=${CLUSTER_REPLICA_PORT:-54342}
 read -r -a HTTP_PORTS <<<"${CLUSTER_HTTP_PORTS:-8071 8072}"
 DB=${CLUSTER_DB:-sc_cluster}
@@ -77,7 +87,7 @@ log_line_prefix = '%m [%p] %a %d '
 CONF
 }
 
-primary_psql() { "$bin/psql" -h "$(node_dir primary)/run" -p "$PRIMARY_PORT" -U postgres -d postgres "$@"; }
+primary_psql() { "$bin/psql" -h "$PRIMARY_SOCKET" -p "$PRIMARY_PORT" -U postgres -d postgres "$@"; }
 
 start_nodes() {
     mkdir -p "$CLUSTER_PG"
@@ -86,21 +96,23 @@ start_nodes() {
         chown postgres: "$CLUSTER_PG"
     fi
     local primary; primary=$(node_dir primary)
-    if [ ! -f "$primary/data/PG_VERSION" ]; then
+    if [ "${CLUSTER_PRIMARY:-}" = project ]; then
+        pg_up
+    elif [ ! -f "$primary/data/PG_VERSION" ]; then
         say "== the primary: a new private cluster in $primary"
         "${as_pg[@]}" mkdir -p "$primary/run"
         "${as_pg[@]}" "$bin/initdb" -D "$primary/data" -U postgres --auth=trust -E UTF8 \
             --locale=C.UTF-8 >/dev/null || die "initdb of $primary/data failed."
         node_conf primary "$PRIMARY_PORT" "$PRIMARY_LOG" | "${as_pg[@]}" tee -a "$primary/data/postgresql.conf" >/dev/null
     fi
-    node_start primary
+    [ "${CLUSTER_PRIMARY:-}" = project ] || node_start primary
     primary_psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$ODOO_DB_USER'" | grep -q 1 \
         || primary_psql -qc "CREATE ROLE \"$ODOO_DB_USER\" LOGIN SUPERUSER"
     local replica; replica=$(node_dir replica)
     if [ ! -f "$replica/data/PG_VERSION" ]; then
         say "== the replica: pg_basebackup of the primary, streaming, in $replica"
         "${as_pg[@]}" mkdir -p "$replica/run"
-        "${as_pg[@]}" "$bin/pg_basebackup" -D "$replica/data" -h "$primary/run" -p "$PRIMARY_PORT" \
+        "${as_pg[@]}" "$bin/pg_basebackup" -D "$replica/data" -h "$PRIMARY_SOCKET" -p "$PRIMARY_PORT" \
             -U postgres -R -X stream -c fast || die "pg_basebackup failed."
         node_conf replica "$REPLICA_PORT" "$REPLICA_LOG" | "${as_pg[@]}" tee -a "$replica/data/postgresql.conf" >/dev/null
     fi
@@ -108,7 +120,7 @@ start_nodes() {
 }
 
 make_database() {
-    PG_HOST=$(node_dir primary)/run; PG_PORT=$PRIMARY_PORT; PG_USER=$ODOO_DB_USER; PG_PASSWORD=""
+    PG_HOST=$PRIMARY_SOCKET; PG_PORT=$PRIMARY_PORT; PG_USER=$ODOO_DB_USER; PG_PASSWORD=""
     write_odoo_conf "$CLUSTER_RUN/build.conf" "workers = 0" "max_cron_threads = 0"
     if psql_cmd -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
         if [ -z "${CLUSTER_FROM_DB:-}" ]; then
@@ -125,7 +137,7 @@ make_database() {
         psql_cmd -qc "CREATE DATABASE \"$DB\""
         (pg_up && PGPASSWORD=$PG_PASSWORD "$bin/pg_dump" -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" \
             -Fc "$CLUSTER_FROM_DB") \
-            | "$bin/pg_restore" -h "$(node_dir primary)/run" -p "$PRIMARY_PORT" -U "$ODOO_DB_USER" \
+            | "$bin/pg_restore" -h "$PRIMARY_SOCKET" -p "$PRIMARY_PORT" -U "$ODOO_DB_USER" \
                 -d "$DB" --no-owner || die "copying $CLUSTER_FROM_DB failed."
         if [ -d "$RUN_DIR/filestore/filestore/$CLUSTER_FROM_DB" ]; then
             rm -rf "$CLUSTER_RUN/data/filestore/$DB"
@@ -139,7 +151,7 @@ make_database() {
 }
 
 start_servers() {
-    PG_HOST=$(node_dir primary)/run; PG_PORT=$PRIMARY_PORT; PG_USER=$ODOO_DB_USER; PG_PASSWORD=""
+    PG_HOST=$PRIMARY_SOCKET; PG_PORT=$PRIMARY_PORT; PG_USER=$ODOO_DB_USER; PG_PASSWORD=""
     local port
     for port in "${HTTP_PORTS[@]}"; do
         local pidfile=$CLUSTER_RUN/odoo-$port.pid
@@ -196,7 +208,7 @@ start)
 
 Several Odoo servers on one primary, reads from its replica ($DB):
 $(for port in "${HTTP_PORTS[@]}"; do echo "  http://127.0.0.1:$port  (log: $CLUSTER_RUN/odoo-$port.log)"; done)
-  primary  socket $(node_dir primary)/run port $PRIMARY_PORT
+  primary  socket $PRIMARY_SOCKET port $PRIMARY_PORT
   replica  socket $(node_dir replica)/run port $REPLICA_PORT
   logins as in 'make demo' (admin / admin, manager / manager, coordinator1 / coordinator1...)
 Stop it with 'make cluster-stop'.
@@ -206,7 +218,8 @@ MSG
 stop)
     stop_servers
     node_stop replica
-    node_stop primary
+    # The project's own cluster stays up (make stop stops it).
+    [ "${CLUSTER_PRIMARY:-}" = project ] || node_stop primary
     ;;
 stop-replica)
     # The replica alone (the tests: the servers answer from the primary then).
