@@ -627,6 +627,7 @@ class SalesFollowup(models.Model):
 
     # The queue right after Next call or a call's outcome: the call just
     # claimed or made is not shown as still queued.
+    @api.model
     @on_primary
     def web_search_read(self, *args, **kwargs):
         return super().web_search_read(*args, **kwargs)

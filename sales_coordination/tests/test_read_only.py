@@ -114,6 +114,16 @@ class TestReadOnlyRequests(SalesCoordinationCommon, HttpCase):
         ):
             with self.subTest(model=model, method=method):
                 self.assertFalse(readonly(type(self.env[model]), method))
+        # And the web client still calls them as before.
+        self.authenticate("sc_coordinator", "sc_coordinator")
+        spec = {"display_name": {}, "state": {}}
+        queue = self._call("sales.followup", "web_search_read", [], spec)
+        self.assertIn("records", queue)
+        event = self.env["calendar.event"].search([], limit=1)
+        for model, record in (("calendar.event", event), ("crm.lead", self.lead)):
+            with self.subTest(model=model):
+                read = self._call(model, "web_read", record.ids, {"display_name": {}})
+                self.assertEqual(read[0]["id"], record.id)
         # Next call, bookings, debriefs: not read-only methods.
         for model, method in (
             ("sales.followup", "claim_next"),
