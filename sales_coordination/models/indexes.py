@@ -10,9 +10,11 @@ PHONE_TAIL = 9
 
 
 def phone_tail(column):
+    """The indexed tail of ``column``: a column name, or the SQL of the column in
+    a query (which the ORM then flushes before running it)."""
     return SQL(
         "right(regexp_replace(%s, '[^0-9]', '', 'g'), %s)",
-        SQL.identifier(column),
+        SQL.identifier(column) if isinstance(column, str) else column,
         PHONE_TAIL,
     )
 
