@@ -87,6 +87,11 @@ class Generator:
         self.env["ir.config_parameter"].set_param(
             "sales_coordination.bench_scale", str(self.scale)
         )
+        # Which build the figures come from: run.py compares builds.
+        self.env["ir.config_parameter"].set_param(
+            "sales_coordination.bench_built",
+            f"{self.cr.now():%Y-%m-%d %H:%M} UTC",
+        )
         self.cr.commit()
 
     # Reference data, through the ORM
