@@ -175,7 +175,8 @@ class Generator:
                 INSERT INTO res_partner (
                     id, commercial_partner_id,
                     name, complete_name, active, type, is_company, company_id,
-                    city, zip, partner_latitude, partner_longitude, phone, email,
+                    city, zip, partner_latitude, partner_longitude, phone,
+                    phone_sanitized, email, email_normalized,
                     lang, create_uid, write_uid, create_date, write_date)
                 SELECT numbered.id, numbered.id,
                        'Customer ' || g, 'Customer ' || g, TRUE, 'contact', FALSE,
@@ -184,6 +185,8 @@ class Generator:
                        metro.lat + (random() - 0.5) * 0.5,
                        metro.lon + (random() - 0.5) * 0.6,
                        %(phone_prefix)s || (%(phone_base)s + g),
+                       %(phone_prefix)s || (%(phone_base)s + g),
+                       'customer' || g || '@bench.example.com',
                        'customer' || g || '@bench.example.com',
                        'en_US', 1, 1, now(), now()
                   FROM numbered

@@ -732,7 +732,7 @@ class CrmLead(models.Model):
             )
         )
         lead_rows = [row for row in rows if row[0]]
-        partner_rows = [row for row in rows if not row[0]]
+        partner_rows = sorted((row for row in rows if not row[0]), key=lambda r: r[1])
         partner_ids = [
             row[1] for row in partner_rows if normalized and row[3] == normalized
         ][:limit]
