@@ -31,6 +31,10 @@ METROS = [
     ("Indianapolis", 39.7684, -86.1581, "462"),
     ("Milwaukee", 43.0389, -87.9065, "532"),
 ]
+# Callers' numbers: real ones (the exchange of a North American number never
+# starts with 0 or 1), so that the intake's phone look-ups run as in production.
+PHONE_PREFIX = "+1217"
+PHONE_BASE = 2_000_000
 # Lead sources, skewed as marketing mixes are (weights in percent).
 SOURCES = [
     ("Search engine", 34),
@@ -82,6 +86,11 @@ class Generator:
         self.step("analyze", self.analyze)
         self.env["ir.config_parameter"].set_param(
             "sales_coordination.bench_scale", str(self.scale)
+        )
+        # Which build the figures come from: run.py compares builds.
+        self.env["ir.config_parameter"].set_param(
+            "sales_coordination.bench_built",
+            f"{self.cr.now():%Y-%m-%d %H:%M} UTC",
         )
         self.cr.commit()
 
@@ -166,7 +175,8 @@ class Generator:
                 INSERT INTO res_partner (
                     id, commercial_partner_id,
                     name, complete_name, active, type, is_company, company_id,
-                    city, zip, partner_latitude, partner_longitude, phone, email,
+                    city, zip, partner_latitude, partner_longitude, phone,
+                    phone_sanitized, email, email_normalized,
                     lang, create_uid, write_uid, create_date, write_date)
                 SELECT numbered.id, numbered.id,
                        'Customer ' || g, 'Customer ' || g, TRUE, 'contact', FALSE,
@@ -174,7 +184,9 @@ class Generator:
                        metro.prefix || lpad(mod(g, 100)::text, 2, '0'),
                        metro.lat + (random() - 0.5) * 0.5,
                        metro.lon + (random() - 0.5) * 0.6,
-                       '+1217' || lpad(g::text, 7, '0'),
+                       %(phone_prefix)s || (%(phone_base)s + g),
+                       %(phone_prefix)s || (%(phone_base)s + g),
+                       'customer' || g || '@bench.example.com',
                        'customer' || g || '@bench.example.com',
                        'en_US', 1, 1, now(), now()
                   FROM numbered
@@ -184,6 +196,8 @@ class Generator:
                 company=self.env.company.id,
                 count=self.sizes["leads"],
                 metro_count=len(METROS),
+                phone_prefix=PHONE_PREFIX,
+                phone_base=PHONE_BASE,
             )
         )
         count = self.cr.rowcount
@@ -197,6 +211,9 @@ class Generator:
         return count
 
     def make_leads(self):
+        # Importable once the configuration has set the addons path.
+        from odoo.addons.sales_coordination.models.crm_lead import FUNNEL_COLUMNS
+
         env = self.env
         stages = env["crm.stage"].search([], order="sequence")
         won = stages.filtered("is_won")[:1]
@@ -230,6 +247,7 @@ class Generator:
                     phone_sanitized, email_from, email_normalized, source_id,
                     medium_id, priority, arrival_date, first_contact_date,
                     last_contact_date, date_open, date_closed, lost_reason_id,
+                    %(funnel_names)s,
                     create_uid, write_uid, create_date, write_date)
                 SELECT 'Lead ' || g, 'opportunity',
                        -- won leads stay active; lost ones are archived
@@ -244,8 +262,8 @@ class Generator:
                        CASE WHEN r_outcome < 0.95 THEN coordinator END,
                        %(first_partner)s + g - 1,
                        'Customer ' || g,
-                       '+1217' || lpad(g::text, 7, '0'),
-                       '+1217' || lpad(g::text, 7, '0'),
+                       %(phone_prefix)s || (%(phone_base)s + g),
+                       %(phone_prefix)s || (%(phone_base)s + g),
                        'customer' || g || '@bench.example.com',
                        'customer' || g || '@bench.example.com',
                        %(source_case)s, %(medium)s, '0',
@@ -260,8 +278,11 @@ class Generator:
                             THEN arrived + interval '20 days' END,
                        CASE WHEN r_outcome >= 0.12 AND r_outcome < 0.30
                             THEN %(lost_reason)s END,
+                       %(funnel_empty)s,
                        1, 1, arrived, arrived
                   FROM shaped
+                  -- in the order they arrived, as a live table holds them
+                 ORDER BY arrived
                 """,
                 count=self.sizes["leads"],
                 pairs=SQL(", ").join(
@@ -277,6 +298,12 @@ class Generator:
                 source_case=self._source_case(SQL("r_source")),
                 medium=self.medium.id,
                 lost_reason=lost_reason.id or None,
+                phone_prefix=PHONE_PREFIX,
+                phone_base=PHONE_BASE,
+                funnel_names=SQL(", ").join(map(SQL.identifier, FUNNEL_COLUMNS)),
+                funnel_empty=SQL(", ").join(
+                    SQL("%s", empty) for _type, empty in FUNNEL_COLUMNS.values()
+                ),
             )
         )
         count = self.cr.rowcount
@@ -461,7 +488,9 @@ class Generator:
         lead's funnel), filled the way the addon fills them on an existing
         database."""
         self.env["calendar.event"]._sales_fill_appointment_types()
-        self.env["crm.lead"]._sales_fill_funnel_columns(reset=True)
+        # The leads were inserted with an empty funnel, as the ORM creates them:
+        # only those with appointments, debriefs or a win are written again.
+        self.env["crm.lead"]._sales_fill_funnel_columns()
         return self.sizes["leads"]
 
     def make_spend(self):

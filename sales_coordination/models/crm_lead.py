@@ -58,6 +58,9 @@ WORKFLOW_FIELDS = {
     **{name: EMPTY for name in FUNNEL_COLUMNS},
 }
 
+# What the duplicate check reads of each contact found.
+PARTNER_MATCH_COLUMNS = ("email_normalized", "phone", "mobile", "country_id")
+
 
 class CrmLead(models.Model):
     _name = "crm.lead"
@@ -669,6 +672,15 @@ class CrmLead(models.Model):
         False when it is not a phone number."""
         if not number:
             return False
+        if number.lstrip().startswith("+"):
+            # The number says its country: reading the company's (or the
+            # contact's) would cost a query and change nothing.
+            return self._phone_format_number(
+                number,
+                self.env["res.country"],
+                force_format="E164",
+                raise_exception=False,
+            )
         country = country or self.env.company.country_id
         return self._phone_format(
             number=number, country=country, force_format="E164", raise_exception=False
@@ -676,8 +688,9 @@ class CrmLead(models.Model):
 
     @api.model
     def _sales_find_matches(self, phone=None, email=None, limit=10):
-        """Open leads and contacts matching ``phone`` (any form) or ``email``.
-        Returns (leads, partners)."""
+        """Open leads and contacts matching ``phone`` (any form) or ``email``,
+        within the current user's access, in one query: the coordinator waits
+        for it with the customer on the line. Returns (leads, partners)."""
         e164 = self._sales_phone_e164(phone)
         normalized = email_normalize(email) if email else False
         Partner = self.env["res.partner"]
@@ -688,23 +701,59 @@ class CrmLead(models.Model):
             lead_domain.append([("phone_sanitized", "=", e164)])
         if normalized:
             lead_domain.append([("email_normalized", "=", normalized)])
-        leads = self.search(
+        leads = self._search(
             expression.AND(
                 [
                     expression.OR(lead_domain),
-                    [("active", "=", True), ("stage_id.is_won", "=", False)],
+                    # Open: the stored sales_is_won is the stage's is_won for
+                    # an active lead, without a join to the stages.
+                    [
+                        ("active", "=", True),
+                        ("stage_id", "!=", False),
+                        ("sales_is_won", "=", False),
+                    ],
                 ]
             ),
             limit=limit,
+            order=self._order,
         )
-        partners = Partner.browse()
-        if normalized:
-            partners |= Partner.search(
-                [("email_normalized", "=", normalized)], limit=limit
+        partners = Partner._sales_match_query(e164, normalized)
+        # One row per match: the lead's id and contact, or the contact's id,
+        # e-mail, numbers and country (its numbers are compared in full here).
+        rows = self.env.execute_query(
+            SQL(
+                "(%s) UNION ALL (%s)",
+                leads.select(
+                    SQL("TRUE"),
+                    self._field_to_sql(leads.table, "id", leads),
+                    self._field_to_sql(leads.table, "partner_id", leads),
+                    SQL("NULL::varchar, NULL::varchar, NULL::varchar, NULL::int4"),
+                ),
+                partners.select(
+                    SQL("FALSE"),
+                    Partner._field_to_sql(partners.table, "id", partners),
+                    SQL("NULL::int4"),
+                    *(
+                        Partner._field_to_sql(partners.table, name, partners)
+                        for name in PARTNER_MATCH_COLUMNS
+                    ),
+                ),
             )
+        )
+        lead_rows = [row for row in rows if row[0]]
+        partner_rows = sorted((row for row in rows if not row[0]), key=lambda r: r[1])
+        partner_ids = [
+            row[1] for row in partner_rows if normalized and row[3] == normalized
+        ][:limit]
         if e164:
-            partners |= Partner._sales_search_by_phone(e164)
-        return leads, (partners | leads.partner_id)[:limit]
+            partner_ids += Partner._sales_phone_matches(
+                e164, [(row[1], *row[4:]) for row in partner_rows]
+            )
+        partner_ids += [row[2] for row in lead_rows if row[2]]
+        return (
+            self.browse(row[1] for row in lead_rows),
+            Partner.browse(list(dict.fromkeys(partner_ids))[:limit]),
+        )
 
     @api.model
     def _cron_alert_not_contacted(self):

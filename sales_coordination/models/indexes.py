@@ -10,9 +10,11 @@ PHONE_TAIL = 9
 
 
 def phone_tail(column):
+    """The indexed tail of ``column``: a column name, or the SQL of the column in
+    a query (which the ORM then flushes before running it)."""
     return SQL(
         "right(regexp_replace(%s, '[^0-9]', '', 'g'), %s)",
-        SQL.identifier(column),
+        SQL.identifier(column) if isinstance(column, str) else column,
         PHONE_TAIL,
     )
 
@@ -20,11 +22,21 @@ def phone_tail(column):
 # The funnel of every lead, as the by-source and funnel reports read it: grouped by
 # source and month from this index alone (an index-only scan, a fraction of the
 # table's width), whatever the medium, campaign or owner columns the heap holds.
+# Keyed by the month itself, the grouping reads the months in order from the
+# index without computing one per lead, and the leads of a month, inserted as
+# they arrive, fill its pages (about 80 MB at 1M leads, where keyed by the
+# creation date they split pages in halves: 150 MB, then too big for the
+# planner to prefer it to the table). The creation date is included because
+# PostgreSQL scans an index alone only when it holds every column a query names.
+# Wide columns first, flags last: no padding between them.
 FUNNEL_INCLUDE = SQL(
-    "company_id, user_id, coordinator_id, expected_revenue, sales_is_won, "
-    "sales_appointment_count, sales_is_set, sales_issued_date, sales_is_demoed, "
-    "sales_reset_count, sales_rehash_count"
+    "create_date, sales_issued_date, company_id, user_id, coordinator_id, "
+    "sales_appointment_count, sales_reset_count, sales_rehash_count, "
+    "expected_revenue, sales_is_won, sales_is_set, sales_is_demoed"
 )
+# The leads the reports count (see report/sales_report_source.py): the calls a
+# coordinator excused as not a lead are left out of the index too.
+COUNTED_LEADS = SQL("sales_not_lead IS NOT TRUE")
 
 # index name: (table, indexed expression, partial condition[, included columns])
 INDEXES = {
@@ -58,10 +70,10 @@ INDEXES = {
         SQL("active AND type IN ('lead', 'opportunity') AND probability < 100"),
         SQL("company_id"),
     ),
-    "crm_lead_sales_funnel_index": (
+    "crm_lead_sales_month_index": (
         "crm_lead",
-        SQL("source_id, create_date"),
-        None,
+        SQL("source_id, date_trunc('month', create_date)"),
+        COUNTED_LEADS,
         FUNNEL_INCLUDE,
     ),
     # An advisor's sales appointments over a few weeks, for slot proposals.
@@ -80,7 +92,25 @@ INDEXES = {
 }
 
 
+# Indexes of earlier versions, dropped when the addon is updated.
+RETIRED_INDEXES = {"crm_lead_sales_funnel_index": "crm_lead"}
+
+# Extended statistics: how many groups a grouping makes. Without them PostgreSQL
+# takes each lead's creation date for a month of its own (a million groups at 1M
+# leads, where there are 25 months) and sorts every lead on disk to group them,
+# in the reports and in crm's own grouping by month alike.
+# statistics name: (table, columns or expressions)
+STATISTICS = {
+    "crm_lead_sales_source_month_stat": (
+        "crm_lead",
+        SQL("source_id, (date_trunc('month', create_date))"),
+    ),
+}
+
+
 def create_indexes(cr, table):
+    """Create the indexes and statistics of ``table`` that do not exist yet, and
+    drop those of earlier versions."""
     for name, (index_table, expression, where, *include) in INDEXES.items():
         if index_table == table:
             cr.execute(
@@ -93,8 +123,33 @@ def create_indexes(cr, table):
                     SQL(" WHERE %s", where) if where is not None else SQL(),
                 )
             )
+    for name, index_table in RETIRED_INDEXES.items():
+        if index_table == table:
+            cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
+    created = False
+    for name, (stat_table, columns) in STATISTICS.items():
+        if stat_table != table:
+            continue
+        cr.execute(SQL("SELECT 1 FROM pg_statistic_ext WHERE stxname = %s", name))
+        if cr.fetchone():
+            continue
+        cr.execute(
+            SQL(
+                "CREATE STATISTICS %s (ndistinct) ON %s FROM %s",
+                SQL.identifier(name),
+                columns,
+                SQL.identifier(table),
+            )
+        )
+        created = True
+    if created:
+        # Empty until the table is analysed: the planner has them at once
+        # rather than after autovacuum's next pass.
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
 
 def drop_indexes(cr):
     for name in INDEXES:
         cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(name)))
+    for name in STATISTICS:
+        cr.execute(SQL("DROP STATISTICS IF EXISTS %s", SQL.identifier(name)))

@@ -60,7 +60,8 @@ class SalesReportSource(models.Model):
     )
 
     def _select(self):
-        # Only columns of crm_lead's funnel index: see models/indexes.py.
+        # Only columns of crm_lead's funnel index (models/indexes.py), which holds
+        # the counted leads only.
         return SQL(
             """
             lead.id AS id,

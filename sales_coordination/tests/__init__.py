@@ -6,6 +6,7 @@ from . import test_debrief
 from . import test_demo_data
 from . import test_lead_entry
 from . import test_lead_intake
+from . import test_lead_matches
 from . import test_lead_source_rule
 from . import test_report_source
 from . import test_slot_search
