@@ -64,12 +64,7 @@ class InboundController(http.Controller):
                 raise InboundError(400, "malformed JSON") from None
             Event = source.env["sales.inbound.event"]
             values = Event._parse(payload)
-            try:
-                with request.env.cr.savepoint():
-                    answer = Event._record(source, values)
-            except (UserError, ValidationError, AccessError) as error:
-                raise InboundError(422, str(error)) from None
-            return self._json(200, answer)
+            return self._recorded(lambda: Event._record(source, values))
         except InboundError as error:
             self._refuse(source, error)
             return self._json(error.status, {"error": error.message})
@@ -114,12 +109,7 @@ class InboundController(http.Controller):
             except telephony.PayloadError as error:
                 raise InboundError(400, str(error)) from None
             Event = source.env["sales.inbound.event"]
-            try:
-                with request.env.cr.savepoint():
-                    answer = Event._record_provider(source, facts)
-            except (UserError, ValidationError, AccessError) as error:
-                raise InboundError(422, str(error)) from None
-            return self._json(200, answer)
+            return self._recorded(lambda: Event._record_provider(source, facts))
         except InboundError as error:
             self._refuse(source, error)
             return self._json(error.status, {"error": error.message})
@@ -180,6 +170,16 @@ class InboundController(http.Controller):
             return telephony.read_callrail(payload, event, fields.Datetime.now())
 
         return read
+
+    def _recorded(self, record):
+        """The 200 answer of ``record()``, run in a savepoint: a rule's refusal
+        leaves nothing half-written and becomes a 422."""
+        try:
+            with request.env.cr.savepoint():
+                answer = record()
+        except (UserError, ValidationError, AccessError) as error:
+            raise InboundError(422, str(error)) from None
+        return self._json(200, answer)
 
     def _check_active(self, source):
         if not source.active:
