@@ -17,10 +17,7 @@ class ResPartner(models.Model):
         with the last digits of ``e164`` (an E.164 number), through the addon's
         indexes: the phone candidates are to be compared in full with
         ``_sales_phone_matches``. Returns an ``odoo.tools.Query``."""
-        # Odoo's own rule on contacts walks the user's companies' tree
-        # (parent_of): read that column alone, where the rule's first look at
-        # the companies would fetch every column of them (three times the cost).
-        self.env.companies.fetch(["parent_path"])
+        self.env.companies._sales_prefetch_parent_paths()
         # No order: walking an ordered index until enough rows match is what
         # the planner would do, reading every contact when none does.
         query = self._search([], limit=limit)
