@@ -157,8 +157,8 @@ class SalesReportFunnel(models.Model):
         )
 
     def _lead_rows(self):
-        # Only columns of crm_lead's funnel index (models/indexes.py), but
-        # referrer, medium and campaign.
+        # Grouped by source and date, only columns of crm_lead's funnel index
+        # (models/indexes.py).
         return SQL(
             """
             SELECT lead.id AS id,

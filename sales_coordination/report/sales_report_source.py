@@ -60,8 +60,8 @@ class SalesReportSource(models.Model):
     )
 
     def _select(self):
-        # Only columns of crm_lead's funnel index (models/indexes.py), which holds
-        # the counted leads only.
+        # Grouped by source and date, only columns of crm_lead's
+        # by-source index (models/indexes.py), which holds the counted leads.
         return SQL(
             """
             lead.id AS id,
