@@ -38,21 +38,25 @@ NOISE = 0.30
 ALL_VISIBLE = 0.9
 
 
-def measure(env, func, warmup, reset):
-    """Seconds and SQL queries of one call of ``func`` (after a warm-up call);
-    ``reset`` undoes what a call changed, untimed."""
+def measure(env, func, warmup, reset, calls=1):
+    """Seconds and SQL queries of one call of ``func`` (after a warm-up call),
+    averaged over ``calls`` calls: a single call of a millisecond is the
+    machine's noise more than the code's; ``reset`` undoes what a call changed,
+    untimed, after each."""
     if warmup:
         func(env)
         reset(env)
+    seconds = queries = 0
+    for _call in range(calls):
+        env.invalidate_all()
+        count = env.cr.sql_log_count
+        start = time.perf_counter()
+        func(env)
+        seconds += time.perf_counter() - start
+        queries += env.cr.sql_log_count - count
+        reset(env)
     env.invalidate_all()
-    queries = env.cr.sql_log_count
-    start = time.perf_counter()
-    func(env)
-    seconds = time.perf_counter() - start
-    queries = env.cr.sql_log_count - queries
-    reset(env)
-    env.invalidate_all()
-    return seconds, queries
+    return seconds / calls, round(queries / calls)
 
 
 def fmt(seconds):
@@ -152,9 +156,13 @@ def main():
             if bench.alternate:
                 for i in range(args.repeat):
                     base_runs.append(
-                        measure(user_env, bench.baseline, i == 0, bench.reset)
+                        measure(
+                            user_env, bench.baseline, i == 0, bench.reset, bench.calls
+                        )
                     )
-                    runs.append(measure(user_env, bench.run, i == 0, bench.reset))
+                    runs.append(
+                        measure(user_env, bench.run, i == 0, bench.reset, bench.calls)
+                    )
             else:
                 # The baseline needs the data changed: all its runs in one block,
                 # inside a savepoint rolled back before the measured runs.
@@ -162,12 +170,20 @@ def main():
                     bench.setup_baseline(user_env)
                     for i in range(args.repeat):
                         base_runs.append(
-                            measure(user_env, bench.baseline, i == 0, bench.reset)
+                            measure(
+                                user_env,
+                                bench.baseline,
+                                i == 0,
+                                bench.reset,
+                                bench.calls,
+                            )
                         )
                     savepoint.rollback()
                 env.invalidate_all()
                 for i in range(args.repeat):
-                    runs.append(measure(user_env, bench.run, i == 0, bench.reset))
+                    runs.append(
+                        measure(user_env, bench.run, i == 0, bench.reset, bench.calls)
+                    )
             times = [seconds for seconds, _queries in runs]
             base_times = [seconds for seconds, _queries in base_runs]
             median = statistics.median(times)
