@@ -784,30 +784,19 @@ class SalesFollowup(models.Model):
         The statement is planned at every press (about as long as it runs): a
         prepared statement would not outlive the request, since Odoo's pool
         resets each connection it lends (psycopg2's reset is ``DISCARD ALL``)."""
-        code, params = self._claim_statement(scope, unless_held)
-        cr.execute(
-            SQL(
-                "%s%s",
-                SQL(
-                    "SELECT pg_advisory_xact_lock(%s, %s);",
-                    CLAIM_LOCK,
-                    values[STAND_IN_UID],
-                )
-                if lock
-                else SQL(),
-                SQL(code, *(_stand_in(param, values) for param in params)),
-            )
-        )
+        code, params = self._claim_statement(scope, unless_held, lock)
+        cr.execute(code, [_stand_in(param, values) for param in params])
         row = cr.fetchone()
         return row and row[0]
 
     @api.model
-    @tools.ormcache("scope", "unless_held")
-    def _claim_statement(self, scope, unless_held):
-        """The claim of ``scope`` as SQL code and parameters, composed once per
-        process for stand-in values (the moment, the coordinator, their
-        companies) that each press replaces with its own: a press pays for its
-        statement's planning, not for composing it again."""
+    @tools.ormcache("scope", "unless_held", "lock")
+    def _claim_statement(self, scope, unless_held, lock=False):
+        """The claim of ``scope`` (with ``lock``, after the coordinator's lock)
+        as SQL code and parameters, composed once per process for stand-in
+        values (the moment, the coordinator, their companies) that each press
+        replaces with its own: a press pays for its statement's planning, not
+        for composing it again."""
         uid, now = STAND_IN_UID, STAND_IN_AT
         held = SQL(
             """NOT EXISTS (SELECT 1 FROM sales_followup h
@@ -847,6 +836,10 @@ class SalesFollowup(models.Model):
             scope=self._claim_scope_sql(scope, uid),
             held=held if unless_held else SQL("TRUE"),
         )
+        if lock:
+            statement = SQL(
+                "SELECT pg_advisory_xact_lock(%s, %s); %s", CLAIM_LOCK, uid, statement
+            )
         return statement.code, tuple(statement.params)
 
     def _check_coordinator(self):
