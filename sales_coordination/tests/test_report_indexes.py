@@ -53,7 +53,7 @@ class TestReportIndexes(SalesCoordinationCommon):
             if field.type in ("integer", "float", "monetary") and name != "id"
         ]
         plan = self._pivot_plan("sales.report.funnel", measures)
-        self.assertIn("Index Only Scan using crm_lead_sales_funnel_month_index", plan)
+        self.assertIn("Index Only Scan using crm_lead_sales_funnel_report_index", plan)
 
     def test_former_index_is_gone(self):
         self.env.cr.execute(
@@ -64,6 +64,6 @@ class TestReportIndexes(SalesCoordinationCommon):
         )
         names = {row[0] for row in self.env.cr.fetchall()}
         self.assertIn("crm_lead_sales_source_index", names)
-        self.assertIn("crm_lead_sales_funnel_month_index", names)
+        self.assertIn("crm_lead_sales_funnel_report_index", names)
         self.assertNotIn("crm_lead_sales_month_index", names)
         self.assertNotIn("crm_lead_sales_funnel_index", names)
