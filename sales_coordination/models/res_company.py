@@ -162,6 +162,8 @@ class ResCompany(models.Model):
         """The ``parent_path`` of the company ``company_id``, kept per process:
         Odoo refuses to change a company's parent, so it never changes (the
         registry's caches are cleared when a company is deleted)."""
+        # sudo: a company's place in the tree, which Odoo's rule reads with
+        # sudo as well (parent_of), whoever asks.
         return self.sudo().browse(company_id).parent_path
 
     def _sales_prefetch_parent_paths(self):
