@@ -147,8 +147,8 @@ class CrmLead(models.Model):
     )
 
     # Where the lead stands in the funnel, kept on the lead so that the reports
-    # read one row per lead from one covering index (see indexes.py) instead of
-    # joining every appointment and debrief.
+    # read one row per lead from their covering indexes (see indexes.py)
+    # instead of joining every appointment and debrief.
     sales_appointment_count = fields.Integer(
         string="Sales Appointments",
         compute="_compute_sales_funnel",
