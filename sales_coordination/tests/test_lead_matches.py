@@ -82,6 +82,16 @@ class TestLeadMatches(SalesCoordinationCommon):
             "the contact with that e-mail first, then the lead's own",
         )
 
+    def test_archived_never_match(self):
+        # Whatever the caller's context: the lost lead is archived, and so is a
+        # contact nobody uses any more.
+        self.by_phone.action_archive()
+        leads, partners = self.Lead.with_context(active_test=False)._sales_find_matches(
+            phone="+32 470 12 34 56"
+        )
+        self.assertEqual(leads, self.open_lead)
+        self.assertEqual(set(partners.ids), {self.by_mobile.id, self.e164.id})
+
     def test_nothing_to_match(self):
         for values in ({}, {"phone": "not a number"}, {"email": "nobody"}):
             with self.subTest(values=values):
