@@ -161,20 +161,26 @@ class ResCompany(models.Model):
     def _sales_parent_path(self, company_id):
         """The ``parent_path`` of the company ``company_id``, kept per process:
         Odoo refuses to change a company's parent, so it never changes (the
-        registry's caches are cleared when a company is deleted)."""
-        # sudo: a company's place in the tree, which Odoo's rule reads with
-        # sudo as well (parent_of), whoever asks.
+        registry's caches are cleared when a company is deleted). Only for the
+        current user's companies (``_sales_prefetch_parent_paths``)."""
+        # sudo: the place in the tree of one of the user's own companies, which
+        # Odoo's rule reads with sudo as well (parent_of).
         return self.sudo().browse(company_id).parent_path
 
+    @api.model
     def _sales_prefetch_parent_paths(self):
-        """Put these companies' ``parent_path`` in the cache without a query:
-        Odoo's rule on contacts walks the user's companies' tree (parent_of),
-        which reads it at every search of contacts, a query of its own."""
+        """Put the current companies' ``parent_path`` in the cache without a
+        query: Odoo's rule on contacts walks the user's companies' tree
+        (parent_of), which reads it at every search of contacts, a query of its
+        own. ``env.companies`` are the user's own: Odoo checked them against
+        the user's companies when it made the environment."""
+        companies = self.env.companies
         field = self._fields["parent_path"]
-        missing = self.env.cache.get_missing_ids(self, field)
-        records = self.browse(list(missing))
+        missing = companies.browse(
+            list(self.env.cache.get_missing_ids(companies, field))
+        )
         self.env.cache.insert_missing(
-            records, field, [self._sales_parent_path(id_) for id_ in records._ids]
+            missing, field, [self._sales_parent_path(id_) for id_ in missing._ids]
         )
 
     def _sales_priority_rate(self):

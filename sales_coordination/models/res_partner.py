@@ -17,7 +17,7 @@ class ResPartner(models.Model):
         with the last digits of ``e164`` (an E.164 number), through the addon's
         indexes: the phone candidates are to be compared in full with
         ``_sales_phone_matches``. Returns an ``odoo.tools.Query``."""
-        self.env.companies._sales_prefetch_parent_paths()
+        self.env["res.company"]._sales_prefetch_parent_paths()
         # No order: walking an ordered index until enough rows match is what
         # the planner would do, reading every contact when none does.
         query = self.with_context(active_test=True)._search([], limit=limit)
