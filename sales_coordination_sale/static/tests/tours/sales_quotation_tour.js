@@ -101,8 +101,6 @@ registry.category("web_tour.tours").add("sales_coordination_sale_portal_sign", {
             trigger: ".modal .o_web_sign_name_and_signature input:value(Carla Customer)",
         },
         {
-            // The auto signature is drawn once its font is there: choosing a
-            // style draws it again, and the pad holds it before submitting.
             content: "Pick a handwriting style",
             trigger: ".modal .o_web_sign_auto_select_style button",
             run: "click",
@@ -111,6 +109,27 @@ registry.category("web_tour.tours").add("sales_coordination_sale_portal_sign", {
             content: "The second style",
             trigger: ".o-dropdown-item:eq(1)",
             run: "click",
+        },
+        {
+            // A style clears the pad and draws the name once its image has
+            // loaded; the button stays enabled meanwhile, and a signature sent
+            // before is an empty one ("Signature is missing").
+            content: "The signature is drawn on the pad",
+            trigger: ".modal canvas.o_web_sign_signature",
+            async run() {
+                const canvas = this.anchor;
+                const drawn = () =>
+                    canvas
+                        .getContext("2d")
+                        .getImageData(0, 0, canvas.width, canvas.height)
+                        .data.some((value, index) => index % 4 === 3 && value > 0);
+                for (let wait = 0; wait < 100 && !drawn(); wait++) {
+                    await new Promise((resolve) => setTimeout(resolve, 50));
+                }
+                if (!drawn()) {
+                    throw new Error("The signature was not drawn on the pad in 5 s.");
+                }
+            },
         },
         {
             content: "Accept and sign",
