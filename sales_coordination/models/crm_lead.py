@@ -696,13 +696,11 @@ class CrmLead(models.Model):
         Partner = self.env["res.partner"]
         if not (e164 or normalized):
             return self.browse(), Partner
-        # The user's rules and the active leads (whatever the caller's
+        # The user's rules and the active leads (named: whatever the caller's
         # active_test), from the ORM; the match itself in SQL, as the
         # contacts' below: parsing a domain of five conditions cost as much as
         # running the whole query.
-        leads = self.with_context(active_test=True)._search(
-            [], limit=limit, order=self._order
-        )
+        leads = self._search([("active", "=", True)], limit=limit, order=self._order)
 
         def column(name):
             return self._field_to_sql(leads.table, name, leads)
