@@ -21,6 +21,61 @@ class TestUi(SalesCoordinationCommon, HttpCase):
         self.assertEqual(lead.coordinator_id, self.coordinator)
         self.assertEqual(lead.call_ids.mapped("direction"), ["in"])
 
+    def _known_caller_leads(self, count):
+        """``count`` open leads of a customer we know by phone and e-mail."""
+        self.coordinator.company_id.country_id = self.env.ref("base.us")
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Zoe Known",
+                "phone": "+1 217 555 3777",
+                "email": "zoe.known@example.com",
+                "country_id": self.env.ref("base.us").id,
+            }
+        )
+        Lead = self.env["crm.lead"].with_context(default_source_id=self.source.id)
+        return Lead.create(
+            [
+                {
+                    "name": f"Known caller: {which}",
+                    "type": "opportunity",
+                    "partner_id": customer.id,
+                    "user_id": self.advisor.id,
+                    "coordinator_id": self.coordinator.id,
+                }
+                for which in ("first", "second")[:count]
+            ]
+        )
+
+    def test_lead_intake_known_caller_one_match_tour(self):
+        """A returning caller's number, typed as people say it: the lead found is
+        chosen, the form saves the call onto it (no client error on the way)."""
+        lead = self._known_caller_leads(1)
+        action = "action-sales_coordination.crm_lead_action_coordination"
+        self.start_tour(
+            f"/odoo/{action}",
+            "sales_coordination_lead_intake_known_one",
+            login="sc_coordinator",
+        )
+        self.assertEqual(
+            self.env["crm.lead"].search([("partner_id", "=", lead.partner_id.id)]),
+            lead,
+        )
+        self.assertEqual(lead.call_ids.mapped("direction"), ["in"])
+
+    def test_lead_intake_known_caller_several_matches_tour(self):
+        """Two open leads of the caller: both show, the coordinator keeps one and
+        merges the other into it, by their own choice."""
+        leads = self._known_caller_leads(2)
+        action = "action-sales_coordination.crm_lead_action_coordination"
+        self.start_tour(
+            f"/odoo/{action}",
+            "sales_coordination_lead_intake_known_several",
+            login="sc_coordinator",
+        )
+        kept = leads.exists()
+        self.assertEqual(kept, leads[0])
+        self.assertEqual(kept.call_ids.mapped("direction"), ["in"])
+
     def test_lead_merge_tour(self):
         """crm's Merge in the browser: the lead kept shows the calls of both."""
         Lead = self.env["crm.lead"].with_context(default_source_id=self.source.id)

@@ -53,6 +53,8 @@ class SalesLeadIntake(models.TransientModel):
     match_partner_ids = fields.Many2many(
         "res.partner", string="Contacts Found", compute="_compute_matches"
     )
+    # The view's expressions cannot call len(): the merge offer reads this count.
+    match_lead_count = fields.Integer(compute="_compute_matches")
     lead_id = fields.Many2one(
         "crm.lead",
         string="Add to Lead",
@@ -94,6 +96,7 @@ class SalesLeadIntake(models.TransientModel):
             leads, partners = Lead._sales_find_matches(intake.phone, intake.email)
             intake.match_lead_ids = leads
             intake.match_partner_ids = partners
+            intake.match_lead_count = len(leads)
 
     @api.onchange("match_lead_ids", "match_partner_ids")
     def _onchange_matches(self):
