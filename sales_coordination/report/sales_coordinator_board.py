@@ -329,7 +329,8 @@ class SalesCoordinatorBoard(models.Model):
                   FROM board, clock, LATERAL (
                       SELECT count(*) AS leads FROM crm_lead lead
                        WHERE lead.active AND lead.type IN ('lead', 'opportunity')
-                         AND lead.probability < 100
+                         -- (open: crm leaves it empty on a new database)
+                         AND (lead.probability < 100 OR lead.probability IS NULL)
                          AND lead.coordinator_id = board.user_id
                          AND (lead.company_id = board.company_id
                               OR (lead.company_id IS NULL AND board.is_main))
