@@ -385,8 +385,11 @@ class CrmLead(models.Model):
             ("type", "in", ("lead", "opportunity")),
             ("active", "=", True),
             # Won leads are at 100% (crm keeps them there); the board's index
-            # relies on it.
+            # relies on it. Empty until crm's scoring has leads to learn from
+            # (a new database): open.
+            "|",
             ("probability", "<", 100),
+            ("probability", "=", False),
             "|",
             ("last_contact_date", "<", limit),
             "&",

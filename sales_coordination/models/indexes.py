@@ -75,11 +75,16 @@ INDEXES = {
         SQL("email_normalized IS NOT NULL"),
     ),
     # The coordinator board counts each coordinator's open leads nobody contacted
-    # lately, per company: an index-only scan (won leads are at 100%).
-    "crm_lead_sales_silent_company_index": (
+    # lately, per company: an index-only scan (won leads are at 100%; crm leaves
+    # the probability empty until its scoring has won and lost leads to learn
+    # from, on a new database).
+    "crm_lead_sales_silent_open_index": (
         "crm_lead",
         SQL("coordinator_id, last_contact_date, arrival_date"),
-        SQL("active AND type IN ('lead', 'opportunity') AND probability < 100"),
+        SQL(
+            "active AND type IN ('lead', 'opportunity')"
+            " AND (probability < 100 OR probability IS NULL)"
+        ),
         SQL("company_id"),
     ),
     # Grouped by the owner or the coordinator (or seen by a coordinator, whose
@@ -116,6 +121,8 @@ INDEXES = {
 RETIRED_INDEXES = {
     "crm_lead_sales_funnel_index": "crm_lead",
     "crm_lead_sales_month_index": "crm_lead",
+    # missed the leads without a probability
+    "crm_lead_sales_silent_company_index": "crm_lead",
 }
 
 # Extended statistics: how many groups a grouping makes. Without them PostgreSQL

@@ -1,6 +1,7 @@
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
@@ -1016,17 +1017,27 @@ class SalesFollowup(models.Model):
         return True
 
     def _reschedule_after_no_answer(self):
-        """Same part of the day, on the next day whose window is still ahead;
-        after too many attempts the manager hears of it."""
+        """Same part of the day, on the next day whose window is still ahead: the
+        same hours on the clock of the coordinator who called, across a change
+        of time; after too many attempts the manager hears of it."""
         now = fields.Datetime.now()
+        tz = ZoneInfo((self.claimed_by_id or self.env.user).tz or "UTC")
+        start, end = (
+            moment.replace(tzinfo=timezone.utc).astimezone(tz).replace(tzinfo=None)
+            for moment in (self.window_start, self.window_end)
+        )
+
+        def later(local, days):
+            moment = (local + timedelta(days=days)).replace(tzinfo=tz)
+            return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
         days = 1
-        while self.window_start + timedelta(days=days) <= now:
+        while later(start, days) <= now:
             days += 1
-        shift = timedelta(days=days)
         attempts = self.attempt_count + 1
         self._sales_requeue(
-            self.window_start + shift,
-            self.window_end + shift,
+            later(start, days),
+            later(end, days),
             attempt_count=attempts,
         )
         company = self.company_id or self.env.company

@@ -1,10 +1,10 @@
 import random
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 # source xml id: (spend a month, or {month number: spend}; leads a month; chance
@@ -35,6 +35,10 @@ OPEN_FOLLOWUP = ("queued", "claimed")
 DEMO_CALLS_AN_HOUR = 12
 DEMO_CONNECTION_RATIO = 0.12
 DEMO_CALL_DAYS = 7
+DEMO_FLOOR_OPENS = 8
+DEMO_FLOOR_HOURS = 10
+# The last visit waiting for its debrief: of the last days (a long weekend).
+DEMO_DEBRIEF_DAYS = 4
 
 
 class SalesSourceCost(models.Model):
@@ -214,15 +218,15 @@ class SalesSourceCost(models.Model):
 
     @api.model
     def _demo_today(self, seed=None):
-        """Demo data only: the demo alive on the day it is loaded (on install and
+        """Demo data only: the demo alive at the moment it is loaded (on install and
         on every update of the addon, so a database reused a week later is alive
-        again): each coordinator's calls logged today so far, yesterday and on
-        the earlier days of the month at about the seeds' connection ratio; a few
-        callbacks due now and later today; a visit that ended an hour or so ago
-        waiting for its debrief; tomorrow's visits, with their confirmation
-        calls. Tops up what a day lacks, so running it twice adds nothing."""
-        now = datetime.now().replace(microsecond=0)
-        today = datetime.combine(now.date(), time())
+        again), whatever the hour or the day: each coordinator's calls logged
+        today so far, yesterday and on the earlier days of the month at about the
+        seeds' connection ratio; callbacks due now and later today; the last
+        visit that ended before now waiting for its debrief; the next working
+        day's visits, with their confirmation calls. Tops up what the moment
+        lacks, so running it twice adds nothing."""
+        now = fields.Datetime.now()
         rng = random.Random(seed if seed is not None else now.toordinal())
         env = self.env(
             context=dict(
@@ -233,7 +237,6 @@ class SalesSourceCost(models.Model):
                 no_mail_to_attendees=True,
             )
         )
-        Call = env["sales.call"]
         Followup = env["sales.followup"]
         for login in ("coordinator_1", "coordinator_2"):
             coordinator = env.ref(f"sales_coordination.user_{login}_demo")
@@ -248,73 +251,38 @@ class SalesSourceCost(models.Model):
             )
             if not leads:
                 continue
-            # Calls at a coordinator's pace on the floor, today pro rata: the
-            # last week's days (this month and yesterday, whatever the month).
-            first = max(today.replace(day=1), today - timedelta(days=DEMO_CALL_DAYS))
-            first = min(first, today - timedelta(days=1))
-            day = first
-            while day <= today:
-                end = now if day == today else day + timedelta(days=1)
-                count = Call.search_count(
-                    [
-                        ("user_id", "=", coordinator.id),
-                        ("call_date", ">=", day),
-                        ("call_date", "<", end),
-                    ]
-                )
-                hours = min(max((end - day).total_seconds() / 3600 - 8, 1), 10)
-                wanted = int(DEMO_CALLS_AN_HOUR * hours)
-                values = []
-                for _i in range(max(wanted - count, 0)):
-                    at = day + timedelta(
-                        hours=8, seconds=rng.randint(0, int(hours * 3600) - 1)
-                    )
-                    connected = rng.random() < DEMO_CONNECTION_RATIO
-                    values.append(
-                        {
-                            "lead_id": rng.choice(leads).id,
-                            "user_id": coordinator.id,
-                            "direction": "out",
-                            "call_date": min(at, now),
-                            "result": "connected"
-                            if connected
-                            else rng.choice(("no_answer", "no_answer", "voicemail")),
-                            "duration": rng.randint(120, 600) if connected else 0,
-                        }
-                    )
-                Call.create(values)
-                day += timedelta(days=1)
-            # Callbacks due now and later today.
-            open_today = Followup.search_count(
-                [
-                    ("queue_coordinator_id", "=", coordinator.id),
-                    ("state", "=", "queued"),
-                    ("kind", "=", "callback"),
-                    ("window_start", ">=", today),
-                    ("window_start", "<", today + timedelta(days=1)),
-                ]
-            )
+            self._demo_calls(env, rng, coordinator, leads, now)
             # As agreed with customers: parts of the day (the coordinator's
             # time zone), two due now, two later today where a part is left.
             windows = self._demo_windows(coordinator, now)
-            starts = windows[open_today:]
-            # Last days' callbacks nobody made come round again first.
-            stale = Followup.search(
+            queued = Followup.search(
                 [
                     ("queue_coordinator_id", "=", coordinator.id),
                     ("state", "=", "queued"),
                     ("kind", "=", "callback"),
-                    ("window_start", "<", today),
                 ],
-                limit=len(starts),
+                order="window_start, id",
             )
-            for followup, (start, end) in zip(stale, starts, strict=False):
+            have = Counter((f.window_start, f.window_end) for f in queued)
+            missing = []
+            for window in windows:
+                if have[window]:
+                    have[window] -= 1
+                else:
+                    missing.append(window)
+            # Last days' callbacks nobody made come round again first.
+            stale = queued.filtered(
+                lambda f, windows=windows: f.window_end <= now
+                and (f.window_start, f.window_end) not in windows
+            )
+            for followup, (start, end) in zip(stale, missing, strict=False):
                 followup._sales_requeue(start, end)
-            starts = starts[len(stale) :]
-            waiting = leads.filtered(
-                lambda lead: not lead.followup_ids.filtered(
-                    lambda f: f.state in OPEN_FOLLOWUP
-                )
+            missing = missing[len(stale) :]
+            waiting = (
+                leads
+                - Followup.search(
+                    [("lead_id", "in", leads.ids), ("state", "in", OPEN_FOLLOWUP)]
+                ).lead_id
             )
             Followup._sales_queue(
                 [
@@ -325,11 +293,58 @@ class SalesSourceCost(models.Model):
                         "window_end": end,
                         "note": "Asked to be called back today",
                     }
-                    for lead, (start, end) in zip(waiting, starts, strict=False)
+                    for lead, (start, end) in zip(waiting, missing, strict=False)
                 ]
             )
-            self._demo_visits_around_today(env, rng, coordinator, advisors, leads, now)
+            self._demo_visits_around_today(env, coordinator, advisors, leads, now)
         return True
+
+    def _demo_calls(self, env, rng, coordinator, leads, now):
+        """The coordinator's calls at a coordinator's pace on the floor (from
+        8:00 UTC, ten hours a day) on the last week's days (this month and
+        yesterday, whatever the month), and today's so far: before the floor
+        opens, the hour before now (the board has figures at any hour)."""
+        Call = env["sales.call"]
+        today = datetime.combine(now.date(), time())
+        first = max(today.replace(day=1), today - timedelta(days=DEMO_CALL_DAYS))
+        first = min(first, today - timedelta(days=1))
+        day = first
+        values = []
+        while day <= today:
+            opens = day + timedelta(hours=DEMO_FLOOR_OPENS)
+            closes = opens + timedelta(hours=DEMO_FLOOR_HOURS)
+            if day < today:
+                low, high, counted = opens, closes, day + timedelta(days=1)
+            else:
+                low = min(opens, max(day, now - timedelta(hours=1)))
+                high = min(now, closes)
+                # today's calls reach now itself (a call logged at this second)
+                counted = now + timedelta(seconds=1)
+            count = Call.search_count(
+                [
+                    ("user_id", "=", coordinator.id),
+                    ("call_date", ">=", day),
+                    ("call_date", "<", counted),
+                ]
+            )
+            seconds = int((high - low).total_seconds())
+            wanted = max(int(DEMO_CALLS_AN_HOUR * seconds / 3600), 1)
+            for _i in range(max(wanted - count, 0)):
+                connected = rng.random() < DEMO_CONNECTION_RATIO
+                values.append(
+                    {
+                        "lead_id": rng.choice(leads).id,
+                        "user_id": coordinator.id,
+                        "direction": "out",
+                        "call_date": low + timedelta(seconds=rng.randint(0, seconds)),
+                        "result": "connected"
+                        if connected
+                        else rng.choice(("no_answer", "no_answer", "voicemail")),
+                        "duration": rng.randint(120, 600) if connected else 0,
+                    }
+                )
+            day += timedelta(days=1)
+        Call.create(values)
 
     def _demo_windows(self, coordinator, now):
         """Two windows due now (the part of the day under way, or the last one
@@ -337,76 +352,86 @@ class SalesSourceCost(models.Model):
         as (start, end) in naive UTC."""
         company = coordinator.company_id
         tz = coordinator.tz or "UTC"
+        local_today = (
+            fields.Datetime.context_timestamp(coordinator.with_context(tz=tz), now)
+        ).date()
         parts = [
             company._sales_daypart_window(day, daypart, tz)
-            for day in (now.date() - timedelta(days=1), now.date())
+            for day in (local_today - timedelta(days=1), local_today)
             for daypart in ("morning", "afternoon", "evening")
         ]
-        begun = [part for part in parts if part[0] <= now]
-        ahead = [
-            part
-            for part in parts
-            if now < part[0] < datetime.combine(now.date() + timedelta(days=1), time())
+        tomorrow = company._sales_local_span(local_today + timedelta(days=1), 0, 0, tz)[
+            0
         ]
+        begun = [part for part in parts if part[0] <= now]
+        ahead = [part for part in parts if now < part[0] < tomorrow]
         return [begun[-1]] * 2 + ahead[:1] * 2
 
-    def _demo_visits_around_today(self, env, rng, coordinator, advisors, leads, now):
-        """A visit of this coordinator's advisors that ended an hour or so ago,
-        waiting for its debrief, and visits tomorrow, waiting for their
-        confirmation call: booked as the coordinator books them, where the
-        advisors' working hours allow."""
+    def _demo_visits_around_today(self, env, coordinator, advisors, leads, now):
+        """The last visit of this coordinator's advisors that ended before now
+        (an hour or so ago in working hours; after the weekend, the last working
+        day's), waiting for its debrief, and visits on the next working day,
+        waiting for their confirmation call: booked as the coordinator books
+        them, where the advisors' working hours allow."""
         Event = env["calendar.event"]
         Scheduler = env["sales.appointment.scheduler"]
         Event._cron_debrief_states()
+        since = now - timedelta(days=DEMO_DEBRIEF_DAYS)
         recent = Event.search_count(
             [
                 ("advisor_id", "in", advisors.ids),
                 ("is_sales_appointment", "=", True),
                 ("debrief_state", "=", "due"),
-                ("stop", ">=", now - timedelta(days=1)),
+                ("stop", ">=", since),
                 ("stop", "<=", now),
             ]
         )
         free = leads.filtered(lambda lead: not lead.calendar_event_ids)
         if not recent and free:
-            # Back from an hour ago in half hours, until the advisor worked then.
-            for advisor in advisors:
-                start = now.replace(minute=0, second=0) - timedelta(hours=2, minutes=30)
-                for _step in range(48):
-                    try:
-                        with env.cr.savepoint():
-                            event = Scheduler.book(
-                                free[0], advisor, start, start + timedelta(minutes=90)
-                            )
-                    except (UserError, ValidationError):
-                        start -= timedelta(minutes=30)
-                        continue
-                    event.booked_by_id = coordinator
-                    free -= free[0]
-                    break
-                else:
-                    continue
-                break
-            env["calendar.event"]._cron_debrief_states()
-        tomorrow = datetime.combine(now.date() + timedelta(days=1), time())
-        booked = Event.search_count(
-            [
-                ("advisor_id", "in", advisors.ids),
-                ("is_sales_appointment", "=", True),
-                ("start", ">=", tomorrow),
-                ("start", "<", tomorrow + timedelta(days=1)),
-            ]
-        )
-        for advisor in advisors[: max(len(advisors) - booked, 0)]:
-            if not free:
-                break
-            lead = free[0]
             slots = Scheduler.propose_slots(
-                lead, advisors=advisor.ids, date_from=tomorrow, days=1, limit=1
+                free[0],
+                advisors=advisors.ids,
+                date_from=since,
+                days=DEMO_DEBRIEF_DAYS + 1,
+                limit=1000,
             )
-            if not slots:
+            ended = [slot for slot in slots if slot["stop"] <= now]
+            an_hour_ago = [
+                slot for slot in ended if slot["stop"] <= now - timedelta(hours=1)
+            ]
+            if ended:
+                slot = max(an_hour_ago or ended, key=lambda slot: slot["stop"])
+                event = Scheduler.book(
+                    free[0], slot["advisor_id"], slot["start"], slot["stop"]
+                )
+                event.booked_by_id = coordinator
+                free -= free[0]
+                Event._cron_debrief_states()
+        # The next working day of these advisors: the first day after today
+        # with a visit booked or a free slot.
+        for offset in range(1, 8):
+            day = datetime.combine(now.date() + timedelta(days=offset), time())
+            booked = Event.search(
+                [
+                    ("advisor_id", "in", advisors.ids),
+                    ("is_sales_appointment", "=", True),
+                    ("start", ">=", day),
+                    ("start", "<", day + timedelta(days=1)),
+                ]
+            ).advisor_id
+            slots = {}
+            for advisor in advisors - booked:
+                found = free and Scheduler.propose_slots(
+                    free[0], advisors=advisor.ids, date_from=day, days=1, limit=1
+                )
+                if found and found[0]["start"] < day + timedelta(days=1):
+                    slots[advisor] = found[0]
+            if not booked and not slots:
                 continue
-            slot = slots[0]
-            event = Scheduler.book(lead, advisor, slot["start"], slot["stop"])
-            event.booked_by_id = coordinator
-            free -= lead
+            for advisor, slot in slots.items():
+                if not free:
+                    break
+                event = Scheduler.book(free[0], advisor, slot["start"], slot["stop"])
+                event.booked_by_id = coordinator
+                free -= free[0]
+            break

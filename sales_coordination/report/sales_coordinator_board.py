@@ -168,6 +168,7 @@ class SalesCoordinatorBoard(models.Model):
 
     @property
     def _table_query(self):
+        now = fields.Datetime.now()
         # A row per coordinator and company they work for, with that company's
         # targets; each figure counts the records of that company (a call's, a
         # follow-up's, a lead's, an appointment's own), and those without a
@@ -182,9 +183,10 @@ class SalesCoordinatorBoard(models.Model):
             -- CTE read more than once is, by default), it hid the date: a third
             -- of the 5M calls taken for today's, the plan costed over the JIT's
             -- thresholds, seconds of compiling at each opening of the board.
+            -- It is the server's clock, as for the due calls below and the rest
+            -- of the addon (not the database's transaction time).
             WITH clock AS NOT MATERIALIZED (
-                SELECT (now() AT TIME ZONE 'UTC') AS now,
-                       (now() AT TIME ZONE 'UTC')::date AS today
+                SELECT %(now)s::timestamp AS now, %(today)s::date AS today
             ), coordinator AS (
                 SELECT users.id AS user_id, users.company_id AS main_company_id,
                        -- managers and administrators are coordinators too, but
@@ -327,7 +329,8 @@ class SalesCoordinatorBoard(models.Model):
                   FROM board, clock, LATERAL (
                       SELECT count(*) AS leads FROM crm_lead lead
                        WHERE lead.active AND lead.type IN ('lead', 'opportunity')
-                         AND lead.probability < 100
+                         -- (open: crm leaves it empty on a new database)
+                         AND (lead.probability < 100 OR lead.probability IS NULL)
                          AND lead.coordinator_id = board.user_id
                          AND (lead.company_id = board.company_id
                               OR (lead.company_id IS NULL AND board.is_main))
@@ -377,7 +380,9 @@ class SalesCoordinatorBoard(models.Model):
              WHERE NOT board.overseer OR calls.today > 0
                 OR month_calls.month > 0 OR queue.due > 0
             """,
-            due=self.env["sales.followup"]._claimable_sql(fields.Datetime.now()),
+            now=now,
+            today=now.date(),
+            due=self.env["sales.followup"]._claimable_sql(now),
             # cached, unlike env.ref(), which reads the group to see it exists
             group=self.env["ir.model.data"]._xmlid_to_res_id(
                 "sales_coordination.group_coordinator"

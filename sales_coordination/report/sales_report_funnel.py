@@ -3,11 +3,15 @@ from odoo.tools import SQL
 
 from .sales_report_source import COUNTED, LEAD_COLUMNS
 
-# A lead was issued once its first visit that took place has started.
-ISSUED = SQL(
-    "(lead.sales_issued_date IS NOT NULL"
-    " AND lead.sales_issued_date <= now() AT TIME ZONE 'UTC')"
-)
+
+def issued_sql():
+    """A lead was issued once its first visit that took place has started (by
+    the server's clock, as everywhere in the addon)."""
+    return SQL(
+        "(lead.sales_issued_date IS NOT NULL AND lead.sales_issued_date <= %s)",
+        fields.Datetime.now(),
+    )
+
 
 # Measures that are ratios of two sums, at every level of a pivot:
 # field: (numerator, denominator, factor, empty without spend).
@@ -182,7 +186,7 @@ class SalesReportFunnel(models.Model):
                    %(sale_join)s
              WHERE %(counted)s
             """,
-            issued=ISSUED,
+            issued=issued_sql(),
             counted=COUNTED,
             ratios=self._no_ratios(),
             **self._lead_sale_sql(),
@@ -286,7 +290,7 @@ class SalesReportFunnelStep(models.Model):
                   ('5_sold', month.sold)
               ) step (step, count)
             """,
-            ISSUED,
+            issued_sql(),
             sale["sold"],
             sale["sale_join"],
             COUNTED,

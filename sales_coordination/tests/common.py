@@ -1,5 +1,8 @@
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo.tests import new_test_user
 
@@ -8,6 +11,23 @@ from odoo.addons.sales_team.tests.common import SalesTeamCommon
 ADVISOR_GROUPS = "sales_team.group_sale_salesman"
 COORDINATOR_GROUPS = "sales_coordination.group_coordinator"
 MANAGER_GROUPS = "sales_coordination.group_manager"
+
+# The moments a test of what "now", "today" or "this week" shows runs at (naive
+# UTC): the hours and days where a day, a week or a month turns over in UTC or in
+# the users' time zone. Before the date the suite runs, whenever that is: the
+# cast's own records (made at the real time) are then never older than a moment.
+MOMENTS = {
+    "before work on a Monday": datetime(2025, 12, 1, 3, 10),
+    "mid-morning": datetime(2025, 12, 2, 10, 30),
+    "evening": datetime(2025, 12, 3, 19, 45),
+    "after midnight UTC": datetime(2025, 12, 4, 0, 20),
+    "after midnight in Chicago": datetime(2025, 12, 5, 6, 30),
+    "a Sunday night": datetime(2025, 12, 7, 23, 30),
+    "the last day of a month": datetime(2025, 12, 31, 23, 30),
+    "after midnight on the first of a month": datetime(2026, 1, 1, 0, 20),
+    "the day Europe's clocks change": datetime(2025, 3, 30, 1, 30),
+    "the day America's clocks change": datetime(2025, 11, 2, 7, 30),
+}
 
 
 class SalesCoordinationCommon(SalesTeamCommon):
@@ -136,6 +156,26 @@ class SalesCoordinationCommon(SalesTeamCommon):
         """Book a sales appointment as ``user`` (default: the superuser)."""
         env = cls.env(user=user) if user else cls.env
         return env["calendar.event"].create(cls._appointment_values(**kwargs))
+
+    def _at_each_moment(self, check, moments=None):
+        """Run ``check(now)`` at each of ``moments`` (default: MOMENTS), each in a
+        sub-test from the same data and rolled back after: Python's clock frozen,
+        and the transaction's own (create dates), which freeze_time leaves to
+        PostgreSQL."""
+        for name, now in (moments or MOMENTS).items():
+            savepoint = self.env.cr.savepoint()
+            try:
+                with (
+                    self.subTest(moment=name, now=now),
+                    freeze_time(now),
+                    patch.object(self.env.cr, "now", return_value=now),
+                ):
+                    check(now)
+                    self.env.flush_all()
+            finally:
+                # what the check left unwritten goes with what it wrote
+                savepoint.close(rollback=True)
+                self.env.transaction.clear()
 
     @contextmanager
     def assertRefused(self, exception, fragment):

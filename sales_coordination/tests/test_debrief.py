@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
@@ -134,6 +135,62 @@ class TestDebrief(SalesCoordinationCommon):
         self.assertEqual(activities.user_id, self.coordinator)
         self._confirm(self._debrief(outcome="won", probability=100))
         self.assertEqual(self.event.debrief_state, "done")
+
+    def test_due_then_overdue_at_any_hour(self):
+        # An advisor working every hour of every day: a visit that ended half an
+        # hour before each moment, whatever the hour or the day.
+        self.advisor.resource_calendar_id = self.env["resource.calendar"].create(
+            {
+                "name": "Every hour",
+                "tz": "UTC",
+                "attendance_ids": [
+                    Command.create(
+                        {
+                            "name": str(day),
+                            "dayofweek": str(day),
+                            "hour_from": 0,
+                            "hour_to": 23.99,
+                        }
+                    )
+                    for day in range(7)
+                ],
+            }
+        )
+        self._at_each_moment(self._check_due_then_overdue)
+
+    def _check_due_then_overdue(self, now):
+        Event = self.env["calendar.event"]
+        # Half an hour long: inside the day (the calendar's day ends at 23:59).
+        event = self._book(start=now - timedelta(hours=1), hours=0.5)
+        board = self.env["sales.coordinator.board"]
+        domain = [("user_id", "=", self.coordinator.id)]
+
+        def figures():
+            self.env.invalidate_all()
+            row = board.search(domain)
+            return (
+                event.debrief_state,
+                event.is_debrief_overdue,
+                (
+                    row.debriefs_due,
+                    row.debriefs_overdue,
+                ),
+            )
+
+        Event._cron_debrief_states()
+        self.assertEqual(figures(), ("due", False, (1, 0)))
+        with freeze_time(event.stop + timedelta(hours=23, minutes=59)):
+            Event._cron_debrief_states()
+            self.assertEqual(figures(), ("due", False, (1, 0)))
+        with freeze_time(event.stop + timedelta(hours=24, minutes=1)):
+            self.assertIn(event, Event.search([("is_debrief_overdue", "=", True)]))
+            Event._cron_debrief_states()
+            self.assertEqual(figures(), ("due", True, (1, 1)))
+        activity_type = self.env.ref("sales_coordination.mail_activity_type_debrief")
+        alerts = self.lead.activity_ids.filtered(
+            lambda a: a.activity_type_id == activity_type
+        )
+        self.assertEqual(alerts.user_id, self.coordinator)
 
     # The manager's debrief and who sees what
 

@@ -5,7 +5,12 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .common import ADVISOR_GROUPS, COORDINATOR_GROUPS, SalesCoordinationCommon
+from .common import (
+    ADVISOR_GROUPS,
+    COORDINATOR_GROUPS,
+    MOMENTS,
+    SalesCoordinationCommon,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -72,8 +77,6 @@ class TestMultiCompany(SalesCoordinationCommon):
                 "company_id": cls.company_2.id,
             }
         )
-        cls.now = datetime.now().replace(microsecond=0)
-        cls.today = datetime.combine(cls.now.date(), time())
 
     def _as(self, user, *companies):
         """``user``'s environment with ``companies`` selected (default: all of
@@ -130,8 +133,9 @@ class TestMultiCompany(SalesCoordinationCommon):
                 {"lead_id": self.lead_c2.id, "kind": "callback"},  # B, C2's
             ]
         )
-        self._calls(self.other_coordinator, self.lead_2, self.now, ["connected"])
-        self._calls(self.coordinator_c2, self.lead_c2, self.now, ["voicemail"])
+        when = MOMENTS["mid-morning"]
+        self._calls(self.other_coordinator, self.lead_2, when, ["connected"])
+        self._calls(self.coordinator_c2, self.lead_c2, when, ["voicemail"])
         calls = self.env["sales.call"].search(
             [("lead_id", "in", (self.lead_2 | self.lead_c2).ids)]
         )
@@ -284,6 +288,10 @@ class TestMultiCompany(SalesCoordinationCommon):
         self.assertEqual(len(mine), 4)
 
     def test_board_per_company_with_each_companys_targets(self):
+        self._at_each_moment(self._check_board_per_company_with_each_companys_targets)
+
+    def _check_board_per_company_with_each_companys_targets(self, now):
+        today = datetime.combine(now.date(), time())
         A, B = self.company, self.company_2
         A.write(
             {
@@ -299,23 +307,21 @@ class TestMultiCompany(SalesCoordinationCommon):
                 "sales_not_contacted_days": 7,
             }
         )
-        yesterday = self.today - timedelta(hours=12)
-        in_month = yesterday >= self.today.replace(day=1)
-        self._calls(
-            self.coordinator_ab, self.lead_a, self.now, ["connected", "no_answer"]
-        )
+        yesterday = today - timedelta(hours=12)
+        in_month = yesterday >= today.replace(day=1)
+        self._calls(self.coordinator_ab, self.lead_a, now, ["connected", "no_answer"])
         self._calls(self.coordinator_ab, self.lead_a, yesterday, ["no_answer"])
         self._calls(
             self.coordinator_ab,
             self.lead_b,
-            self.now,
+            now,
             ["connected", "connected", "voicemail"],
         )
         Followup = self.env["sales.followup"]
         window = {
             "kind": "callback",
-            "window_start": self.now - timedelta(hours=1),
-            "window_end": self.now + timedelta(hours=3),
+            "window_start": now - timedelta(hours=1),
+            "window_end": now + timedelta(hours=3),
         }
         Followup.create(
             [
@@ -324,7 +330,7 @@ class TestMultiCompany(SalesCoordinationCommon):
                 dict(window, lead_id=self.lead_b.id),
             ]
         )
-        monday = self.today - timedelta(days=self.today.weekday())
+        monday = today - timedelta(days=today.weekday())
         last_week = monday - timedelta(days=7)
         for lead, hour in ((self.lead_a, 9), (self.lead_b, 13)):
             past = self._book(
@@ -349,7 +355,7 @@ class TestMultiCompany(SalesCoordinationCommon):
                     "company_id": company.id,
                 }
             )
-            silent.arrival_date = self.now - timedelta(days=5)
+            silent.arrival_date = now - timedelta(days=5)
 
         names = [
             "company_id",

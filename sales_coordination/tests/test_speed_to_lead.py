@@ -47,6 +47,34 @@ class TestSpeedToLead(SalesCoordinationCommon):
         self.assertEqual(lead.first_contact_date, T0 + timedelta(hours=2))
         self.assertEqual(lead.last_contact_date, T0 + timedelta(days=1))
 
+    def test_speed_to_lead_at_any_hour(self):
+        self._at_each_moment(self._check_speed_to_lead)
+
+    def _check_speed_to_lead(self, now):
+        """A lead that arrives at ``now`` and is called back 90 minutes later:
+        its speed to lead, and the board's of the week it arrived in."""
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Web form",
+                "type": "opportunity",
+                "user_id": self.advisor.id,
+                "source_id": self.source.id,
+            }
+        )
+        self.assertEqual(lead.arrival_date, now)
+        called = now + timedelta(minutes=90)
+        self._call(lead, called, direction="out", result="no_answer")
+        self.assertEqual(lead.first_contact_date, called)
+        self.assertAlmostEqual(lead.response_hours, 1.5)
+        same_week = now.isocalendar()[:2] == called.isocalendar()[:2]
+        with freeze_time(called):
+            row = self.env["sales.coordinator.board"].search(
+                [("user_id", "=", self.coordinator.id)]
+            )
+            self.assertEqual(row.speed_to_lead_count, int(same_week))
+            if same_week:
+                self.assertAlmostEqual(row.speed_to_lead_hours, 1.5)
+
     def test_missed_inbound_call_is_no_contact(self):
         lead = self._lead()
         self._call(lead, T0 + timedelta(minutes=5), direction="in", result="no_answer")

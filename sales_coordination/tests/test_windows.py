@@ -1,5 +1,6 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .test_followup_claim import FollowupCommon
@@ -102,3 +103,42 @@ class TestWindowsAsAgreed(FollowupCommon):
             "views"
         ]["list"]["arch"]
         self.assertIn('name="window_label"', arch)
+
+    def test_no_answer_keeps_the_part_of_the_day_at_any_hour(self):
+        self._at_each_moment(self._check_no_answer_keeps_the_part_of_the_day)
+
+    def _check_no_answer_keeps_the_part_of_the_day(self, now):
+        """Called in the morning agreed for the coordinator's previous day, no
+        answer: the next morning still ahead on the coordinator's clock, the
+        night the clocks change included."""
+        for tz in ("UTC", "Europe/Brussels", "America/Chicago"):
+            with self.subTest(tz=tz):
+                self.coordinator.tz = tz
+                coordinator = self.coordinator.with_context(tz=tz)
+                day = fields.Datetime.context_timestamp(coordinator, now).date()
+                day -= timedelta(days=1)
+                start, end = self.company._sales_daypart_window(day, "morning", tz)
+                followup = self.Followup.create(
+                    {
+                        "lead_id": self.lead.id,
+                        "kind": "callback",
+                        "window_start": start,
+                        "window_end": end,
+                    }
+                )
+                self.assertEqual(
+                    self.Followup.with_user(self.coordinator).claim_next(), followup
+                )
+                followup.with_user(self.coordinator).action_log_call("no_answer")
+                while start <= now:
+                    day += timedelta(days=1)
+                    start, end = self.company._sales_daypart_window(day, "morning", tz)
+                self.assertEqual(
+                    (followup.window_start, followup.window_end), (start, end)
+                )
+                self.assertTrue(
+                    followup.with_user(coordinator)
+                    .with_context(tz=tz)
+                    .window_label.endswith(", morning"),
+                    followup.window_label,
+                )
