@@ -29,12 +29,14 @@ def _storable(text):
 
 
 class InboundError(Exception):
-    """A refused event: HTTP status and a message naming the problem."""
+    """A refused event: HTTP status and a message naming the problem (and, for
+    the log only, the ``reason`` behind a message that must not tell it)."""
 
-    def __init__(self, status, message):
+    def __init__(self, status, message, reason=None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.reason = reason or message
 
 
 class SalesInboundEvent(models.Model):

@@ -75,7 +75,9 @@ class InboundCommon(SalesCoordinationCommon, HttpCase):
             "Content-Type": "application/json",
             "X-Integration": str(integration.id),
             "X-Timestamp": timestamp,
-            "X-Signature": sign(secret or integration.secret, timestamp, body),
+            "X-Signature": sign(
+                secret or integration.secret, timestamp, body, integration.id
+            ),
         }
         sent.update(headers or {})
         sent = {key: value for key, value in sent.items() if value is not None}
@@ -297,7 +299,7 @@ class TestInboundRefusals(InboundCommon):
         # A body changed after signing.
         body = json.dumps(self._call()).encode()
         timestamp = str(int(time.time()))
-        signature = sign(self.integration.secret, timestamp, body)
+        signature = sign(self.integration.secret, timestamp, body, self.integration.id)
         tampered = body.replace(b"Cara", b"Evil")
         self.assertRefusedWith(
             401,
@@ -329,7 +331,9 @@ class TestInboundRefusals(InboundCommon):
         # Hex digits in capitals sign as well.
         body = json.dumps(payload).encode()
         timestamp = str(int(time.time()))
-        signature = sign(self.integration.secret, timestamp, body).upper()
+        signature = sign(
+            self.integration.secret, timestamp, body, self.integration.id
+        ).upper()
         response = self._post(
             body=body, headers={"X-Timestamp": timestamp, "X-Signature": signature}
         )
@@ -341,7 +345,7 @@ class TestInboundRefusals(InboundCommon):
         )
         self.assertRefusedWith(
             401,
-            "unknown integration",
+            "wrong signature",
             payload=self._call(),
             headers={"X-Integration": "999999"},
         )
@@ -365,7 +369,7 @@ class TestInboundRefusals(InboundCommon):
         now = int(time.time())
         variants = [
             {"X-Signature": None},
-            {"X-Signature": sign("not the secret", now, body)},
+            {"X-Signature": sign("not the secret", now, body, self.integration.id)},
             {"X-Signature": "0" * 64},
             {"X-Timestamp": str(now - 3600)},
         ]
