@@ -3,7 +3,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
@@ -450,3 +450,31 @@ class TestInboundRefusals(InboundCommon):
         self.assertFalse(user.active, "the replaced technical user is archived")
         self.assertFalse(self.integration.user_problem)
         self.assertEqual(self._post(self._call()).status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestInboundEventVisibility(InboundCommon):
+    """An event's facts (the caller's number, the recording) are read with its
+    lead: a coordinator who may not see the lead does not read them either."""
+
+    def test_coordinators_read_the_events_of_the_leads_they_see(self):
+        # A call of the advisor's customer: logged on their lead.
+        self.lead.phone = "+32 470 12 34 56"
+        answer = self._post(self._call("ev-seen", answered=True, duration=90)).json()
+        event = self.env["sales.inbound.event"].search([("event_id", "=", "ev-seen")])
+        lead = self.env["crm.lead"].browse(answer["lead_id"])
+        self.assertEqual(lead, self.lead)
+        self.assertFalse(lead.with_user(self.other_coordinator).has_access("read"))
+        domain = [("id", "=", event.id)]
+        Event = self.env["sales.inbound.event"]
+        self.assertEqual(Event.with_user(self.coordinator).search(domain), event)
+        self.assertEqual(Event.with_user(self.manager).search(domain), event)
+        other = Event.with_user(self.other_coordinator)
+        self.assertFalse(other.search(domain))
+        self.assertFalse(other.search([("lead_id", "=", lead.id)]))
+        with self.assertRaises(AccessError):
+            other.browse(event.id).read(["facts", "lead_id", "started_at"])
+        self.assertFalse(Event.with_user(self.coordinator_c2).search(domain))
+        # The lead shared with every coordinator of the company: its events too.
+        self.company.sales_shared_queue = True
+        self.assertEqual(other.search(domain), event)
