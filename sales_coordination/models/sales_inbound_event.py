@@ -72,11 +72,12 @@ class SalesInboundEvent(models.Model):
     # merged (tools/telephony.py), and how many events there were.
     facts = fields.Json(readonly=True)
     update_count = fields.Integer(string="Events", readonly=True)
-    is_lead_visible = fields.Boolean(
-        compute="_compute_is_lead_visible",
-        search="_search_is_lead_visible",
-        help="Whether the current user may see the event's lead: a coordinator "
-        "reads the events (callers' numbers, recordings) of those leads only.",
+    is_visible = fields.Boolean(
+        compute="_compute_is_visible",
+        search="_search_is_visible",
+        help="Whether the current user may see what the event is about: its lead "
+        "(without a lead, its logged call). A coordinator reads the events "
+        "(callers' numbers, recordings) of those only.",
     )
 
     _sql_constraints = [
@@ -87,24 +88,25 @@ class SalesInboundEvent(models.Model):
         )
     ]
 
-    def _compute_is_lead_visible(self):
-        visible = set(self._sales_visible_lead_ids(self.lead_id.ids))
+    def _compute_is_visible(self):
+        visible = self.search([("id", "in", self.ids), ("is_visible", "=", True)])
         for event in self:
-            event.is_lead_visible = event.lead_id.id in visible
+            event.is_visible = event in visible
 
-    def _search_is_lead_visible(self, operator, value):
+    def _search_is_visible(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise NotImplementedError(self.env._("Operation not supported."))
-        # Record rules are applied as superuser: the leads are searched as the
-        # user themselves, under their own rules on leads.
-        leads = self.env["crm.lead"].sudo(False).with_context(active_test=False)
-        operator = "in" if (operator == "=") == value else "not in"
-        return [("lead_id", operator, leads._search([]))]
-
-    def _sales_visible_lead_ids(self, lead_ids):
-        """The ids among ``lead_ids`` of the leads the user may see."""
-        leads = self.env["crm.lead"].sudo(False).with_context(active_test=False)
-        return leads._search([("id", "in", lead_ids)])
+        # Record rules are applied as superuser: the leads and calls are
+        # searched as the user themselves, under their own rules on them.
+        env = self.sudo(False).with_context(active_test=False).env
+        domain = [
+            "|",
+            ("lead_id", "in", env["crm.lead"]._search([])),
+            "&",
+            ("lead_id", "=", False),
+            ("call_id", "in", env["sales.call"]._search([])),
+        ]
+        return domain if (operator == "=") == value else ["!", *domain]
 
     # ------------------------------------------------------------------
     # Reading the payload
