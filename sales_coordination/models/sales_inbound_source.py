@@ -432,9 +432,7 @@ class SalesInboundSource(models.Model):
         self.ensure_one()
         # sudo: the secret is a manager's field; nobody is logged in while a
         # request is verified.
-        return sign(
-            self.sudo().secret, timestamp, body, None if legacy else self.id
-        )
+        return sign(self.sudo().secret, timestamp, body, None if legacy else self.id)
 
     def _check_signature(self, timestamp, body, signature):
         """Whether ``signature`` (hex text) signs ``body`` at ``timestamp`` for

@@ -169,7 +169,9 @@ class TestWebsiteForm(SalesCoordinationCommon, HttpCase):
         lead = self.env["crm.lead"].browse(answer["id"])
         self.assertEqual(lead.contact_name, "Eve")
         attachments = self.env["ir.attachment"].search([("name", "=", "note.txt")])
-        self.assertEqual((attachments.res_model, attachments.res_id), ("crm.lead", lead.id))
+        self.assertEqual(
+            (attachments.res_model, attachments.res_id), ("crm.lead", lead.id)
+        )
 
     def test_known_contact_is_shown_and_linked_by_the_coordinator(self):
         partner = self.env["res.partner"].create(
@@ -258,9 +260,10 @@ class TestWebsiteForm(SalesCoordinationCommon, HttpCase):
         )
         self.assertEqual(again, leads)
         self.assertEqual(self.lead.email_from, "carla@example.com")
-        self.assertEqual(self.lead.message_ids.filtered(
-            lambda m: "again" in (m.body or "")
-        ), self.env["mail.message"])
+        self.assertEqual(
+            self.lead.message_ids.filtered(lambda m: "again" in (m.body or "")),
+            self.env["mail.message"],
+        )
         # Someone else writing from the same browser makes a lead of their own.
         other = self._post(
             email_from="neighbour@example.com", phone=False, description="A fence"
