@@ -25,6 +25,14 @@ PROVIDERS = ("generic", "twilio", "callrail")
 FORM = "application/x-www-form-urlencoded"
 
 
+def _not_signed(reason):
+    """The one answer to a request the database cannot verify (an unknown
+    integration, one of another provider, a wrong address token or signature):
+    the same status and body whatever the reason, so that no stranger learns
+    which integrations exist or what they take. The reason goes to the log."""
+    return InboundError(401, "wrong signature", reason=reason)
+
+
 class InboundController(http.Controller):
     """Where call-tracking services, telephone systems and web forms post their
     events: signed, checked, recorded once with the integration's own rights.
@@ -32,7 +40,8 @@ class InboundController(http.Controller):
     A request whose signature does not verify writes nothing to the database: its
     refusal goes to the server log (at INFO) only. Once the signature verified, a
     refusal is also recorded as a refused event of the integration, for its
-    manager to see on the integration's form."""
+    manager to see on the integration's form. Before it verified, what the
+    database holds never changes the answer (see ``_not_signed``)."""
 
     @http.route(
         "/sales_coordination/inbound",
@@ -90,18 +99,11 @@ class InboundController(http.Controller):
         try:
             if provider not in PROVIDERS:
                 raise InboundError(404, f"unknown provider {provider[:20]!r}")
-            if source_id > MAX_ID:
-                raise InboundError(404, "unknown integration")
-            found = self._find_source(source_id)
-            if found.provider != provider:
-                raise InboundError(
-                    404, f"integration {source_id} does not take {provider} events"
-                )
             if provider == "generic":
                 if token is not None:
                     raise InboundError(404, "unknown endpoint")
-                return self._inbound_signed(found.id)
-            read = getattr(self, f"_verify_{provider}")(found, token)
+                return self._inbound_signed(source_id)
+            found, read = getattr(self, f"_verify_{provider}")(source_id, token)
             source = self._as_integration(found)
             self._check_active(source)
             try:
@@ -114,36 +116,40 @@ class InboundController(http.Controller):
             self._refuse(source, error)
             return self._json(error.status, {"error": error.message})
 
-    def _verify_twilio(self, source, token):
-        """How to read the facts of a Twilio callback whose signature verifies
-        (raises an InboundError otherwise): a form, signed over the address
-        Twilio called (behind a proxy, the public one, which Odoo's proxy_mode
-        restores) and the form's fields."""
+    def _verify_twilio(self, source_id, token):
+        """The integration ``source_id`` and how to read the facts of its Twilio
+        callback, once the signature verifies (raises an InboundError
+        otherwise): a form, signed over the address Twilio called (behind a
+        proxy, the public one, which Odoo's proxy_mode restores) and the form's
+        fields."""
         if token is not None:
             raise InboundError(404, "unknown endpoint")
         httprequest = request.httprequest
-        if httprequest.mimetype != FORM:
-            raise InboundError(415, f"Twilio posts a form ({FORM})")
         signature = httprequest.headers.get("X-Twilio-Signature", "")
         if not signature:
             raise InboundError(401, "missing X-Twilio-Signature")
+        source = self._find_source(source_id, "twilio")
         if not source._check_twilio_signature(
             httprequest.url,
             httprequest.form,
             signature,
             httprequest.headers.get("X-Twilio-Webhooks-Signature-Settings"),
         ):
-            raise InboundError(401, "wrong signature")
-        return lambda: telephony.read_twilio(
+            raise _not_signed("wrong signature")
+        if httprequest.mimetype != FORM:
+            raise InboundError(415, f"Twilio posts a form ({FORM})")
+        return source, lambda: telephony.read_twilio(
             httprequest.form.to_dict(), fields.Datetime.now()
         )
 
-    def _verify_callrail(self, source, token):
-        """How to read the facts of a CallRail call webhook, once verified:
-        posted to the integration's own address (its unguessable token), signed
-        with the company's signing key over the raw body, and naming its webhook
-        (``event``)."""
-        if token is None or not source._check_endpoint_token(token):
+    def _verify_callrail(self, source_id, token):
+        """The integration ``source_id`` and how to read the facts of its
+        CallRail call webhook, once verified: posted to the integration's own
+        address (its unguessable token) and signed with the company's signing
+        key over the raw body. Which webhook it is (ringing, or the call ended)
+        is read from the signed body; the address's ``event``, which nobody
+        signs, only says whether an ended call's texts are a later change."""
+        if token is None:
             raise InboundError(404, "unknown endpoint")
         httprequest = request.httprequest
         event = httprequest.args.get("event", "")
@@ -159,8 +165,11 @@ class InboundController(http.Controller):
         signature = httprequest.headers.get("Signature", "")
         if not signature:
             raise InboundError(401, "missing Signature")
+        source = self._find_source(source_id, "callrail")
+        if not source._check_endpoint_token(token):
+            raise _not_signed("wrong endpoint token")
         if not source._check_callrail_signature(body, signature):
-            raise InboundError(401, "wrong signature")
+            raise _not_signed("wrong signature")
 
         def read():
             try:
@@ -169,7 +178,7 @@ class InboundController(http.Controller):
                 raise telephony.PayloadError("malformed JSON") from None
             return telephony.read_callrail(payload, event, fields.Datetime.now())
 
-        return read
+        return source, read
 
     def _recorded(self, record):
         """The 200 answer of ``record()``, run in a savepoint: a rule's refusal
@@ -240,7 +249,12 @@ class InboundController(http.Controller):
             raise InboundError(413, "body over 64 KiB")
         return b"".join(chunks)
 
-    def _find_source(self, source_id, status=404):
+    def _find_source(self, source_id, provider):
+        """The integration ``source_id`` taking ``provider``'s events, to verify
+        the request with (as superuser); the one refusal of ``_not_signed``
+        when there is none."""
+        if source_id > MAX_ID:
+            raise _not_signed(f"unknown integration {source_id}")
         # sudo: nobody is logged in yet; the secret is what proves who is calling,
         # and this only reads the integration to check it.
         source = (
@@ -251,19 +265,20 @@ class InboundController(http.Controller):
             .exists()
         )
         if not source:
-            raise InboundError(status, "unknown integration")
+            raise _not_signed(f"unknown integration {source_id}")
+        if source.provider != provider:
+            raise _not_signed(
+                f"integration {source_id} takes {source.provider} events, "
+                f"not {provider}"
+            )
         return source
 
     def _authenticate(self, source_id, timestamp, signature, body):
         """The integration, as its technical user in its company only (never the
         superuser), once the signature checks out."""
-        source = self._find_source(source_id, status=401)
-        if source.provider != "generic":
-            raise InboundError(
-                401, f"integration {source_id} takes {source.provider} events"
-            )
+        source = self._find_source(source_id, "generic")
         if not source._check_signature(timestamp, body, signature):
-            raise InboundError(401, "wrong signature")
+            raise _not_signed("wrong signature")
         return self._as_integration(source)
 
     def _as_integration(self, source):
@@ -296,7 +311,7 @@ class InboundController(http.Controller):
         _logger.info(
             "Inbound request refused (%s %s): %s, X-Integration %r, from %s",
             error.status,
-            error.message,
+            error.reason,
             httprequest.path[:120],
             httprequest.headers.get("X-Integration", "")[:20],
             httprequest.remote_addr,

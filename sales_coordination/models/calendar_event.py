@@ -4,7 +4,7 @@ from urllib.parse import quote as url_quote
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL, format_datetime, plaintext2html
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools.replica import on_primary
@@ -341,9 +341,13 @@ class CalendarEvent(models.Model):
                     event.opportunity_id.activity_schedule(
                         activity_type_id=activity_type.id,
                         user_id=coordinator.id,
-                        note=self.env._(
-                            "The appointment “%(event)s” has no debrief yet.",
-                            event=event.name,
+                        # The name holds the lead's, which may come from a
+                        # visitor or a caller: escaped.
+                        note=plaintext2html(
+                            self.env._(
+                                "The appointment “%(event)s” has no debrief yet.",
+                                event=event.name,
+                            )
                         ),
                     )
             overdue.debrief_overdue_alerted = True

@@ -648,14 +648,38 @@ class CrmLead(models.Model):
         action["context"] = {"default_lead_id": self.id}
         return action
 
-    def _message_post_after_hook(self, message, msg_vals):
-        # An e-mail sent to the customer from the lead is a contact.
-        is_email = message.message_type == "comment" and message.subtype_id == (
-            self.env.ref("mail.mt_comment")
-        )
-        if is_email and any(not user.share for user in message.author_id.user_ids):
+    def _notify_thread(self, message, msg_vals=False, **kwargs):
+        recipients_data = super()._notify_thread(message, msg_vals=msg_vals, **kwargs)
+        # An e-mail sent to the customer from the lead is a contact: one of ours
+        # wrote it and the customer is among those it is e-mailed to now. A
+        # message to colleagues only, a note or a scheduled one is none.
+        if (
+            len(self) == 1
+            and message.message_type == "comment"
+            and not message.is_internal
+            and any(not user.share for user in message.author_id.user_ids)
+            and not self._is_notification_scheduled(kwargs.get("scheduled_date"))
+            and self._sales_emails_customer(recipients_data)
+        ):
             self._sales_record_contact(message.date or fields.Datetime.now())
-        return super()._message_post_after_hook(message, msg_vals)
+        return recipients_data
+
+    def _sales_emails_customer(self, recipients_data):
+        """Whether ``recipients_data`` (mail's, of a message being notified)
+        e-mails this lead's customer: its contact, or whoever has its e-mail
+        address."""
+        self.ensure_one()
+        emailed = self.env["res.partner"].browse(
+            data["id"] for data in recipients_data or () if data["notif"] == "email"
+        )
+        return any(
+            partner.email_normalized
+            and (
+                partner == self.partner_id
+                or partner.email_normalized == self.email_normalized
+            )
+            for partner in emailed
+        )
 
     def _sales_record_contact(self, when):
         """Record a contact with the customer at ``when`` (first and last dates)."""

@@ -9,7 +9,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.sql_db import Cursor
-from odoo.tools import SQL
+from odoo.tools import SQL, plaintext2html
 from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
 from ..tools import priority
@@ -1078,11 +1078,14 @@ class SalesFollowup(models.Model):
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,
                 summary=self.env._("Customer does not answer"),
-                note=self.env._(
-                    "%(attempts)s calls to %(who)s went unanswered: decide whether "
-                    "to keep calling.",
-                    attempts=self.attempt_count,
-                    who=self.lead_id.display_name,
+                # The lead's name may come from a visitor or a caller: escaped.
+                note=plaintext2html(
+                    self.env._(
+                        "%(attempts)s calls to %(who)s went unanswered: decide "
+                        "whether to keep calling.",
+                        attempts=self.attempt_count,
+                        who=self.lead_id.display_name,
+                    )
                 ),
             )
 

@@ -29,12 +29,14 @@ def _storable(text):
 
 
 class InboundError(Exception):
-    """A refused event: HTTP status and a message naming the problem."""
+    """A refused event: HTTP status and a message naming the problem (and, for
+    the log only, the ``reason`` behind a message that must not tell it)."""
 
-    def __init__(self, status, message):
+    def __init__(self, status, message, reason=None):
         super().__init__(message)
         self.status = status
         self.message = message
+        self.reason = reason or message
 
 
 class SalesInboundEvent(models.Model):
@@ -70,6 +72,13 @@ class SalesInboundEvent(models.Model):
     # merged (tools/telephony.py), and how many events there were.
     facts = fields.Json(readonly=True)
     update_count = fields.Integer(string="Events", readonly=True)
+    is_visible = fields.Boolean(
+        compute="_compute_is_visible",
+        search="_search_is_visible",
+        help="Whether the current user may see what the event is about: its lead "
+        "(without a lead, its logged call). A coordinator reads the events "
+        "(callers' numbers, recordings) of those only.",
+    )
 
     _sql_constraints = [
         (
@@ -78,6 +87,26 @@ class SalesInboundEvent(models.Model):
             "The sender posted this event already.",
         )
     ]
+
+    def _compute_is_visible(self):
+        visible = self.search([("id", "in", self.ids), ("is_visible", "=", True)])
+        for event in self:
+            event.is_visible = event in visible
+
+    def _search_is_visible(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(self.env._("Operation not supported."))
+        # Record rules are applied as superuser: the leads and calls are
+        # searched as the user themselves, under their own rules on them.
+        env = self.sudo(False).with_context(active_test=False).env
+        domain = [
+            "|",
+            ("lead_id", "in", env["crm.lead"]._search([])),
+            "&",
+            ("lead_id", "=", False),
+            ("call_id", "in", env["sales.call"]._search([])),
+        ]
+        return domain if (operator == "=") == value else ["!", *domain]
 
     # ------------------------------------------------------------------
     # Reading the payload

@@ -1,4 +1,5 @@
 import hmac
+import logging
 import secrets
 
 from twilio.request_validator import RequestValidator, get_signature_algorithm
@@ -9,7 +10,11 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..tools.signing import sign
 from ..tools.telephony import CALLRAIL_EVENTS, callrail_signature
 
+_logger = logging.getLogger(__name__)
+
 INTEGRATION_GROUP = "sales_coordination.group_inbound_integration"
+# Below this, an HMAC key can be guessed (and an empty one signs for anybody).
+MIN_SECRET_LENGTH = 32
 # Roles a technical user must not hold (administrators are refused before): each
 # lets the integration see or change more than the events it records.
 FORBIDDEN_GROUPS = (
@@ -20,7 +25,8 @@ FORBIDDEN_GROUPS = (
 
 
 def new_secret():
-    return secrets.token_hex(32)
+    """A random secret of 43 URL-safe characters (256 bits)."""
+    return secrets.token_urlsafe(32)
 
 
 class SalesInboundSource(models.Model):
@@ -50,8 +56,9 @@ class SalesInboundSource(models.Model):
         copy=False,
         default=lambda self: new_secret(),
         groups="sales_coordination.group_manager",
-        help="What each request is signed with. Generic: shared with the sender, "
-        "who signs with it (HMAC-SHA256 of the timestamp, a dot and the body). "
+        help="What each request is signed with, at least 32 characters. Generic: "
+        "generated, shared with the sender, who signs with it (HMAC-SHA256 of the "
+        "timestamp, a dot, the integration's id, a dot and the body). "
         "Twilio: the account's Auth Token. CallRail: the company's webhook "
         "signing key.",
     )
@@ -193,6 +200,23 @@ class SalesInboundSource(models.Model):
         e164 = self.env["crm.lead"]._sales_phone_e164(number)
         return bool(e164) and e164 in self._sales_ignored_e164()
 
+    @api.constrains("secret")
+    def _check_secret(self):
+        # Only a secret being saved: an integration saved before this rule with a
+        # shorter one keeps working until its secret is rotated.
+        for source in self.sudo():
+            if len(source.secret or "") < MIN_SECRET_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The secret of “%(integration)s” must have at least "
+                        "%(length)s characters: anyone could guess a shorter one "
+                        "and sign requests with it. Leave the generated one, or "
+                        "copy the provider's whole token.",
+                        integration=source.name,
+                        length=MIN_SECRET_LENGTH,
+                    )
+                )
+
     @api.constrains("user_id", "company_id", "coordinator_id")
     def _check_users(self):
         for source in self:
@@ -257,13 +281,29 @@ class SalesInboundSource(models.Model):
 
     def action_rotate_secret(self):
         """Give the integration a new secret, and a CallRail one a new endpoint
-        address; the old ones stop working at once."""
+        address; the old ones stop working at once. Returns the action that shows
+        a generic integration's new secret, this once (the form does not show it
+        again), or True."""
+        shown = []
         for source in self:
             if source.provider == "generic":
                 source.secret = new_secret()
-            # A manager's field (its groups): anyone else is refused here.
+                shown.append(f"{source.name} (X-Integration {source.id}): ")
+                # A manager's field (its groups): anyone else is refused here.
+                shown[-1] += source.secret
             source.endpoint_token = new_secret()
-        return True
+        if not shown:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Copy the new secret now: it is not shown again"),
+                "message": "\n".join(shown),
+                "sticky": True,
+                "type": "warning",
+            },
+        }
 
     def action_create_technical_user(self):
         """Give the integration a new technical user of its own, for one whose user
@@ -386,17 +426,36 @@ class SalesInboundSource(models.Model):
             return False
         return f"{problem} {fix}"
 
-    def _signature(self, timestamp, body):
-        """The hex HMAC-SHA256 of ``<timestamp>.<body>`` with this secret."""
+    def _signature(self, timestamp, body, legacy=False):
+        """The hex HMAC-SHA256 with this secret of ``<timestamp>.<id>.<body>``
+        (``legacy``: of the previous version's ``<timestamp>.<body>``)."""
         self.ensure_one()
-        return sign(self.sudo().secret, timestamp, body)
+        # sudo: the secret is a manager's field; nobody is logged in while a
+        # request is verified.
+        return sign(self.sudo().secret, timestamp, body, None if legacy else self.id)
 
     def _check_signature(self, timestamp, body, signature):
-        """Whether ``signature`` (hex text) signs ``body`` at ``timestamp``."""
+        """Whether ``signature`` (hex text) signs ``body`` at ``timestamp`` for
+        this integration. A signature of the previous version's string (without
+        the integration's id) still passes, with a warning in the log: the next
+        version refuses it."""
+        self.ensure_one()
         if not isinstance(signature, str) or not signature.isascii():
             # compare_digest raises a TypeError on non-ASCII text.
             return False
-        return hmac.compare_digest(self._signature(timestamp, body), signature.lower())
+        signature = signature.lower()
+        if hmac.compare_digest(self._signature(timestamp, body), signature):
+            return True
+        if hmac.compare_digest(self._signature(timestamp, body, True), signature):
+            _logger.warning(
+                "Inbound integration %s signed a request without its id "
+                "(<timestamp>.<body>): update the sender to sign "
+                "<timestamp>.<X-Integration>.<body>; the next version refuses "
+                "the old signature.",
+                self.id,
+            )
+            return True
+        return False
 
     def _check_twilio_signature(self, url, params, signature, settings):
         """Whether ``signature`` (X-Twilio-Signature) signs the request Twilio made

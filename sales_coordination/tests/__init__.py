@@ -16,6 +16,7 @@ from . import test_followup_claim
 from . import test_followup_queue
 from . import test_inbound
 from . import test_inbound_user
+from . import test_inbound_signing
 from . import test_reports
 from . import test_funnel
 from . import test_lead_merge

@@ -115,6 +115,7 @@ class TestDebrief(SalesCoordinationCommon):
 
     def test_due_then_overdue_then_done(self):
         Event = self.env["calendar.event"]
+        self.event.name = "Visit of <b>Carla</b>"
         self.assertEqual(self.event.debrief_state, "none")
         with freeze_time(datetime(2031, 3, 3, 10, 0)):
             Event._cron_debrief_states()
@@ -133,6 +134,8 @@ class TestDebrief(SalesCoordinationCommon):
         )
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, self.coordinator)
+        # The appointment's name (the lead's, perhaps a caller's) is text.
+        self.assertNotIn("<b>", str(activities.note))
         self._confirm(self._debrief(outcome="won", probability=100))
         self.assertEqual(self.event.debrief_state, "done")
 

@@ -385,6 +385,17 @@ class TestCallOutcome(FollowupCommon):
         activity = self.lead.activity_ids.filtered(lambda a: a.user_id == self.manager)
         self.assertIn("2 calls", str(activity.note))
 
+    def test_a_callers_name_is_escaped_in_the_managers_note(self):
+        """The lead's name comes from an inbound caller or a website visitor:
+        it is text in the manager's note, never markup."""
+        self.company.sales_max_attempts = 1
+        self.lead.team_id.user_id = self.manager
+        self.lead.name = '<img src="x" onerror="alert(1)">'
+        self._log(self._claimed(), "voicemail")
+        activity = self.lead.activity_ids.filtered(lambda a: a.user_id == self.manager)
+        self.assertNotIn("<img", str(activity.note))
+        self.assertIn("&lt;img", str(activity.note))
+
     def test_connected_and_booked_opens_the_booking(self):
         self.customer.zip = "62701"
         followup = self._claimed()

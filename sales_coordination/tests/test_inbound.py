@@ -3,7 +3,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
@@ -75,7 +75,9 @@ class InboundCommon(SalesCoordinationCommon, HttpCase):
             "Content-Type": "application/json",
             "X-Integration": str(integration.id),
             "X-Timestamp": timestamp,
-            "X-Signature": sign(secret or integration.secret, timestamp, body),
+            "X-Signature": sign(
+                secret or integration.secret, timestamp, body, integration.id
+            ),
         }
         sent.update(headers or {})
         sent = {key: value for key, value in sent.items() if value is not None}
@@ -297,7 +299,7 @@ class TestInboundRefusals(InboundCommon):
         # A body changed after signing.
         body = json.dumps(self._call()).encode()
         timestamp = str(int(time.time()))
-        signature = sign(self.integration.secret, timestamp, body)
+        signature = sign(self.integration.secret, timestamp, body, self.integration.id)
         tampered = body.replace(b"Cara", b"Evil")
         self.assertRefusedWith(
             401,
@@ -329,7 +331,9 @@ class TestInboundRefusals(InboundCommon):
         # Hex digits in capitals sign as well.
         body = json.dumps(payload).encode()
         timestamp = str(int(time.time()))
-        signature = sign(self.integration.secret, timestamp, body).upper()
+        signature = sign(
+            self.integration.secret, timestamp, body, self.integration.id
+        ).upper()
         response = self._post(
             body=body, headers={"X-Timestamp": timestamp, "X-Signature": signature}
         )
@@ -341,7 +345,7 @@ class TestInboundRefusals(InboundCommon):
         )
         self.assertRefusedWith(
             401,
-            "unknown integration",
+            "wrong signature",
             payload=self._call(),
             headers={"X-Integration": "999999"},
         )
@@ -365,7 +369,7 @@ class TestInboundRefusals(InboundCommon):
         now = int(time.time())
         variants = [
             {"X-Signature": None},
-            {"X-Signature": sign("not the secret", now, body)},
+            {"X-Signature": sign("not the secret", now, body, self.integration.id)},
             {"X-Signature": "0" * 64},
             {"X-Timestamp": str(now - 3600)},
         ]
@@ -446,3 +450,31 @@ class TestInboundRefusals(InboundCommon):
         self.assertFalse(user.active, "the replaced technical user is archived")
         self.assertFalse(self.integration.user_problem)
         self.assertEqual(self._post(self._call()).status_code, 200)
+
+
+@tagged("post_install", "-at_install")
+class TestInboundEventVisibility(InboundCommon):
+    """An event's facts (the caller's number, the recording) are read with its
+    lead: a coordinator who may not see the lead does not read them either."""
+
+    def test_coordinators_read_the_events_of_the_leads_they_see(self):
+        # A call of the advisor's customer: logged on their lead.
+        self.lead.phone = "+32 470 12 34 56"
+        answer = self._post(self._call("ev-seen", answered=True, duration=90)).json()
+        event = self.env["sales.inbound.event"].search([("event_id", "=", "ev-seen")])
+        lead = self.env["crm.lead"].browse(answer["lead_id"])
+        self.assertEqual(lead, self.lead)
+        self.assertFalse(lead.with_user(self.other_coordinator).has_access("read"))
+        domain = [("id", "=", event.id)]
+        Event = self.env["sales.inbound.event"]
+        self.assertEqual(Event.with_user(self.coordinator).search(domain), event)
+        self.assertEqual(Event.with_user(self.manager).search(domain), event)
+        other = Event.with_user(self.other_coordinator)
+        self.assertFalse(other.search(domain))
+        self.assertFalse(other.search([("lead_id", "=", lead.id)]))
+        with self.assertRaises(AccessError):
+            other.browse(event.id).read(["facts", "lead_id", "started_at"])
+        self.assertFalse(Event.with_user(self.coordinator_c2).search(domain))
+        # The lead shared with every coordinator of the company: its events too.
+        self.company.sales_shared_queue = True
+        self.assertEqual(other.search(domain), event)

@@ -84,7 +84,10 @@ class TestSpeedToLead(SalesCoordinationCommon):
         self.assertAlmostEqual(lead.response_hours, 0.5)
 
     def test_email_to_customer_is_contact_note_is_not(self):
-        lead = self._lead()
+        customer = self.env["res.partner"].create(
+            {"name": "Emma Mailed", "email": "emma@example.com"}
+        )
+        lead = self._lead(partner_id=customer.id)
         with freeze_time(T0 + timedelta(hours=1)):
             lead.with_user(self.coordinator).message_post(
                 body="Internal", message_type="comment", subtype_xmlid="mail.mt_note"
@@ -95,8 +98,48 @@ class TestSpeedToLead(SalesCoordinationCommon):
                 body="Thanks for your request",
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",
+                partner_ids=customer.ids,
             )
         self.assertEqual(lead.first_contact_date, T0 + timedelta(hours=3))
+
+    def test_a_message_that_reaches_no_customer_is_no_contact(self):
+        """Speed to lead cannot be faked: a "sent" message to colleagues, or to
+        somebody else than the customer, as any client can post it, is no
+        contact."""
+        customer = self.env["res.partner"].create(
+            {"name": "Emma Mailed", "email": "emma@example.com"}
+        )
+        stranger = self.env["res.partner"].create(
+            {"name": "Somebody else", "email": "else@example.com"}
+        )
+        lead = self._lead(partner_id=customer.id)
+        lead.message_unsubscribe(customer.ids)
+        lead.message_subscribe(self.advisor.partner_id.ids)
+        for partners in (
+            [],
+            self.advisor.partner_id.ids,
+            self.manager.partner_id.ids,
+            stranger.ids,
+        ):
+            with self.subTest(partners=partners):
+                with freeze_time(T0 + timedelta(minutes=10)):
+                    lead.with_user(self.coordinator).message_post(
+                        body="Called them already!",
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_comment",
+                        partner_ids=partners,
+                    )
+                self.assertFalse(lead.first_contact_date)
+        # The e-mail that reaches the customer's address is.
+        lead.email_from = "emma@example.com"
+        with freeze_time(T0 + timedelta(hours=4)):
+            lead.with_user(self.coordinator).message_post(
+                body="Here is our offer",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=customer.ids,
+            )
+        self.assertEqual(lead.first_contact_date, T0 + timedelta(hours=4))
 
     def test_not_contacted_filter_and_alert_once(self):
         self.company.sales_not_contacted_days = 3

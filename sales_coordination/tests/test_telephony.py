@@ -135,7 +135,11 @@ class TelephonyCommon(InboundCommon):
             "voicemail": False,
             "duration": 0,
         }
-        if event != "pre_call":
+        if event == "pre_call":
+            # Ringing: whether it is answered, and how long it lasts, is not
+            # known yet.
+            payload.update(answered=None, voicemail=None, duration=None)
+        else:
             payload.update(
                 answered=True,
                 duration=142,
@@ -317,15 +321,20 @@ class TestTwilio(TelephonyCommon):
             (
                 "another integration's endpoint",
                 self._post_twilio(good, integration=self.callrail),
-                404,
-                "does not take twilio events",
+                401,
+                "wrong signature",
             ),
             (
                 "JSON instead of a form",
                 self.url_open(
                     url,
                     data=json.dumps(good),
-                    headers={"Content-Type": "application/json"},
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Twilio-Signature": RequestValidator(
+                            TWILIO_TOKEN
+                        ).compute_signature(url, {}),
+                    },
                 ),
                 415,
                 "Twilio posts a form",
@@ -385,7 +394,7 @@ class TestTwilio(TelephonyCommon):
             self._call(), integration=self.twilio, secret=TWILIO_TOKEN
         )
         self.assertEqual(response.status_code, 401)
-        self.assertIn("takes twilio events", response.json()["error"])
+        self.assertEqual(response.json(), {"error": "wrong signature"})
         self.assertEqual(self._counts(), before)
 
     def test_another_companys_coordinator_sees_none_of_it(self):
@@ -469,8 +478,8 @@ class TestCallRail(TelephonyCommon):
             (
                 "wrong token",
                 self._post_callrail(payload, token="0" * 64),
-                404,
-                "unknown endpoint",
+                401,
+                "wrong signature",
             ),
             (
                 "no token",
@@ -497,8 +506,8 @@ class TestCallRail(TelephonyCommon):
             (
                 "another integration's token",
                 self._post_callrail(payload, token=self.twilio.endpoint_token),
-                404,
-                "unknown endpoint",
+                401,
+                "wrong signature",
             ),
             ("missing event", self._post_callrail(payload, event=None), 400, "'event'"),
             (

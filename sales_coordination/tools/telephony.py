@@ -291,11 +291,25 @@ def callrail_signature(key, body):
 
 
 def read_callrail(payload, event, now):
-    """Facts of a CallRail call webhook (``payload``: the JSON body, ``event``:
-    ``pre_call``, ``post_call`` or ``call_modified``). ``now``: naive UTC."""
+    """Facts of a CallRail call webhook (``payload``: the JSON body, signed;
+    ``event``: ``pre_call``, ``post_call`` or ``call_modified``, the address's,
+    which nobody signs). ``now``: naive UTC.
+
+    How far the call went comes from the signed body: a call that ended says
+    whether it was answered (``answered``, true or false), a ringing one does
+    not (null or absent). ``event`` can neither end a ringing call nor take an
+    ended one back: it only tells a change made after the call (call modified)
+    from the post-call webhook, which orders their texts."""
     if not isinstance(payload, dict):
         raise PayloadError("the body must be a JSON object")
-    rank = CALLRAIL_EVENTS[event]
+    if payload.get("answered") is None:
+        if CALLRAIL_EVENTS[event] >= RANK_ENDED:
+            raise PayloadError(
+                f"missing field 'answered' (the {event} webhook is of an ended call)"
+            )
+        rank = RANK_RINGING
+    else:
+        rank = max(CALLRAIL_EVENTS[event], RANK_ENDED)
     call_id = _text(payload, "resource_id", MAX_ID) or _text(payload, "id", MAX_ID)
     if not call_id:
         raise PayloadError("missing field 'resource_id'")

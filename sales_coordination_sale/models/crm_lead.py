@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytz
 
 from odoo import fields, models
+from odoo.tools import plaintext2html
 
 OPEN_STATES = ("queued", "claimed")
 
@@ -147,6 +148,7 @@ class CrmLead(models.Model):
                 "mail.mail_activity_data_todo",
                 user_id=coordinator.id,
                 summary=self.env._("A lost customer said yes"),
-                note=body,
+                # The names may come from a visitor or a caller: escaped.
+                note=plaintext2html(body),
             )
         self.message_post(body=body, author_id=order._sales_author().id)

@@ -241,6 +241,8 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
             followup.with_user(self.coordinator).action_log_call("no_answer")
 
     def test_confirming_a_lost_lead_reopens_and_wins_it(self):
+        # The lead's name may be a caller's or a visitor's: text in the note.
+        self.lead.name = "Carla <b>Customer</b>"
         self._mark_sent(self.order)
         self.lead.action_set_lost(lost_reason_id=self.env.ref("crm.lost_reason_1").id)
         self.assertFalse(self.lead.active)
@@ -253,6 +255,7 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
             lambda act: act.summary == "A lost customer said yes"
         )
         self.assertEqual(activity.user_id, self.coordinator)
+        self.assertNotIn("<b>", str(activity.note))
         self.assertLogged(self.lead, "was lost, but the customer confirmed")
 
     def test_confirming_after_a_won_debrief_moves_the_happy_call(self):

@@ -1,6 +1,8 @@
 import json
 
-from odoo.exceptions import ValidationError
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.sales_coordination.tests.common import SalesCoordinationCommon
@@ -93,42 +95,147 @@ class TestWebsiteForm(SalesCoordinationCommon, HttpCase):
         self.assertFalse(callback.queue_coordinator_id)
         self.assertEqual(self._claim(self.coordinator), callback)
 
-    def test_matched_to_the_customer_like_an_intake(self):
+    def test_the_customers_leads_are_shown_never_merged(self):
+        """A stranger types a customer's e-mail: the customer's two
+        opportunities, of two advisors, stay as they are; the coordinator sees
+        them beside the new lead and merges only when they choose to."""
         self.customer.email = "carla@example.com"
+        self.lead.email_from = "carla@example.com"
+        second = self.env["crm.lead"].create(
+            {
+                "name": "Carla's garage door",
+                "type": "opportunity",
+                "partner_id": self.customer.id,
+                "email_from": "carla@example.com",
+                "user_id": self.advisor_2.id,
+                "source_id": self.source.id,
+            }
+        )
+        before = {
+            lead: (lead.name, lead.contact_name, lead.phone, lead.user_id)
+            for lead in self.lead | second
+        }
         earlier = (
             self.env["sales.call"]
             .with_user(self.coordinator)
             .create({"lead_id": self.lead.id, "result": "no_answer"})
         )
-        lead = self._post(email_from="carla@example.com", phone="+1 555 0100")
-        # The form merged with the customer's open lead (crm's merge chooses
-        # which record stays): one lead, with its advisor and its history.
-        self.assertEqual(lead.user_id, self.advisor)
-        self.assertEqual(earlier.lead_id, lead)
-        self.assertEqual(
-            self.env["crm.lead"].search_count(
-                [("email_from", "=", "carla@example.com")]
-            ),
-            1,
+        lead = self._post(
+            email_from="carla@example.com",
+            phone="+1 555 0166",
+            contact_name="Not Carla",
         )
-        self.assertEqual(lead.partner_id, self.customer)
+        # The answer names the new lead only; the customer's leads are intact.
+        self.assertNotIn(lead, self.lead | second)
         self.assertEqual(
-            lead.followup_ids.filtered(lambda f: f.kind == "callback").mapped(
-                "is_inbound"
-            ),
-            [True],
+            {
+                other: (other.name, other.contact_name, other.phone, other.user_id)
+                for other in (self.lead | second).exists()
+            },
+            before,
         )
-        # The advisor's coordinator calls their customer back.
-        self.assertEqual(self._claim(self.coordinator).lead_id, lead)
+        self.assertEqual(earlier.lead_id, self.lead)
+        self.assertFalse(lead.partner_id, "the visitor is not linked to Carla")
+        self.assertEqual(self.customer.name, "Carla Customer")
+        self.assertEqual(self.customer.email, "carla@example.com")
+        # The web coordinator sees the matches they may see, and merges them.
+        self.company.sales_shared_queue = True
+        as_coordinator = lead.with_user(self.other_coordinator)
+        self.assertEqual(as_coordinator.sales_match_lead_ids, self.lead | second)
+        self.assertEqual(as_coordinator.sales_match_partner_ids, self.customer)
+        # An advisor may not merge, whatever they see.
+        with self.assertRefused(AccessError, "Only a sales coordinator merges"):
+            lead.with_user(self.advisor).action_sales_merge_matches()
+        action = as_coordinator.action_sales_merge_matches()
+        kept = self.env["crm.lead"].browse(action["res_id"])
+        self.assertEqual(len((self.lead | second | lead).exists()), 1)
+        self.assertEqual(earlier.lead_id, kept)
 
-    def test_known_contact_without_open_lead(self):
+    def test_the_answer_and_attachments_are_the_new_leads(self):
+        self.customer.email = "carla@example.com"
+        self.lead.email_from = "carla@example.com"
+        response = self.url_open(
+            "/website/form/crm.lead",
+            data={
+                "contact_name": "Eve",
+                "email_from": "carla@example.com",
+                "name": "Is Carla a customer?",
+                "description": "Tell me",
+            },
+            files={"a_file": ("note.txt", b"from a stranger", "text/plain")},
+        )
+        answer = response.json()
+        self.assertNotEqual(answer["id"], self.lead.id)
+        lead = self.env["crm.lead"].browse(answer["id"])
+        self.assertEqual(lead.contact_name, "Eve")
+        attachments = self.env["ir.attachment"].search([("name", "=", "note.txt")])
+        self.assertEqual(
+            (attachments.res_model, attachments.res_id), ("crm.lead", lead.id)
+        )
+
+    def test_known_contact_is_shown_and_linked_by_the_coordinator(self):
         partner = self.env["res.partner"].create(
             {"name": "Walter Known", "email": "walter@example.com"}
         )
         lead = self._post(email_from="walter@example.com", contact_name="Walter")
+        self.assertFalse(lead.partner_id)
+        as_coordinator = lead.with_user(self.other_coordinator)
+        self.assertEqual(as_coordinator.sales_match_partner_ids, partner)
+        as_coordinator.action_sales_link_contact()
         self.assertEqual(lead.partner_id, partner)
 
-    def test_a_flood_from_one_visitor_is_one_lead_and_one_call(self):
+    def test_the_visitor_cannot_route_the_lead(self):
+        team = self.env["crm.team"].create({"name": "Chosen by the visitor"})
+        self.website.crm_default_team_id = False
+        self.website.crm_default_user_id = False
+        lead = self._post(user_id=str(self.advisor.id), team_id=str(team.id))
+        self.assertFalse(lead.user_id)
+        self.assertNotEqual(lead.team_id, team)
+        # The company's settings decide.
+        self.website.crm_default_user_id = self.advisor_2
+        lead = self._post(
+            user_id=str(self.advisor.id), team_id=str(team.id), description="Again?"
+        )
+        self.assertEqual(lead.user_id, self.advisor_2)
+        self.assertNotEqual(lead.team_id, team)
+
+    def test_a_flood_from_one_address_is_refused(self):
+        self.env["ir.config_parameter"].set_param(
+            "sales_coordination_website.form_limit", "3"
+        )
+        with freeze_time("2026-03-02 10:00:00"):
+            for index in range(3):
+                self._post(
+                    email_from=f"bot{index}@example.com",
+                    description=f"Spam number {index}",
+                )
+            leads = self.env["crm.lead"].search_count([])
+            response = self.url_open(
+                "/website/form/crm.lead",
+                data={
+                    "contact_name": "Bot",
+                    "email_from": "bot9@example.com",
+                    "name": "Spam",
+                    "description": "Spam number 9",
+                },
+            )
+            self.assertEqual(response.status_code, 200)
+            self.assertIn("too many messages", response.json()["error"])
+            self.assertEqual(self.env["crm.lead"].search_count([]), leads)
+        with freeze_time("2026-03-02 10:11:00"):
+            self._post(email_from="later@example.com", description="Ten minutes on")
+
+    def test_escaped_in_the_coordinators_note(self):
+        lead = self._post(
+            phone='<img src="x" onerror="alert(1)">', email_from="<b>bold</b>"
+        )
+        note = str(lead.activity_ids.note)
+        self.assertNotIn("<img", note)
+        self.assertNotIn("<b>", note)
+        self.assertIn("&lt;img", note)
+
+    @freeze_time("2026-03-02 10:00:00")
+    def test_a_repeat_from_one_browser_adds_to_its_own_lead(self):
         leads = self.env["crm.lead"]
         for index in range(5):
             leads |= self._post(
@@ -137,19 +244,37 @@ class TestWebsiteForm(SalesCoordinationCommon, HttpCase):
                 contact_name=f"Flo {index}",
                 description="Cheap   ROOFS!" if index % 2 else "cheap roofs!",
             )
-        kept = leads.exists()
-        self.assertEqual(len(kept), 1)
-        self.assertEqual(kept.visitor_ids.lead_ids, kept)
-        callbacks = kept.followup_ids.filtered(
+        self.assertEqual(len(leads), 1)
+        self.assertEqual(leads.visitor_ids.lead_ids, leads)
+        self.assertEqual(leads.email_from, "flood0@example.com")
+        callbacks = leads.followup_ids.filtered(
             lambda f: f.kind == "callback" and f.state == "queued"
         )
         self.assertEqual(len(callbacks), 1)
+        self.assertIn("flood4@example.com", leads.message_ids[0].body)
+        # A repeat naming a customer adds to the visitor's lead, never theirs.
+        self.customer.email = "carla@example.com"
+        self.lead.email_from = "carla@example.com"
+        again = self._post(
+            email_from="carla@example.com", phone=False, description="cheap roofs!"
+        )
+        self.assertEqual(again, leads)
+        self.assertEqual(self.lead.email_from, "carla@example.com")
+        self.assertEqual(
+            self.lead.message_ids.filtered(lambda m: "again" in (m.body or "")),
+            self.env["mail.message"],
+        )
         # Someone else writing from the same browser makes a lead of their own.
         other = self._post(
             email_from="neighbour@example.com", phone=False, description="A fence"
         )
-        self.assertNotEqual(other, kept)
-        self.assertEqual(len((kept | other).exists()), 2)
+        self.assertNotEqual(other, leads)
+        # An hour later, the same message is a new lead.
+        with freeze_time("2026-03-02 11:01:00"):
+            later = self._post(
+                email_from="flood0@example.com", phone=False, description="cheap roofs!"
+            )
+        self.assertNotIn(later, leads | other)
 
     def test_malformed_contact_is_kept_and_marked(self):
         lead = self._post(phone="call me maybe", email_from="wanda at example")
