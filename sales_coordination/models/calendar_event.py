@@ -85,6 +85,8 @@ class CalendarEvent(models.Model):
         "booked_by_id": EMPTY,
         "debrief_overdue_alerted": EMPTY,
         "customer_response": frozenset({"none"}),
+        # The opportunity's, kept for the multi-company rule: never written.
+        "sales_company_id": EMPTY,
     }
 
     is_sales_appointment = fields.Boolean(
@@ -585,6 +587,7 @@ class CalendarEvent(models.Model):
 
     def write(self, vals):
         self._sales_check_workflow_write(vals)
+        self._check_sales_unflag(vals)
         if "appointment_type" in vals:
             self._check_appointment_type_value(vals["appointment_type"])
             if any(event.appointment_type in DERIVED_TYPES for event in self):
@@ -977,15 +980,67 @@ class CalendarEvent(models.Model):
                 )
             )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_past(self):
+        # What took place is counted (set, issued, no-shows, resets): a past
+        # appointment is archived, by a manager, never deleted.
+        past = self._sales_past()
+        if past and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "“%(event)s” has already taken place (or was a no-show): the "
+                    "funnel and the boards count it, so it is not deleted. A "
+                    "coordination manager archives it instead.",
+                    event=past[0].name,
+                )
+            )
+
+    def _sales_past(self):
+        """Those of these sales appointments that are history: started, a
+        no-show, or debriefed."""
+        now = fields.Datetime.now()
+        return self.filtered(
+            lambda event: event.is_sales_appointment
+            and (
+                event.start <= now or event.is_no_show or event.debrief_state == "done"
+            )
+        )
+
+    def _check_sales_unflag(self, vals):
+        """Only a coordination manager makes a past sales appointment a plain
+        event (the funnel would show a visit that was never set)."""
+        if (
+            "is_sales_appointment" in vals
+            and not vals["is_sales_appointment"]
+            and not self.env.su
+            and not self.env.user.has_group("sales_coordination.group_manager")
+        ):
+            past = self._sales_past()
+            if past:
+                raise UserError(
+                    self.env._(
+                        "“%(event)s” has already taken place (or was a no-show): it "
+                        "stays a sales appointment. Only a coordination manager may "
+                        "change that.",
+                        event=past[0].name,
+                    )
+                )
+
     def unlink(self):
         self._check_sales_appointment_access(
             self.filtered("is_sales_appointment").advisor_id
         )
         # Checked before the drafts go, so that a refusal leaves them all.
         self._unlink_except_debriefed()
+        self._unlink_except_past()
         # sudo: a draft debrief is a note on the visit being deleted, whoever
         # began it.
         self.sudo().debrief_ids.filtered(lambda d: d.state == "draft").unlink()
+        # sudo: the queue follows the appointment, whoever deletes it. Its calls
+        # to make go; those made stay, without it (set null).
+        self.env["sales.followup"].sudo().search(
+            [("event_id", "in", self.ids), ("state", "in", ("queued", "claimed"))]
+        )._sales_close("cancelled")
         return super().unlink()
 
     def _reassign_values(self, vals, appointments, new_advisor):

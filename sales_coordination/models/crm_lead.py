@@ -488,7 +488,22 @@ class CrmLead(models.Model):
         result = super().write(vals)
         if former:
             self._sales_follow_customer(former)
+        if "lost_reason_id" in vals:
+            self._sales_end_final_rehash()
         return result
+
+    def _sales_end_final_rehash(self):
+        """A lost lead's reason became final: its rehash call goes (a no for
+        good is never called again)."""
+        final = self.filtered(
+            lambda lead: not lead.active and lead.lost_reason_id.sales_is_final
+        )
+        if not final:
+            return
+        # sudo: the queue follows the lead, whoever says why it was lost.
+        self.env["sales.followup"].sudo().search(
+            [("lead_id", "in", final.ids), ("state", "in", ("queued", "claimed"))]
+        )._sales_close("cancelled")
 
     def _sales_follow_customer(self, former):
         """The lead's contact changed (``former``: the contact each lead had):

@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ..tools.workflow import is_owned
+from ..tools.workflow import is_owned, owning
 from .sales_workflow_mixin import EMPTY
 
 # What the telephone service said of the call: only its integration writes it.
@@ -15,6 +17,10 @@ PROVIDER_FIELDS = {
     "recording_duration": EMPTY | {0},
     "brought_lead": EMPTY,
 }
+# What the board counts of a call: its author corrects them for this long after
+# logging it; later, only a manager (or the telephone service's integration).
+RECORDED_FIELDS = frozenset({"result", "duration", "direction", "lead_id"})
+CORRECTION_MINUTES = 10
 # An answered lead call is booked when an appointment of its lead was set within
 # this long after it.
 BOOKING_DELAY = "1 day"
@@ -26,7 +32,7 @@ class SalesCall(models.Model):
     _description = "Logged Call"
     _order = "call_date desc, id desc"
     _rec_name = "lead_id"
-    _sales_workflow_fields = PROVIDER_FIELDS
+    _sales_workflow_fields = {**PROVIDER_FIELDS, "company_id": EMPTY}
 
     user_id = fields.Many2one(
         "res.users",
@@ -246,12 +252,41 @@ class SalesCall(models.Model):
             )
         ):
             raise UserError(self._sales_not_yours_message())
+        self._check_recorded_write(vals)
         if "reason_id" not in vals:
             return super().write(vals)
         before = {call: call.is_lead for call in self}
         result = super().write(vals)
         self.filtered(lambda call: call.is_lead != before[call])._sales_apply_reason()
         return result
+
+    def _check_recorded_write(self, vals):
+        """Refuse a change of what the call recorded (result, duration,
+        direction, lead) unless the current user is a manager, or made these
+        calls and logged them less than ``CORRECTION_MINUTES`` ago."""
+        names = [
+            name
+            for name in RECORDED_FIELDS.intersection(vals)
+            if not is_owned(self._name, name)
+        ]
+        if not names or self.env.su:
+            return
+        if self.env.user.has_group("sales_coordination.group_manager"):
+            return
+        since = fields.Datetime.now() - timedelta(minutes=CORRECTION_MINUTES)
+        if any(
+            call.user_id != self.env.user or (call.create_date or since) < since
+            for call in self
+        ):
+            raise UserError(
+                self.env._(
+                    "What a logged call recorded (its result, length, direction "
+                    "and lead) is corrected by the coordinator who logged it, "
+                    "within %(minutes)s minutes, or by a manager: log a new call "
+                    "rather than changing this one.",
+                    minutes=CORRECTION_MINUTES,
+                )
+            )
 
     def _sales_apply_reason(self):
         """What a call's new reason means for its lead. Excused, the lead it
@@ -293,8 +328,10 @@ class SalesCall(models.Model):
         values = Event._call_facts(event.facts or {"call_id": self.provider_call_id})
         lead, _created = Event._lead_for(self.integration_id, values)
         self._sales_write_workflow({"brought_lead": True})
-        # lead_id is no workflow field: a coordinator may also pick the lead.
-        self.lead_id = lead
+        # The call's lead as the integration would have set it, whoever gave
+        # the reason.
+        with owning(self._name, "lead_id"):
+            self.lead_id = lead
 
     def _sales_not_yours_message(self):
         return self.env._(

@@ -53,6 +53,11 @@ class SalesDebrief(models.Model):
         "followup_id": EMPTY,
         "manager_id": EMPTY,
         "manager_reviewed": EMPTY,
+        # Follow the appointment: what the funnel counts the debrief for.
+        "event_start": EMPTY,
+        "lead_id": EMPTY,
+        "advisor_id": EMPTY,
+        "company_id": EMPTY,
     }
 
     event_id = fields.Many2one(
@@ -239,6 +244,15 @@ class SalesDebrief(models.Model):
     def write(self, vals):
         self.check_access("write")
         self._sales_check_workflow_write(vals)
+        if "event_id" in vals and any(debrief.state == "done" for debrief in self):
+            # The appointment is what a confirmed debrief counts for (the
+            # funnel's demo, the advisor's close rate): a manager reopens it first.
+            raise UserError(
+                self.env._(
+                    "This debrief is confirmed: the appointment it is about stays. "
+                    "A manager reopens it to correct it."
+                )
+            )
         if MANAGER_FIELDS.intersection(vals):
             self._check_manager()
             vals = dict(vals, manager_id=self.env.uid)

@@ -9,7 +9,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.sql_db import Cursor
-from odoo.tools import SQL, plaintext2html
+from odoo.tools import SQL, clean_context, plaintext2html
 from odoo.tools.sql import column_exists, create_column, create_index, table_exists
 
 from ..tools import priority
@@ -83,6 +83,15 @@ class SalesFollowup(models.Model):
         "attempt_count": EMPTY,
         "escalated": EMPTY,
         "queue_coordinator_id": EMPTY,
+        # Who and what the call is about: set when it is queued, moved only by
+        # the queue (a follow-up without a company is every coordinator's).
+        "lead_id": None,
+        "company_id": EMPTY,
+        "coordinator_id": EMPTY,
+        "advisor_id": EMPTY,
+        "visit_start": EMPTY,
+        "event_id": EMPTY,
+        "debrief_id": EMPTY,
     }
 
     lead_id = fields.Many2one("crm.lead", required=True, index=True, ondelete="cascade")
@@ -216,7 +225,9 @@ class SalesFollowup(models.Model):
         "calendar.event",
         string="Appointment to Confirm",
         index="btree_not_null",
-        ondelete="cascade",
+        # The calls made about a visit outlive it: a deleted appointment leaves
+        # them without it (see calendar.event.unlink, which ends the open ones).
+        ondelete="set null",
         readonly=True,
     )
     visit_start = fields.Datetime(
@@ -605,19 +616,27 @@ class SalesFollowup(models.Model):
     def _check_lead_open(self):
         for followup in self:
             lead = followup.lead_id
-            if followup.state not in OPEN_STATES or followup.kind in (
-                "happy_call",
-                "rehash",
-            ):
-                # A happy call follows a sale; a rehash offers a lost customer
-                # another visit.
+            if followup.state not in OPEN_STATES or lead.active:
                 continue
-            if not lead.active:
+            reason = lead.lost_reason_id
+            if followup.kind != "rehash":
                 raise ValidationError(
                     self.env._(
                         "“%(lead)s” is lost: the customer said no, so nobody calls "
                         "them again.",
                         lead=lead.display_name,
+                    )
+                )
+            if reason.sales_is_final:
+                # Only a rehash offers a lost customer another visit, and only
+                # when their no was not for good.
+                raise ValidationError(
+                    self.env._(
+                        "“%(lead)s” was lost for a final reason (“%(reason)s”): the "
+                        "customer said no for good, so no rehash call is queued. "
+                        "Change the lost reason if they are open to another visit.",
+                        lead=lead.display_name,
+                        reason=reason.name,
                     )
                 )
 
@@ -1097,7 +1116,11 @@ class SalesFollowup(models.Model):
     def _sales_queue(self, vals_list):
         """Queue new calls (``vals_list`` as for ``create``, ``is_inbound``
         included). Returns the follow-ups."""
-        return self._sales_create_workflow(vals_list)
+        # Only these values: the defaults a caller's context holds are for the
+        # records of its own form (a debrief's ``default_event_id``...).
+        return self.with_context(
+            clean_context(self.env.context)
+        )._sales_create_workflow(vals_list)
 
     def _sales_close(self, state="done"):
         """End these calls: ``done`` when made, ``cancelled`` when their reason is

@@ -349,7 +349,7 @@ class SalesInboundEvent(models.Model):
         )
         if call:
             missed_before = call.result != "connected"
-            with owning("sales.call", "call_date", *provider):
+            with owning("sales.call", "call_date", "result", "duration", *provider):
                 call.write(
                     {
                         **provider,

@@ -16,7 +16,7 @@ class SalesWorkflowMixin(models.AbstractModel):
     _description = "Fields Only Their Rules Move"
 
     # Each workflow field, with the values a new record may be given (what its
-    # rule starts it at).
+    # rule starts it at; None: any, the field is set once, at creation).
     _sales_workflow_fields = {}
 
     def _sales_check_workflow_write(self, vals):
@@ -45,6 +45,7 @@ class SalesWorkflowMixin(models.AbstractModel):
                 name
                 for name, initial in self._sales_workflow_fields.items()
                 if name in given
+                and initial is not None
                 and given[name] not in initial
                 and not is_owned(self._name, name)
             ]

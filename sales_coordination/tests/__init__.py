@@ -30,3 +30,6 @@ from . import test_customer_response
 from . import test_telephony
 from . import test_read_only
 from . import test_report_indexes
+from . import test_history_stays
+from . import test_write_matrix
+from . import test_recorded_fields

@@ -1,1 +1,2 @@
 from . import test_sms_reminder
+from . import test_write_matrix
