@@ -8,6 +8,7 @@ from odoo.tools import SQL, format_datetime
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools.replica import on_primary
+from ..tools.side_effect import side_effect
 from ..tools.workflow import is_owned, owning
 from .indexes import create_indexes
 from .sales_workflow_mixin import EMPTY
@@ -338,14 +339,15 @@ class CalendarEvent(models.Model):
             for event in overdue:
                 coordinator = event.advisor_id.coordinator_id or event.booked_by_id
                 if coordinator and event.opportunity_id:
-                    event.opportunity_id.activity_schedule(
-                        activity_type_id=activity_type.id,
-                        user_id=coordinator.id,
-                        note=self.env._(
-                            "The appointment “%(event)s” has no debrief yet.",
-                            event=event.name,
-                        ),
-                    )
+                    with side_effect(self.env, "The overdue debrief's activity"):
+                        event.opportunity_id.activity_schedule(
+                            activity_type_id=activity_type.id,
+                            user_id=coordinator.id,
+                            note=self.env._(
+                                "The appointment “%(event)s” has no debrief yet.",
+                                event=event.name,
+                            ),
+                        )
             overdue.debrief_overdue_alerted = True
 
     @api.depends("location")
@@ -790,12 +792,13 @@ class CalendarEvent(models.Model):
             ]
         )
         for event in self:
-            event.opportunity_id.message_post(
-                body=self.env._(
-                    "No-show: %(event)s. A call to rebook it is queued.",
-                    event=event.name,
+            with side_effect(self.env, "The no-show's chatter line"):
+                event.opportunity_id.message_post(
+                    body=self.env._(
+                        "No-show: %(event)s. A call to rebook it is queued.",
+                        event=event.name,
+                    )
                 )
-            )
         return True
 
     def _sales_queue_confirmation(self):
@@ -860,13 +863,14 @@ class CalendarEvent(models.Model):
         with owning("calendar.attendee", "state"):
             attendees.write({"state": "needsAction"})
         for event in attendees.event_id:
-            event.opportunity_id.message_post(
-                body=self.env._(
-                    "“%(event)s” moved: the customer's earlier answer no longer "
-                    "holds until they answer the new time.",
-                    event=event.name,
+            with side_effect(self.env, "The moved appointment's chatter line"):
+                event.opportunity_id.message_post(
+                    body=self.env._(
+                        "“%(event)s” moved: the customer's earlier answer no longer "
+                        "holds until they answer the new time.",
+                        event=event.name,
+                    )
                 )
-            )
 
     def _sales_customer_answered(self, answer):
         """The customers of these appointments answered their invitation
@@ -933,7 +937,8 @@ class CalendarEvent(models.Model):
                     event=event.name,
                     when=when,
                 )
-            event.opportunity_id.message_post(body=body, author_id=customer.id)
+            with side_effect(self.env, "The customer's answer on the lead"):
+                event.opportunity_id.message_post(body=body, author_id=customer.id)
         Followup._sales_queue(to_queue)
 
     def _sales_customer_time(self):

@@ -13,6 +13,7 @@ from odoo.tools.sql import column_exists, create_column, create_index, table_exi
 
 from ..tools import priority
 from ..tools.replica import on_primary
+from ..tools.side_effect import side_effect
 from .sales_workflow_mixin import EMPTY
 
 _logger = logging.getLogger(__name__)
@@ -988,12 +989,13 @@ class SalesFollowup(models.Model):
         elif result == "wrong_number":
             self._sales_close("cancelled")
             lead._sales_write_workflow({"sales_wrong_number": True})
-            lead.message_post(
-                body=self.env._(
-                    "Wrong number: %(phone)s is not the customer's.",
-                    phone=call.lead_id.phone or "-",
+            with side_effect(self.env, "The wrong number's chatter line"):
+                lead.message_post(
+                    body=self.env._(
+                        "Wrong number: %(phone)s is not the customer's.",
+                        phone=call.lead_id.phone or "-",
+                    )
                 )
-            )
         elif outcome == "later":
             self._sales_requeue(window_start, window_end)
         elif outcome == "booked" and self.kind == "rehash" and not lead.active:
@@ -1062,7 +1064,11 @@ class SalesFollowup(models.Model):
                 )
             )
         self._sales_write_workflow({"escalated": True})
-        if manager:
+        if not manager:
+            return
+        # The activity notifies the manager as the coordinator: a coordinator
+        # without an e-mail address still logs their call.
+        with side_effect(self.env, "The escalation to the manager"):
             self.lead_id.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from odoo.addons.sales_coordination.tools.side_effect import side_effect
 from odoo.addons.sales_coordination.tools.workflow import owning
 
 QUOTE_STATES = ("draft", "sent")
@@ -175,7 +176,8 @@ class SaleOrder(models.Model):
                     start=fields.Datetime.to_string(start),
                     end=fields.Datetime.to_string(end),
                 )
-            lead.message_post(body=body, author_id=authors[order.id].id)
+            with side_effect(self.env, "The quote's chatter line on the lead"):
+                lead.message_post(body=body, author_id=authors[order.id].id)
 
     def _sales_quote_window(self):
         """(start, end), naive UTC: the company's quote follow-up delay after
@@ -215,8 +217,9 @@ class SaleOrder(models.Model):
             author = authors[order.id]
             if not lead.active or lead.stage_id.is_won:
                 # The customer already answered: nobody calls about this quote.
-                lead.message_post(body=note, author_id=author.id)
-                continue
+                with side_effect(self.env, "The quote's chatter line on the lead"):
+                    lead.message_post(body=note, author_id=author.id)
+                    continue
             company = order.company_id
             tz = lead.coordinator_id.tz or lead.user_id.tz or self.env.user.tz
             today = fields.Date.context_today(self.with_context(tz=tz))
@@ -254,7 +257,8 @@ class SaleOrder(models.Model):
                     ]
                 )
             order._sales_write_workflow({"sales_lapse_note": note})
-            lead.message_post(body=note, author_id=author.id)
+            with side_effect(self.env, "The lapsed quote's chatter line on the lead"):
+                lead.message_post(body=note, author_id=author.id)
 
     def _sales_lapse_notes(self):
         """What the coordinator's call says when this quotation lapses, by
@@ -320,16 +324,17 @@ class SaleOrder(models.Model):
                 who = self.env._("the customer, on the portal")
             else:
                 who = self.env.user.name
-            lead.message_post(
-                body=self.env._(
-                    "Quotation %(order)s confirmed by %(who)s: the opportunity is "
-                    "won, %(amount)s before taxes.",
-                    order=order.name,
-                    who=who,
-                    amount=order.currency_id.format(order.amount_untaxed),
-                ),
-                author_id=author.id,
-            )
+            with side_effect(self.env, "The confirmed quotation's chatter line"):
+                lead.message_post(
+                    body=self.env._(
+                        "Quotation %(order)s confirmed by %(who)s: the opportunity "
+                        "is won, %(amount)s before taxes.",
+                        order=order.name,
+                        who=who,
+                        amount=order.currency_id.format(order.amount_untaxed),
+                    ),
+                    author_id=author.id,
+                )
             if was_lost:
                 lead._sales_tell_reopened(order)
 
