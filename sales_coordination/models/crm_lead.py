@@ -7,6 +7,7 @@ from odoo.tools import SQL, email_normalize
 from odoo.tools.sql import column_exists
 
 from ..tools.replica import on_primary
+from ..tools.side_effect import side_effect
 from .indexes import create_indexes
 from .sales_workflow_mixin import EMPTY
 
@@ -352,11 +353,68 @@ class CrmLead(models.Model):
         for lead in self:
             lead.sales_is_won = lead.active and lead.stage_id.is_won
 
-    @api.depends("user_id")
+    @api.depends("user_id", "company_id")
     def _compute_coordinator_id(self):
         for lead in self:
-            if lead.user_id.coordinator_id:
-                lead.coordinator_id = lead.user_id.coordinator_id
+            coordinator = lead.user_id.coordinator_id
+            if coordinator and coordinator._sales_coordinates(lead.company_id):
+                lead.coordinator_id = coordinator
+            elif lead.coordinator_id and not lead.coordinator_id._sales_coordinates(
+                lead.company_id
+            ):
+                # Moved to a company its coordinator does not work for: the
+                # advisor's stand-in or that company's calls of nobody.
+                lead.coordinator_id = lead._sales_stand_in(lead.coordinator_id)
+
+    @api.constrains("coordinator_id", "company_id")
+    def _check_coordinator_id(self):
+        for lead in self:
+            coordinator = lead.coordinator_id
+            if coordinator and not coordinator._sales_coordinates(lead.company_id):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s is not a sales coordinator of %(company)s, so the "
+                        "calls of “%(lead)s” would reach nobody: choose one of its "
+                        "coordinators, or leave the coordinator empty for the "
+                        "company's coordinators to share.",
+                        user=coordinator.name,
+                        company=lead.company_id.name or self.env._("any company"),
+                        lead=lead.display_name,
+                    )
+                )
+
+    def _sales_stand_in(self, leaving):
+        """Who works the lead ``self`` instead of ``leaving``: its advisor's
+        coordinator, else their backup coordinator, when they coordinate for the
+        lead's company; else nobody (the company's calls of nobody)."""
+        self.ensure_one()
+        advisor = self.user_id
+        for candidate in (advisor.coordinator_id, advisor.backup_coordinator_id):
+            if (
+                candidate
+                and candidate != leaving
+                and candidate._sales_coordinates(self.company_id)
+            ):
+                return candidate
+        return self.env["res.users"]
+
+    def _sales_hand_over(self, leaving, left):
+        """Give the open leads of ``leaving`` (and their leads with calls still
+        queued) whose company they no longer coordinate for (``left(company)``)
+        to their stand-in (``_sales_stand_in``)."""
+        leads = self.with_context(active_test=False).search(
+            [
+                ("coordinator_id", "=", leaving.id),
+                "|",
+                ("active", "=", True),
+                ("followup_ids.state", "in", ("queued", "claimed")),
+            ]
+        )
+        leads = leads.filtered(lambda lead: left(lead.company_id))
+        for stand_in, group in leads.grouped(
+            lambda lead: lead._sales_stand_in(leaving)
+        ).items():
+            group.write({"coordinator_id": stand_in.id})
 
     def init(self):
         create_indexes(self.env.cr, self._table)
@@ -644,6 +702,13 @@ class CrmLead(models.Model):
         action["domain"] = [("lead_id", "=", self.id)]
         action["context"] = {"default_lead_id": self.id}
         return action
+
+    def log_meeting(self, meeting):
+        # crm's chatter line of a new appointment, posted as whoever booked it:
+        # a coordinator without an e-mail address still books it.
+        with side_effect(self.env, "The new appointment's chatter line"):
+            return super().log_meeting(meeting)
+        return False
 
     def _message_post_after_hook(self, message, msg_vals):
         # An e-mail sent to the customer from the lead is a contact.

@@ -30,3 +30,4 @@ from . import test_telephony
 from . import test_read_only
 from . import test_report_indexes
 from . import test_side_effects
+from . import test_coordinator_leaves
