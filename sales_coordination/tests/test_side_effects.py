@@ -52,14 +52,24 @@ class TestSideEffects(FollowupCommon):
         self.assertTrue(self.lead.sales_wrong_number)
         self.assertEqual(followup.call_ids.result, "wrong_number")
 
+    def test_booking_is_done(self):
+        # crm's chatter line of the new meeting is posted as the coordinator.
+        with self.assertLogs(LOGGER, "WARNING") as logs:
+            event = self._book(user=self.coordinator)
+        self.assertIn("appointment's chatter line", logs.output[0])
+        self.assertEqual(event.opportunity_id, self.lead)
+        self.assertEqual(event.booked_by_id, self.coordinator)
+
     def test_no_show_and_debrief_are_recorded(self):
-        event = self._book(user=self.coordinator)
+        with self.assertLogs(LOGGER, "WARNING"):
+            event = self._book(user=self.coordinator)
         with freeze_time(AFTER_VISIT), self.assertLogs(LOGGER, "WARNING"):
             event.with_user(self.coordinator).action_mark_no_show()
         self.assertTrue(event.is_no_show)
         self.assertIn("reset", self.lead.followup_ids.mapped("kind"))
 
-        visit = self._book(user=self.coordinator, start=NOW + timedelta(days=1))
+        with self.assertLogs(LOGGER, "WARNING"):
+            visit = self._book(user=self.coordinator, start=NOW + timedelta(days=1))
         with freeze_time(visit.stop + timedelta(hours=1)):
             with Form(
                 self.env["sales.debrief"]

@@ -21,9 +21,14 @@ def side_effect(env, what):
     A concurrency error still ends the request: Odoo retries the whole request,
     side effect included, and the savepoint would not outlive the transaction
     anyway."""
+    # The action's own pending writes are flushed first, as ``env`` (the
+    # savepoint would flush them as the request's first user, a public one on
+    # the portal): their errors are the action's, not the side effect's.
+    env.flush_all()
     try:
         with env.cr.savepoint():
             yield
+            env.flush_all()
     except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
         raise
     except Exception as error:  # noqa: BLE001 - any failure of the side effect
