@@ -6,6 +6,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
 from odoo.tools.sql import column_exists
 
+from ..tools.cron import run_batch
 from ..tools.replica import on_primary
 from ..tools.side_effect import side_effect
 from .indexes import create_indexes
@@ -824,38 +825,67 @@ class CrmLead(models.Model):
         )
 
     @api.model
-    def _cron_alert_not_contacted(self):
+    def _cron_alert_not_contacted(self, batch=500):
         """Put one activity on the coordinator of each lead nobody contacted for the
-        company's delay (once per silence: a contact re-arms it)."""
-        activity_type = self.env.ref("sales_coordination.mail_activity_type_contact")
+        company's delay (once per silence: a contact re-arms it), ``batch`` leads
+        per call of the scheduler (see ``tools/cron.py``), each company on its
+        own. Only the leads that reached the delay in the last day are e-mailed
+        to their coordinator; an older backlog (the first run on a database
+        that holds one, a scheduler stopped for days) gets its activities
+        without e-mails. Returns the number of leads alerted."""
         # Each company has its own delay; companies are few.
         companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
-        for company in companies:
-            leads = (
-                self.with_company(company)
-                .with_context(allowed_company_ids=company.ids)
-                .search(
-                    [
-                        ("company_id", "in", (company.id, False)),
-                        ("not_contacted_alerted", "=", False),
-                        ("is_not_contacted", "=", True),
-                    ]
-                )
+        return run_batch(
+            self.env,
+            "The not-contacted alert",
+            companies,
+            self._alert_not_contacted,
+            batch,
+        )
+
+    @api.model
+    def _alert_not_contacted(self, company, limit):
+        """Alert at most ``limit`` leads of ``company`` (or of no company) that
+        nobody contacted for its delay. Returns how many."""
+        leads = (
+            self.with_company(company)
+            .with_context(allowed_company_ids=company.ids)
+            .search(
+                [
+                    ("company_id", "in", (company.id, False)),
+                    ("not_contacted_alerted", "=", False),
+                    ("is_not_contacted", "=", True),
+                ],
+                limit=limit,
+                order="id",
             )
-            for lead in leads:
-                user = (
-                    lead.coordinator_id or lead.user_id.coordinator_id or lead.user_id
+        )
+        if not leads:
+            return 0
+        days = company.sales_not_contacted_days
+        # Reached the delay in the last day: the coordinator hears of it now.
+        fresh = fields.Datetime.now() - timedelta(days=days + 1)
+        note = self.env._(
+            "Nobody has contacted this customer for %(days)s days.", days=days
+        )
+        activity_type = self.env.ref("sales_coordination.mail_activity_type_contact")
+
+        def key(lead):
+            user = lead.coordinator_id or lead.user_id.coordinator_id or lead.user_id
+            silence = lead.last_contact_date or lead.arrival_date
+            return user, bool(silence and silence >= fresh)
+
+        for (user, notify), group in leads.grouped(key).items():
+            if not user:
+                continue
+            with side_effect(self.env, "The not-contacted activities"):
+                group.with_context(
+                    mail_activity_quick_update=not notify
+                ).activity_schedule(
+                    activity_type_id=activity_type.id, user_id=user.id, note=note
                 )
-                if user:
-                    lead.activity_schedule(
-                        activity_type_id=activity_type.id,
-                        user_id=user.id,
-                        note=self.env._(
-                            "Nobody has contacted this customer for %(days)s days.",
-                            days=company.sales_not_contacted_days,
-                        ),
-                    )
-            leads._sales_write_workflow({"not_contacted_alerted": True})
+        leads._sales_write_workflow({"not_contacted_alerted": True})
+        return len(leads)
 
     # ------------------------------------------------------------------
     # crm's merge: what is ours goes to the kept lead

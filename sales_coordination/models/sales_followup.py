@@ -1199,17 +1199,22 @@ class SalesFollowup(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sales_close_spent(self):
+    def _sales_close_spent(self, company=None, limit=None):
         """Calls whose purpose is gone leave the queue by themselves: a
         confirmation once its visit has started (Next call already passes them
-        over, see ``_claimable_domain``)."""
+        over, see ``_claimable_domain``); those of ``company`` (and of no
+        company) when given, at most ``limit``. Returns them."""
+        of_company = [("company_id", "in", (company.id, False))] if company else []
         # sudo: the queue's own upkeep, whoever's calls they are.
         spent = self.sudo().search(
             [
+                *of_company,
                 ("state", "in", OPEN_STATES),
                 ("kind", "=", "confirmation"),
                 ("visit_start", "<=", fields.Datetime.now()),
-            ]
+            ],
+            limit=limit,
+            order="id",
         )
         spent._sales_close("cancelled")
         return spent

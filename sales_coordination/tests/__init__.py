@@ -31,3 +31,4 @@ from . import test_read_only
 from . import test_report_indexes
 from . import test_side_effects
 from . import test_coordinator_leaves
+from . import test_cron_batches

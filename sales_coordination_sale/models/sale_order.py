@@ -2,10 +2,13 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from odoo.addons.sales_coordination.tools.cron import run_batch
 from odoo.addons.sales_coordination.tools.side_effect import side_effect
 from odoo.addons.sales_coordination.tools.workflow import owning
 
 QUOTE_STATES = ("draft", "sent")
+# How long after its validity date an expired quotation still gets its call.
+EXPIRY_CATCH_UP_DAYS = 7
 
 
 class SaleOrder(models.Model):
@@ -219,7 +222,7 @@ class SaleOrder(models.Model):
                 # The customer already answered: nobody calls about this quote.
                 with side_effect(self.env, "The quote's chatter line on the lead"):
                     lead.message_post(body=note, author_id=author.id)
-                    continue
+                continue
             company = order.company_id
             tz = lead.coordinator_id.tz or lead.user_id.tz or self.env.user.tz
             today = fields.Date.context_today(self.with_context(tz=tz))
@@ -339,17 +342,40 @@ class SaleOrder(models.Model):
                 lead._sales_tell_reopened(order)
 
     @api.model
-    def _cron_sales_quote_expired(self):
-        """Quotations the customer had and let pass their validity date: one call
-        each to the coordinator (``_sales_quote_lapsed``). Returns them."""
-        expired = self.search(
-            [
-                ("state", "=", "sent"),
-                ("opportunity_id", "!=", False),
-                ("sales_lapse_called", "=", False),
-                # Sale's own notion of expired (is_expired): the UTC day.
-                ("validity_date", "<", fields.Date.today()),
-            ]
-        )
-        expired._sales_quote_lapsed(expired=True)
-        return expired
+    def _cron_sales_quote_expired(self, batch=200):
+        """Quotations the customer had and let pass their validity date in the
+        last days (``EXPIRY_CATCH_UP_DAYS``: a scheduler stopped for a while
+        catches up, a database full of long-expired quotations queues nothing
+        for them): one call each to the coordinator (``_sales_quote_lapsed``),
+        ``batch`` per call of the scheduler, each company on its own (see
+        ``tools/cron.py``). Returns them."""
+        lapsed = self.browse()
+
+        def lapse(company, limit):
+            nonlocal lapsed
+            today = fields.Date.today()
+            expired = self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "sent"),
+                    ("opportunity_id", "!=", False),
+                    ("sales_lapse_called", "=", False),
+                    # Sale's own notion of expired (is_expired): the UTC day.
+                    ("validity_date", "<", today),
+                    (
+                        "validity_date",
+                        ">=",
+                        today - timedelta(days=EXPIRY_CATCH_UP_DAYS),
+                    ),
+                ],
+                limit=limit,
+                order="id",
+            )
+            expired._sales_quote_lapsed(expired=True)
+            lapsed |= expired
+            return len(expired)
+
+        # Each company on its own; companies are few.
+        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
+        run_batch(self.env, "The expired quotations' calls", companies, lapse, batch)
+        return lapsed
