@@ -241,8 +241,11 @@ class ResUsers(models.Model):
                 return gone or company in companies
 
             advisors = Users.search(
-                ["|", ("coordinator_id", "=", user.id),
-                 ("backup_coordinator_id", "=", user.id)]
+                [
+                    "|",
+                    ("coordinator_id", "=", user.id),
+                    ("backup_coordinator_id", "=", user.id),
+                ]
             ).filtered(lambda advisor: left(advisor.company_id))
             coordinated = advisors.filtered(
                 lambda advisor, user=user: advisor.coordinator_id == user

@@ -133,9 +133,7 @@ class TestCronBatches(SalesCoordinationCommon):
         for day in range(3):
             events |= self._book(start=datetime(2031, 3, 3 + day, 9))
         progress = self._progress("sales_coordination.ir_cron_debrief_states")
-        Event = self.env["calendar.event"].with_context(
-            ir_cron_progress_id=progress.id
-        )
+        Event = self.env["calendar.event"].with_context(ir_cron_progress_id=progress.id)
         with freeze_time(datetime(2031, 3, 6, 12)):
             Event._cron_debrief_states(batch=2)
             self.assertEqual(progress.done, 2)

@@ -25,9 +25,7 @@ class TestSideEffects(FollowupCommon):
 
     def _log(self, followup, *args, at=NOW, **kwargs):
         with freeze_time(at):
-            return followup.with_user(self.coordinator).action_log_call(
-                *args, **kwargs
-            )
+            return followup.with_user(self.coordinator).action_log_call(*args, **kwargs)
 
     def test_unanswered_call_that_escalates_is_logged(self):
         self.company.sales_max_attempts = 1

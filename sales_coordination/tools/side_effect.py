@@ -31,7 +31,7 @@ def side_effect(env, what):
             env.flush_all()
     except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
         raise
-    except Exception as error:  # noqa: BLE001 - any failure of the side effect
+    except Exception as error:
         _logger.warning(
             "%s was not written (the action it reports is done): %s",
             what,
