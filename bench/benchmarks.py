@@ -253,3 +253,69 @@ class CoordinatorBoard(Benchmark):
 
     def baseline(self, env):
         env["crm.lead"]._read_group([], ["source_id", "create_date:month"], ["__count"])
+
+
+class NotContactedFirstRun(Benchmark):
+    """One batch of the not-contacted alert's first run on a database with a
+    backlog (at scale 1, most of the open ones of 1M leads silent for longer than
+    the delay, none alerted yet): crm.lead._cron_alert_not_contacted() as the
+    scheduler calls it, as superuser, one batch of 500 leads given their
+    activities without e-mails. Baseline: Odoo's own activity_schedule() of the
+    same activity, without e-mails, on the same 500 leads (what the batch adds:
+    finding them, grouping them by coordinator, the alert's flag). Each run is
+    undone after it, untimed. Goal (issue 32): ir.cron runs at most 10 batches
+    per run of the job, committing each, so a batch under 12 s keeps a run of
+    the job within Odoo's default time limit of 120 s, whatever the backlog."""
+
+    name = "not-contacted alert, a first-run batch"
+
+    def environment(self, env):
+        return env(su=True)
+
+    def prepare(self, env):
+        # The batch the run takes: the main company's first 500 in id order.
+        company = env.company
+        self.leads = (
+            env["crm.lead"]
+            .with_company(company)
+            .with_context(allowed_company_ids=company.ids)
+            .search(
+                [
+                    ("company_id", "in", (company.id, False)),
+                    ("not_contacted_alerted", "=", False),
+                    ("is_not_contacted", "=", True),
+                ],
+                limit=500,
+                order="id",
+            )
+        )
+        self.activity_type = env.ref("sales_coordination.mail_activity_type_contact")
+
+    def run(self, env):
+        env["crm.lead"]._cron_alert_not_contacted()
+
+    def baseline(self, env):
+        self.leads.with_context(mail_activity_quick_update=True).activity_schedule(
+            activity_type_id=self.activity_type.id,
+            user_id=env.uid,
+            note="Nobody has contacted this customer for 3 days.",
+        )
+
+    def reset(self, env):
+        env.flush_all()
+        env.cr.execute(
+            SQL(
+                """DELETE FROM mail_activity
+                    WHERE res_model = 'crm.lead' AND res_id = ANY(%s)
+                      AND activity_type_id = %s""",
+                self.leads.ids,
+                self.activity_type.id,
+            )
+        )
+        env.cr.execute(
+            SQL(
+                "UPDATE crm_lead SET not_contacted_alerted = NULL WHERE id = ANY(%s)",
+                self.leads.ids,
+            )
+        )
+        env.invalidate_all()

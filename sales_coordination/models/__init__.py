@@ -2,6 +2,7 @@ from . import sales_workflow_mixin
 from . import res_company
 from . import res_config_settings
 from . import res_users
+from . import res_groups
 from . import res_partner
 from . import sales_tracking_number
 from . import sales_followup

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime, format_time
 
+from ..tools.side_effect import side_effect
 from ..tools.workflow import is_owned
 
 _logger = logging.getLogger(__name__)
@@ -147,10 +148,13 @@ class CalendarAttendee(models.Model):
             lambda a: a.event_id._sales_company().sales_customer_invitation
         )
         if invited:
-            super(CalendarAttendee, invited)._send_mail_to_attendees(
-                self.env.ref("sales_coordination.mail_template_sales_invitation"),
-                force_send=force_send,
-            )
+            # Booked is booked: an invitation that cannot go (the organiser has
+            # no e-mail address, the mail server is down) is only logged.
+            with side_effect(self.env, "The customer's invitation"):
+                super(CalendarAttendee, invited)._send_mail_to_attendees(
+                    self.env.ref("sales_coordination.mail_template_sales_invitation"),
+                    force_send=force_send,
+                )
         return True
 
     def _sales_invitation_values(self):

@@ -7,7 +7,9 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_datetime, plaintext2html
 from odoo.tools.sql import column_exists, create_column, table_exists
 
+from ..tools.cron import run_batch
 from ..tools.replica import on_primary
+from ..tools.side_effect import side_effect
 from ..tools.workflow import is_owned, owning
 from .indexes import create_indexes
 from .sales_workflow_mixin import EMPTY
@@ -312,35 +314,73 @@ class CalendarEvent(models.Model):
         return domain if (operator == "=") == value else ["!", *domain]
 
     @api.model
-    def _cron_debrief_states(self):
+    def _cron_debrief_states(self, batch=500):
         """Appointments that have ended become due; those due past the company's
-        delay become overdue, and their coordinator gets one activity."""
+        delay become overdue, and their coordinator gets one activity (an
+        e-mail only for those overdue since the last day: an older backlog gets
+        its activities without e-mails). ``batch`` records per call of the
+        scheduler, each company on its own (see ``tools/cron.py``). Returns the
+        number of records moved."""
+        # Each company has its own delay; companies are few.
+        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
+        return run_batch(
+            self.env,
+            "The debriefs' states",
+            companies,
+            self._debrief_states,
+            batch,
+        )
+
+    @api.model
+    def _debrief_states(self, company, limit):
+        """At most ``limit`` appointments of ``company`` (or of a lead of no
+        company) moved to due or alerted overdue, and confirmation calls spent.
+        Returns how many."""
         now = fields.Datetime.now()
-        self.search(
+        of_company = [("opportunity_id.company_id", "in", (company.id, False))]
+        ended = self.search(
             [
+                *of_company,
                 ("is_sales_appointment", "=", True),
                 ("is_no_show", "=", False),
                 ("debrief_state", "=", "none"),
                 ("stop", "<=", now),
-            ]
-        ).write({"debrief_state": "due"})
+            ],
+            limit=limit,
+            order="id",
+        )
+        ended.write({"debrief_state": "due"})
+        done = len(ended)
+        if done >= limit:
+            return done
         # Confirmation calls nobody made in time have no purpose left.
-        self.env["sales.followup"]._sales_close_spent()
+        done += len(
+            self.env["sales.followup"]._sales_close_spent(company, limit - done)
+        )
+        if done >= limit:
+            return done
+        overdue = self.with_company(company).search(
+            [
+                *of_company,
+                ("debrief_overdue_alerted", "=", False),
+                ("is_debrief_overdue", "=", True),
+            ],
+            limit=limit - done,
+            order="id",
+        )
+        fresh = now - timedelta(hours=company.sales_debrief_overdue_hours, days=1)
         activity_type = self.env.ref("sales_coordination.mail_activity_type_debrief")
-        # Each company has its own delay; companies are few.
-        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
-        for company in companies:
-            overdue = self.with_company(company).search(
-                [
-                    ("opportunity_id.company_id", "in", (company.id, False)),
-                    ("debrief_overdue_alerted", "=", False),
-                    ("is_debrief_overdue", "=", True),
-                ]
-            )
-            for event in overdue:
-                coordinator = event.advisor_id.coordinator_id or event.booked_by_id
-                if coordinator and event.opportunity_id:
-                    event.opportunity_id.activity_schedule(
+
+        def key(event):
+            coordinator = event.advisor_id.coordinator_id or event.booked_by_id
+            return coordinator, event.stop >= fresh
+
+        for (coordinator, notify), events in overdue.grouped(key).items():
+            for event in events.filtered("opportunity_id") if coordinator else ():
+                with side_effect(self.env, "The overdue debrief's activity"):
+                    event.opportunity_id.with_context(
+                        mail_activity_quick_update=not notify
+                    ).activity_schedule(
                         activity_type_id=activity_type.id,
                         user_id=coordinator.id,
                         # The name holds the lead's, which may come from a
@@ -352,7 +392,8 @@ class CalendarEvent(models.Model):
                             )
                         ),
                     )
-            overdue.debrief_overdue_alerted = True
+        overdue.debrief_overdue_alerted = True
+        return done + len(overdue)
 
     @api.depends("location")
     def _compute_sales_map_url(self):
@@ -797,12 +838,13 @@ class CalendarEvent(models.Model):
             ]
         )
         for event in self:
-            event.opportunity_id.message_post(
-                body=self.env._(
-                    "No-show: %(event)s. A call to rebook it is queued.",
-                    event=event.name,
+            with side_effect(self.env, "The no-show's chatter line"):
+                event.opportunity_id.message_post(
+                    body=self.env._(
+                        "No-show: %(event)s. A call to rebook it is queued.",
+                        event=event.name,
+                    )
                 )
-            )
         return True
 
     def _sales_queue_confirmation(self):
@@ -867,13 +909,14 @@ class CalendarEvent(models.Model):
         with owning("calendar.attendee", "state"):
             attendees.write({"state": "needsAction"})
         for event in attendees.event_id:
-            event.opportunity_id.message_post(
-                body=self.env._(
-                    "“%(event)s” moved: the customer's earlier answer no longer "
-                    "holds until they answer the new time.",
-                    event=event.name,
+            with side_effect(self.env, "The moved appointment's chatter line"):
+                event.opportunity_id.message_post(
+                    body=self.env._(
+                        "“%(event)s” moved: the customer's earlier answer no longer "
+                        "holds until they answer the new time.",
+                        event=event.name,
+                    )
                 )
-            )
 
     def _sales_customer_answered(self, answer):
         """The customers of these appointments answered their invitation
@@ -940,7 +983,8 @@ class CalendarEvent(models.Model):
                     event=event.name,
                     when=when,
                 )
-            event.opportunity_id.message_post(body=body, author_id=customer.id)
+            with side_effect(self.env, "The customer's answer on the lead"):
+                event.opportunity_id.message_post(body=body, author_id=customer.id)
         Followup._sales_queue(to_queue)
 
     def _sales_customer_time(self):

@@ -6,7 +6,9 @@ from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
 from odoo.tools.sql import column_exists
 
+from ..tools.cron import run_batch
 from ..tools.replica import on_primary
+from ..tools.side_effect import side_effect
 from .indexes import create_indexes
 from .sales_workflow_mixin import EMPTY
 
@@ -352,11 +354,68 @@ class CrmLead(models.Model):
         for lead in self:
             lead.sales_is_won = lead.active and lead.stage_id.is_won
 
-    @api.depends("user_id")
+    @api.depends("user_id", "company_id")
     def _compute_coordinator_id(self):
         for lead in self:
-            if lead.user_id.coordinator_id:
-                lead.coordinator_id = lead.user_id.coordinator_id
+            coordinator = lead.user_id.coordinator_id
+            if coordinator and coordinator._sales_coordinates(lead.company_id):
+                lead.coordinator_id = coordinator
+            elif lead.coordinator_id and not lead.coordinator_id._sales_coordinates(
+                lead.company_id
+            ):
+                # Moved to a company its coordinator does not work for: the
+                # advisor's stand-in or that company's calls of nobody.
+                lead.coordinator_id = lead._sales_stand_in(lead.coordinator_id)
+
+    @api.constrains("coordinator_id", "company_id")
+    def _check_coordinator_id(self):
+        for lead in self:
+            coordinator = lead.coordinator_id
+            if coordinator and not coordinator._sales_coordinates(lead.company_id):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s is not a sales coordinator of %(company)s, so the "
+                        "calls of “%(lead)s” would reach nobody: choose one of its "
+                        "coordinators, or leave the coordinator empty for the "
+                        "company's coordinators to share.",
+                        user=coordinator.name,
+                        company=lead.company_id.name or self.env._("any company"),
+                        lead=lead.display_name,
+                    )
+                )
+
+    def _sales_stand_in(self, leaving):
+        """Who works the lead ``self`` instead of ``leaving``: its advisor's
+        coordinator, else their backup coordinator, when they coordinate for the
+        lead's company; else nobody (the company's calls of nobody)."""
+        self.ensure_one()
+        advisor = self.user_id
+        for candidate in (advisor.coordinator_id, advisor.backup_coordinator_id):
+            if (
+                candidate
+                and candidate != leaving
+                and candidate._sales_coordinates(self.company_id)
+            ):
+                return candidate
+        return self.env["res.users"]
+
+    def _sales_hand_over(self, leaving, left):
+        """Give the open leads of ``leaving`` (and their leads with calls still
+        queued) whose company they no longer coordinate for (``left(company)``)
+        to their stand-in (``_sales_stand_in``)."""
+        leads = self.with_context(active_test=False).search(
+            [
+                ("coordinator_id", "=", leaving.id),
+                "|",
+                ("active", "=", True),
+                ("followup_ids.state", "in", ("queued", "claimed")),
+            ]
+        )
+        leads = leads.filtered(lambda lead: left(lead.company_id))
+        for stand_in, group in leads.grouped(
+            lambda lead: lead._sales_stand_in(leaving)
+        ).items():
+            group.write({"coordinator_id": stand_in.id})
 
     def init(self):
         create_indexes(self.env.cr, self._table)
@@ -663,6 +722,13 @@ class CrmLead(models.Model):
         action["context"] = {"default_lead_id": self.id}
         return action
 
+    def log_meeting(self, meeting):
+        # crm's chatter line of a new appointment, posted as whoever booked it:
+        # a coordinator without an e-mail address still books it.
+        with side_effect(self.env, "The new appointment's chatter line"):
+            return super().log_meeting(meeting)
+        return False
+
     def _notify_thread(self, message, msg_vals=False, **kwargs):
         recipients_data = super()._notify_thread(message, msg_vals=msg_vals, **kwargs)
         # An e-mail sent to the customer from the lead is a contact: one of ours
@@ -801,38 +867,67 @@ class CrmLead(models.Model):
         )
 
     @api.model
-    def _cron_alert_not_contacted(self):
+    def _cron_alert_not_contacted(self, batch=500):
         """Put one activity on the coordinator of each lead nobody contacted for the
-        company's delay (once per silence: a contact re-arms it)."""
-        activity_type = self.env.ref("sales_coordination.mail_activity_type_contact")
+        company's delay (once per silence: a contact re-arms it), ``batch`` leads
+        per call of the scheduler (see ``tools/cron.py``), each company on its
+        own. Only the leads that reached the delay in the last day are e-mailed
+        to their coordinator; an older backlog (the first run on a database
+        that holds one, a scheduler stopped for days) gets its activities
+        without e-mails. Returns the number of leads alerted."""
         # Each company has its own delay; companies are few.
         companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
-        for company in companies:
-            leads = (
-                self.with_company(company)
-                .with_context(allowed_company_ids=company.ids)
-                .search(
-                    [
-                        ("company_id", "in", (company.id, False)),
-                        ("not_contacted_alerted", "=", False),
-                        ("is_not_contacted", "=", True),
-                    ]
-                )
+        return run_batch(
+            self.env,
+            "The not-contacted alert",
+            companies,
+            self._alert_not_contacted,
+            batch,
+        )
+
+    @api.model
+    def _alert_not_contacted(self, company, limit):
+        """Alert at most ``limit`` leads of ``company`` (or of no company) that
+        nobody contacted for its delay. Returns how many."""
+        leads = (
+            self.with_company(company)
+            .with_context(allowed_company_ids=company.ids)
+            .search(
+                [
+                    ("company_id", "in", (company.id, False)),
+                    ("not_contacted_alerted", "=", False),
+                    ("is_not_contacted", "=", True),
+                ],
+                limit=limit,
+                order="id",
             )
-            for lead in leads:
-                user = (
-                    lead.coordinator_id or lead.user_id.coordinator_id or lead.user_id
+        )
+        if not leads:
+            return 0
+        days = company.sales_not_contacted_days
+        # Reached the delay in the last day: the coordinator hears of it now.
+        fresh = fields.Datetime.now() - timedelta(days=days + 1)
+        note = self.env._(
+            "Nobody has contacted this customer for %(days)s days.", days=days
+        )
+        activity_type = self.env.ref("sales_coordination.mail_activity_type_contact")
+
+        def key(lead):
+            user = lead.coordinator_id or lead.user_id.coordinator_id or lead.user_id
+            silence = lead.last_contact_date or lead.arrival_date
+            return user, bool(silence and silence >= fresh)
+
+        for (user, notify), group in leads.grouped(key).items():
+            if not user:
+                continue
+            with side_effect(self.env, "The not-contacted activities"):
+                group.with_context(
+                    mail_activity_quick_update=not notify
+                ).activity_schedule(
+                    activity_type_id=activity_type.id, user_id=user.id, note=note
                 )
-                if user:
-                    lead.activity_schedule(
-                        activity_type_id=activity_type.id,
-                        user_id=user.id,
-                        note=self.env._(
-                            "Nobody has contacted this customer for %(days)s days.",
-                            days=company.sales_not_contacted_days,
-                        ),
-                    )
-            leads._sales_write_workflow({"not_contacted_alerted": True})
+        leads._sales_write_workflow({"not_contacted_alerted": True})
+        return len(leads)
 
     # ------------------------------------------------------------------
     # crm's merge: what is ours goes to the kept lead

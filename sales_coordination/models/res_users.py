@@ -149,6 +149,24 @@ class ResUsers(models.Model):
         return users
 
     def write(self, vals):
+        # Who coordinates where, before a change that may end it (archived, the
+        # Coordinator role or a company taken away, from the user form's
+        # reified group fields as well as groups_id itself).
+        reach = (
+            self._sales_coordinator_reach()
+            if any(
+                fname in ("active", "groups_id", "company_ids")
+                or fname.startswith(("in_group_", "sel_groups_"))
+                for fname in vals
+            )
+            else {}
+        )
+        result = self._sales_write(vals)
+        if reach:
+            self._sales_hand_over_queues(reach)
+        return result
+
+    def _sales_write(self, vals):
         hours = {fname: vals[fname] for fname in WORKING_HOURS_FIELDS if fname in vals}
         advisors = self._working_hours_advisors(vals) if hours else self.browse()
         if advisors:
@@ -166,6 +184,95 @@ class ResUsers(models.Model):
         elif advisors:
             advisors._sync_working_hours(hours)
         return res
+
+    # ------------------------------------------------------------------
+    # A coordinator who leaves leaves no call behind
+    # ------------------------------------------------------------------
+
+    def _sales_coordinates(self, company):
+        """Whether the user ``self`` is a coordinator who may work the leads of
+        ``company`` (any company's coordinator when it is empty)."""
+        self.ensure_one()
+        # sudo: who coordinates where is no secret, and every user who may give
+        # a lead a coordinator checks it, not only those who may read groups.
+        user = self.sudo()
+        return (
+            user.active
+            and user._has_group("sales_coordination.group_coordinator")
+            and (not company or company in user.company_ids)
+        )
+
+    def _sales_coordinator_reach(self):
+        """The companies each user of ``self`` coordinates for: {user: companies}
+        (none for a user who is no coordinator, or archived)."""
+        users = self.sudo().with_context(active_test=False)
+        group = self.env.ref("sales_coordination.group_coordinator")
+        return {
+            user: user.company_ids
+            if user.active and group in user.groups_id
+            else user.company_ids.browse()
+            for user in users
+        }
+
+    def _sales_hand_over_queues(self, reach):
+        """Hand the queue of each user of ``reach`` (their companies before a
+        change, from ``_sales_coordinator_reach``) who no longer coordinates
+        for some of them to whoever stands in: the advisors they coordinated
+        lose them as coordinator or backup, their leads go to the lead's
+        advisor's coordinator or backup coordinator, or else to the company's
+        calls that belong to nobody, their running claims there end and the
+        integrations that gave them new leads give them to nobody."""
+        now = self._sales_coordinator_reach()
+        lost = {
+            user: companies - now.get(user, companies.browse())
+            for user, companies in reach.items()
+        }
+        lost = {user: companies for user, companies in lost.items() if companies}
+        if not lost:
+            return
+        # sudo: the caller was allowed to archive these users or change their
+        # roles or companies; their queue follows, whoever may read it.
+        users = self.browse([user.id for user in lost]).sudo()
+        Users = users.with_context(active_test=False)
+        for user, companies in lost.items():
+            gone = not now.get(user)
+
+            def left(company, user=user, companies=companies, gone=gone):
+                return gone or company in companies
+
+            advisors = Users.search(
+                [
+                    "|",
+                    ("coordinator_id", "=", user.id),
+                    ("backup_coordinator_id", "=", user.id),
+                ]
+            ).filtered(lambda advisor: left(advisor.company_id))
+            coordinated = advisors.filtered(
+                lambda advisor, user=user: advisor.coordinator_id == user
+            )
+            coordinated.write({"coordinator_id": False})
+            (advisors - coordinated).write({"backup_coordinator_id": False})
+            self.env["crm.lead"].sudo()._sales_hand_over(user, left)
+            claims = (
+                self.env["sales.followup"]
+                .sudo()
+                .search([("state", "=", "claimed"), ("claimed_by_id", "=", user.id)])
+                .filtered(lambda followup: left(followup.company_id))
+            )
+            claims._sales_release()
+            sources = (
+                self.env["sales.inbound.source"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("coordinator_id", "=", user.id)])
+                .filtered(lambda source: left(source.company_id))
+            )
+            sources.write({"coordinator_id": False})
+            self._sales_hand_over_more(user, left)
+
+    def _sales_hand_over_more(self, user, left):
+        """What else of ``user``'s must go elsewhere (bridges extend this):
+        ``left(company)`` says whether they no longer coordinate for it."""
 
     def _working_hours_advisors(self, vals):
         """The users of ``self`` that are, or become with ``vals``, field advisors."""

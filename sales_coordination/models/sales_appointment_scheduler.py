@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools import slots
+from ..tools.side_effect import side_effect
 from ..tools.travel import Place
 
 
@@ -177,8 +178,9 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 manager=self.env.user.name,
                 advisor=event.advisor_id.name,
             )
-            event.message_post(body=body)
-            event.opportunity_id.message_post(body=body)
+            with side_effect(self.env, "The capacity override's chatter lines"):
+                event.message_post(body=body)
+                event.opportunity_id.message_post(body=body)
         self._claim_weeks(events)
 
     def _refusal(self, reason, event):

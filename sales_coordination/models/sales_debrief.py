@@ -5,6 +5,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..tools.side_effect import side_effect
 from .crm_lead import DAYPARTS
 from .sales_workflow_mixin import EMPTY
 
@@ -297,7 +298,8 @@ class SalesDebrief(models.Model):
             debrief._apply_to_lead()
             debrief._sales_write_workflow({"state": "done"})
             debrief.event_id._sales_write_workflow({"debrief_state": "done"})
-            debrief.lead_id.message_post(body=debrief._summary())
+            with side_effect(self.env, "The debrief's summary on the lead"):
+                debrief.lead_id.message_post(body=debrief._summary())
         return True
 
     def action_reopen(self):
@@ -321,12 +323,13 @@ class SalesDebrief(models.Model):
         self._sales_write_workflow({"state": "draft", "followup_id": False})
         self.event_id._sales_write_workflow({"debrief_state": "due"})
         for debrief in self:
-            debrief.message_post(
-                body=self.env._(
-                    "Reopened by %(manager)s to be corrected.",
-                    manager=self.env.user.name,
+            with side_effect(self.env, "The debrief's reopening line"):
+                debrief.message_post(
+                    body=self.env._(
+                        "Reopened by %(manager)s to be corrected.",
+                        manager=self.env.user.name,
+                    )
                 )
-            )
         return True
 
     def _check_confirmable(self):

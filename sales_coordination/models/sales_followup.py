@@ -14,6 +14,7 @@ from odoo.tools.sql import column_exists, create_column, create_index, table_exi
 
 from ..tools import priority
 from ..tools.replica import on_primary
+from ..tools.side_effect import side_effect
 from .sales_workflow_mixin import EMPTY
 
 _logger = logging.getLogger(__name__)
@@ -1008,12 +1009,13 @@ class SalesFollowup(models.Model):
         elif result == "wrong_number":
             self._sales_close("cancelled")
             lead._sales_write_workflow({"sales_wrong_number": True})
-            lead.message_post(
-                body=self.env._(
-                    "Wrong number: %(phone)s is not the customer's.",
-                    phone=call.lead_id.phone or "-",
+            with side_effect(self.env, "The wrong number's chatter line"):
+                lead.message_post(
+                    body=self.env._(
+                        "Wrong number: %(phone)s is not the customer's.",
+                        phone=call.lead_id.phone or "-",
+                    )
                 )
-            )
         elif outcome == "later":
             self._sales_requeue(window_start, window_end)
         elif outcome == "booked" and self.kind == "rehash" and not lead.active:
@@ -1092,7 +1094,11 @@ class SalesFollowup(models.Model):
                 )
             )
         self._sales_write_workflow({"escalated": True})
-        if manager:
+        if not manager:
+            return
+        # The activity notifies the manager as the coordinator: a coordinator
+        # without an e-mail address still logs their call.
+        with side_effect(self.env, "The escalation to the manager"):
             self.lead_id.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=manager.id,
@@ -1230,17 +1236,22 @@ class SalesFollowup(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _sales_close_spent(self):
+    def _sales_close_spent(self, company=None, limit=None):
         """Calls whose purpose is gone leave the queue by themselves: a
         confirmation once its visit has started (Next call already passes them
-        over, see ``_claimable_domain``)."""
+        over, see ``_claimable_domain``); those of ``company`` (and of no
+        company) when given, at most ``limit``. Returns them."""
+        of_company = [("company_id", "in", (company.id, False))] if company else []
         # sudo: the queue's own upkeep, whoever's calls they are.
         spent = self.sudo().search(
             [
+                *of_company,
                 ("state", "in", OPEN_STATES),
                 ("kind", "=", "confirmation"),
                 ("visit_start", "<=", fields.Datetime.now()),
-            ]
+            ],
+            limit=limit,
+            order="id",
         )
         spent._sales_close("cancelled")
         return spent

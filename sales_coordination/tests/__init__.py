@@ -33,3 +33,6 @@ from . import test_report_indexes
 from . import test_history_stays
 from . import test_write_matrix
 from . import test_recorded_fields
+from . import test_side_effects
+from . import test_coordinator_leaves
+from . import test_cron_batches

@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import email_normalize
 
 from ..models.crm_lead import DAYPARTS, URGENCY, WEEKDAYS
+from ..tools.side_effect import side_effect
 
 
 class SalesLeadIntake(models.TransientModel):
@@ -247,5 +248,6 @@ class SalesLeadIntake(models.TransientModel):
         if not lead.coordinator_id:
             values["coordinator_id"] = self.env.user.id
         if self.note:
-            lead.message_post(body=self.note)
+            with side_effect(self.env, "The intake's note on the lead"):
+                lead.message_post(body=self.note)
         return values

@@ -5,6 +5,8 @@ import pytz
 from odoo import fields, models
 from odoo.tools import plaintext2html
 
+from odoo.addons.sales_coordination.tools.side_effect import side_effect
+
 OPEN_STATES = ("queued", "claimed")
 
 
@@ -47,16 +49,17 @@ class CrmLead(models.Model):
         )
         claimed = followups.filtered(lambda followup: followup.state == "claimed")
         for followup in claimed:
-            self.message_post(
-                body=self.env._(
-                    "%(coordinator)s, the call you took is over: the customer "
-                    "confirmed %(order)s.",
-                    coordinator=followup.claimed_by_id.name,
-                    order=order.name,
-                ),
-                partner_ids=followup.claimed_by_id.partner_id.ids,
-                author_id=order._sales_author().id,
-            )
+            with side_effect(self.env, "The note to the coordinator on the call"):
+                self.message_post(
+                    body=self.env._(
+                        "%(coordinator)s, the call you took is over: the customer "
+                        "confirmed %(order)s.",
+                        coordinator=followup.claimed_by_id.name,
+                        order=order.name,
+                    ),
+                    partner_ids=followup.claimed_by_id.partner_id.ids,
+                    author_id=order._sales_author().id,
+                )
         claimed._sales_release()
         for followup in followups:
             # What was written on the call stays under the reason it ended.
@@ -143,12 +146,13 @@ class CrmLead(models.Model):
             order=order.name,
         )
         coordinator = self.coordinator_id or self.user_id.coordinator_id
-        if coordinator:
-            self.activity_schedule(
-                "mail.mail_activity_data_todo",
-                user_id=coordinator.id,
-                summary=self.env._("A lost customer said yes"),
-                # The names may come from a visitor or a caller: escaped.
-                note=plaintext2html(body),
-            )
-        self.message_post(body=body, author_id=order._sales_author().id)
+        with side_effect(self.env, "The reopened lead's activity and chatter line"):
+            if coordinator:
+                self.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    user_id=coordinator.id,
+                    summary=self.env._("A lost customer said yes"),
+                    # The names may come from a visitor or a caller: escaped.
+                    note=plaintext2html(body),
+                )
+            self.message_post(body=body, author_id=order._sales_author().id)

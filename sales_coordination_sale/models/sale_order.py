@@ -2,9 +2,13 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from odoo.addons.sales_coordination.tools.cron import run_batch
+from odoo.addons.sales_coordination.tools.side_effect import side_effect
 from odoo.addons.sales_coordination.tools.workflow import owning
 
 QUOTE_STATES = ("draft", "sent")
+# How long after its validity date an expired quotation still gets its call.
+EXPIRY_CATCH_UP_DAYS = 7
 
 
 class SaleOrder(models.Model):
@@ -175,7 +179,8 @@ class SaleOrder(models.Model):
                     start=fields.Datetime.to_string(start),
                     end=fields.Datetime.to_string(end),
                 )
-            lead.message_post(body=body, author_id=authors[order.id].id)
+            with side_effect(self.env, "The quote's chatter line on the lead"):
+                lead.message_post(body=body, author_id=authors[order.id].id)
 
     def _sales_quote_window(self):
         """(start, end), naive UTC: the company's quote follow-up delay after
@@ -215,7 +220,8 @@ class SaleOrder(models.Model):
             author = authors[order.id]
             if not lead.active or lead.stage_id.is_won:
                 # The customer already answered: nobody calls about this quote.
-                lead.message_post(body=note, author_id=author.id)
+                with side_effect(self.env, "The quote's chatter line on the lead"):
+                    lead.message_post(body=note, author_id=author.id)
                 continue
             company = order.company_id
             tz = lead.coordinator_id.tz or lead.user_id.tz or self.env.user.tz
@@ -254,7 +260,8 @@ class SaleOrder(models.Model):
                     ]
                 )
             order._sales_write_workflow({"sales_lapse_note": note})
-            lead.message_post(body=note, author_id=author.id)
+            with side_effect(self.env, "The lapsed quote's chatter line on the lead"):
+                lead.message_post(body=note, author_id=author.id)
 
     def _sales_lapse_notes(self):
         """What the coordinator's call says when this quotation lapses, by
@@ -320,31 +327,55 @@ class SaleOrder(models.Model):
                 who = self.env._("the customer, on the portal")
             else:
                 who = self.env.user.name
-            lead.message_post(
-                body=self.env._(
-                    "Quotation %(order)s confirmed by %(who)s: the opportunity is "
-                    "won, %(amount)s before taxes.",
-                    order=order.name,
-                    who=who,
-                    amount=order.currency_id.format(order.amount_untaxed),
-                ),
-                author_id=author.id,
-            )
+            with side_effect(self.env, "The confirmed quotation's chatter line"):
+                lead.message_post(
+                    body=self.env._(
+                        "Quotation %(order)s confirmed by %(who)s: the opportunity "
+                        "is won, %(amount)s before taxes.",
+                        order=order.name,
+                        who=who,
+                        amount=order.currency_id.format(order.amount_untaxed),
+                    ),
+                    author_id=author.id,
+                )
             if was_lost:
                 lead._sales_tell_reopened(order)
 
     @api.model
-    def _cron_sales_quote_expired(self):
-        """Quotations the customer had and let pass their validity date: one call
-        each to the coordinator (``_sales_quote_lapsed``). Returns them."""
-        expired = self.search(
-            [
-                ("state", "=", "sent"),
-                ("opportunity_id", "!=", False),
-                ("sales_lapse_called", "=", False),
-                # Sale's own notion of expired (is_expired): the UTC day.
-                ("validity_date", "<", fields.Date.today()),
-            ]
-        )
-        expired._sales_quote_lapsed(expired=True)
-        return expired
+    def _cron_sales_quote_expired(self, batch=200):
+        """Quotations the customer had and let pass their validity date in the
+        last days (``EXPIRY_CATCH_UP_DAYS``: a scheduler stopped for a while
+        catches up, a database full of long-expired quotations queues nothing
+        for them): one call each to the coordinator (``_sales_quote_lapsed``),
+        ``batch`` per call of the scheduler, each company on its own (see
+        ``tools/cron.py``). Returns them."""
+        lapsed = self.browse()
+
+        def lapse(company, limit):
+            nonlocal lapsed
+            today = fields.Date.today()
+            expired = self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "=", "sent"),
+                    ("opportunity_id", "!=", False),
+                    ("sales_lapse_called", "=", False),
+                    # Sale's own notion of expired (is_expired): the UTC day.
+                    ("validity_date", "<", today),
+                    (
+                        "validity_date",
+                        ">=",
+                        today - timedelta(days=EXPIRY_CATCH_UP_DAYS),
+                    ),
+                ],
+                limit=limit,
+                order="id",
+            )
+            expired._sales_quote_lapsed(expired=True)
+            lapsed |= expired
+            return len(expired)
+
+        # Each company on its own; companies are few.
+        companies = self.env["res.company"].search([])  # pylint: disable=no-search-all
+        run_batch(self.env, "The expired quotations' calls", companies, lapse, batch)
+        return lapsed

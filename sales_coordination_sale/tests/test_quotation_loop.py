@@ -359,6 +359,21 @@ class TestQuotationLoop(SalesCoordinationSaleCommon):
         self.assertFalse(followup.note)
         self.assertEqual(followup.window_start, datetime(2031, 3, 23, 8, 0))
 
+    def test_long_expired_quotation_queues_nothing(self):
+        """A database full of quotations that expired long ago (the bridge
+        installed on it, a scheduler stopped for weeks): only the recent ones
+        get a call."""
+        with freeze_time(SENT):
+            self.order.validity_date = date(2031, 3, 20)
+        self._mark_sent(self.order)
+        Order = self.env["sale.order"]
+        with freeze_time(datetime(2031, 4, 20, 9, 0)):
+            self.assertNotIn(self.order, Order._cron_sales_quote_expired())
+        self.assertFalse(self.order.sales_lapse_called)
+        with freeze_time(datetime(2031, 3, 26, 9, 0)):
+            self.assertIn(self.order, Order._cron_sales_quote_expired())
+        self.assertTrue(self.order.sales_lapse_called)
+
     def test_expired_quotation_of_a_won_lead_queues_nothing(self):
         with freeze_time(SENT):
             self.order.validity_date = date(2031, 3, 20)
