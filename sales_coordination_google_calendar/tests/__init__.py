@@ -1,1 +1,2 @@
 from . import test_google_sync
+from . import test_google_customer_answer
