@@ -29,3 +29,5 @@ from . import test_customer_response
 from . import test_telephony
 from . import test_read_only
 from . import test_report_indexes
+from . import test_contact_change
+from . import test_context_keys
