@@ -1,4 +1,5 @@
 from . import crm_lead
+from . import mail_compose_message
 from . import sale_order
 from . import sales_debrief
 from . import sales_followup

@@ -4,3 +4,4 @@ from . import test_funnel_sale
 from . import test_ui
 from . import test_sale_crm_beside
 from . import test_payment
+from . import test_quotation_context
