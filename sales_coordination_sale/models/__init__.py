@@ -1,5 +1,4 @@
 from . import crm_lead
-from . import mail_compose_message
 from . import sale_order
 from . import sales_debrief
 from . import sales_followup

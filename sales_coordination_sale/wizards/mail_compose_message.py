@@ -1,6 +1,6 @@
 from odoo import models
 
-from .sale_order import sending_quotations
+from ..models.sale_order import sending_quotations
 
 
 class MailComposeMessage(models.TransientModel):
