@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import format_datetime, format_time
 
 from ..tools.side_effect import side_effect
-from ..tools.workflow import is_owned
+from ..tools.workflow import is_owned, owning
 
 _logger = logging.getLogger(__name__)
 
@@ -40,14 +40,31 @@ class CalendarAttendee(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if (
-            "state" in vals
-            and not self.env.su
-            and not is_owned(self._name, "state")
-            and self._sales_customer_attendees()
-        ):
+        customers = (
+            self._sales_customer_attendees()
+            if "state" in vals and not is_owned(self._name, "state")
+            else self.browse()
+        )
+        if not customers:
+            return super().write(vals)
+        if not self.env.su:
             raise UserError(self._sales_answer_message())
-        return super().write(vals)
+        # As superuser (a calendar sync, a script): the customer's answer moves
+        # only through their reply (do_accept, do_decline), which checks that it
+        # comes in time and tells the coordinator; anything else leaves it.
+        for attendee in customers.filtered(lambda a: a.state != vals["state"]):
+            _logger.info(
+                "Ignored the answer %s written on the customer of calendar.event %s: "
+                "only their reply to the invitation moves it.",
+                vals["state"],
+                attendee.event_id.id,
+            )
+        others = self - customers
+        result = super(CalendarAttendee, others).write(vals) if others else True
+        rest = {key: value for key, value in vals.items() if key != "state"}
+        if rest:
+            super(CalendarAttendee, customers).write(rest)
+        return result
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_sales_customer(self):
@@ -110,7 +127,8 @@ class CalendarAttendee(models.Model):
         others, customers = self._sales_reply("accepted")
         result = super(CalendarAttendee, others).do_accept() if others else True
         if customers:
-            super(CalendarAttendee, customers).do_accept()
+            with owning(self._name, "state"):
+                super(CalendarAttendee, customers).do_accept()
             customers.event_id._sales_customer_answered("accepted")
         return result
 
@@ -118,7 +136,8 @@ class CalendarAttendee(models.Model):
         others, customers = self._sales_reply("declined")
         result = super(CalendarAttendee, others).do_decline() if others else True
         if customers:
-            super(CalendarAttendee, customers).do_decline()
+            with owning(self._name, "state"):
+                super(CalendarAttendee, customers).do_decline()
             customers.event_id._sales_customer_answered("declined")
         return result
 

@@ -1,3 +1,4 @@
+import contextvars
 from datetime import timedelta
 from urllib.parse import quote as url_quote
 
@@ -36,6 +37,11 @@ SCHEDULING_FIELDS = frozenset(
     }
 )
 
+
+# Set while Odoo's import (load) creates appointments: a variable of the running
+# code, not the ``import_file`` key of Odoo's context, which any client may send
+# with a plain create.
+_IMPORTING = contextvars.ContextVar("sales_coordination_importing", default=False)
 
 # Visit types the rules derive from the lead's history (they count in the funnel);
 # the others a coordinator may correct.
@@ -89,6 +95,7 @@ class CalendarEvent(models.Model):
         "customer_response": frozenset({"none"}),
         # The opportunity's, kept for the multi-company rule: never written.
         "sales_company_id": EMPTY,
+        "sales_customer_id": EMPTY,
     }
 
     is_sales_appointment = fields.Boolean(
@@ -163,6 +170,21 @@ class CalendarEvent(models.Model):
         search="_search_is_debrief_overdue",
     )
     debrief_overdue_alerted = fields.Boolean(copy=False, readonly=True)
+    sales_customer_id = fields.Many2one(
+        "res.partner",
+        string="Customer",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The contact invited as the customer (the opportunity's contact at "
+        "the booking): their answer is the customer's answer. It changes only "
+        "when the advisor's coordinator or a manager changes the opportunity's "
+        "contact or invites the new one.",
+    )
+    sales_contact_changed = fields.Boolean(
+        compute="_compute_sales_contact_changed",
+        help="The opportunity's contact is no longer the customer invited.",
+    )
     customer_response = fields.Selection(
         CUSTOMER_RESPONSES,
         string="Customer's Answer",
@@ -188,6 +210,18 @@ class CalendarEvent(models.Model):
                          FROM crm_lead lead WHERE lead.id = event.opportunity_id"""
                 )
             )
+        if not column_exists(cr, self._table, "sales_customer_id"):
+            create_column(cr, self._table, "sales_customer_id", "int4")
+            if column_exists(cr, self._table, "is_sales_appointment"):
+                cr.execute(
+                    SQL(
+                        """UPDATE calendar_event event
+                              SET sales_customer_id = lead.partner_id
+                             FROM crm_lead lead
+                            WHERE lead.id = event.opportunity_id
+                              AND event.is_sales_appointment"""
+                    )
+                )
         if not column_exists(cr, self._table, "customer_response"):
             create_column(cr, self._table, "customer_response", "varchar")
             self._sales_fill_customer_responses()
@@ -263,7 +297,7 @@ class CalendarEvent(models.Model):
 
     @api.depends(
         "is_sales_appointment",
-        "opportunity_id.partner_id",
+        "sales_customer_id",
         "attendee_ids.partner_id",
         "attendee_ids.state",
     )
@@ -280,13 +314,22 @@ class CalendarEvent(models.Model):
                 "none",
             )
 
+    @api.depends(
+        "is_sales_appointment", "sales_customer_id", "opportunity_id.partner_id"
+    )
+    def _compute_sales_contact_changed(self):
+        for event in self:
+            event.sales_contact_changed = event.is_sales_appointment and (
+                event.opportunity_id.partner_id != event.sales_customer_id
+            )
+
     def _sales_customer(self):
-        """The customer of this sales appointment (its opportunity's contact),
-        or an empty recordset."""
+        """The customer of this sales appointment (the contact invited as the
+        customer), or an empty recordset."""
         self.ensure_one()
         if not self.is_sales_appointment:
             return self.env["res.partner"]
-        return self.opportunity_id.partner_id
+        return self.sales_customer_id
 
     def _sales_company(self):
         self.ensure_one()
@@ -517,7 +560,7 @@ class CalendarEvent(models.Model):
                         Command.link(advisor.partner_id.id)
                     ]
             self._sales_customer_values(vals)
-        with owning(self._name, "booked_by_id"):
+        with owning(self._name, "booked_by_id", "sales_customer_id"):
             self._set_appointment_types(vals_list)
             events = super().create(vals_list)
         events._sales_reopen_lost_leads()
@@ -536,6 +579,7 @@ class CalendarEvent(models.Model):
             vals.get("opportunity_id") or self.env.context.get("default_opportunity_id")
         )
         customer = lead.partner_id
+        vals["sales_customer_id"] = customer.id
         commands = list(vals.get("partner_ids") or [])
         if customer and customer.id not in _linked_partner_ids(commands):
             vals["partner_ids"] = commands + [Command.link(customer.id)]
@@ -576,12 +620,105 @@ class CalendarEvent(models.Model):
             events.sudo().write({"partner_ids": [Command.link(customer.id)]})
         return missing
 
+    def _sales_take_lead_contacts(self):
+        """Make the opportunity's contact the customer of these sales
+        appointments; the customer invited until now stays an attendee."""
+        to_set = self.filtered(
+            lambda event: event.sales_customer_id != event.opportunity_id.partner_id
+        )
+        for customer, events in to_set.grouped(
+            lambda event: event.opportunity_id.partner_id
+        ).items():
+            with owning(self._name, "sales_customer_id"):
+                events.write({"sales_customer_id": customer.id})
+
+    def _sales_follow_lead_contacts(self):
+        """Invite the opportunity's contact as the customer of these sales
+        appointments in place of the customer invited until now (unless they
+        are the advisor); the new customer receives the invitation. Only for
+        their coordinator's decision (see crm.lead's write and
+        action_sales_invite_lead_contact)."""
+        previous = {event: event.sales_customer_id for event in self}
+        self._sales_take_lead_contacts()
+        for event in self:
+            former = previous[event]
+            if former and former not in (
+                event.sales_customer_id | event.advisor_id.partner_id
+            ):
+                event.write({"partner_ids": [Command.unlink(former.id)]})
+        self._sales_add_customers()
+
+    def action_sales_invite_lead_contact(self):
+        """The opportunity's contact changed after the booking: invite them as
+        the customer of these upcoming appointments in place of the former
+        one. For the advisor's coordinator, backup coordinator or a manager.
+        Returns True."""
+        appointments = self.filtered("sales_contact_changed")
+        self._check_sales_appointment_access(appointments.advisor_id)
+        now = fields.Datetime.now()
+        if any(event.start <= now or not event.active for event in appointments):
+            raise UserError(
+                self.env._(
+                    "Only an upcoming appointment invites another customer: a past "
+                    "or cancelled visit keeps the customer it was booked with."
+                )
+            )
+        # sudo: the customer's attendee is not the coordinator's to remove by
+        # hand (see calendar.attendee); their access was checked above.
+        appointments.sudo()._sales_follow_lead_contacts()
+        appointments.opportunity_id.sudo().activity_unlink(
+            ["sales_coordination.mail_activity_type_contact_changed"]
+        )
+        return True
+
+    def _sales_tell_contact_changed(self, former):
+        """The contact of these appointments' opportunities changed (``former``:
+        the contact each lead had) by someone who may not re-invite: the
+        appointments stay as booked, and the lead's coordinator gets one
+        activity per appointment to decide."""
+        activity_type = self.env.ref(
+            "sales_coordination.mail_activity_type_contact_changed"
+        )
+        for event in self:
+            lead = event.opportunity_id
+            coordinator = (
+                lead.coordinator_id
+                or event.advisor_id.coordinator_id
+                or event.advisor_id.backup_coordinator_id
+                or event.booked_by_id
+            )
+            if not coordinator:
+                continue
+            # sudo: the addon's message to the coordinator, whoever changed the
+            # contact (an advisor may not schedule activities for others).
+            lead.sudo().activity_schedule(
+                activity_type_id=activity_type.id,
+                user_id=coordinator.id,
+                summary=self.env._(
+                    "%(user)s changed the contact to %(contact)s",
+                    user=self.env.user.name,
+                    contact=lead.partner_id.display_name or self.env._("nobody"),
+                ),
+                note=self.env._(
+                    "The appointment “%(event)s” (%(when)s) still invites "
+                    "%(customer)s, who was the contact when it was booked (before: "
+                    "%(former)s). To invite %(contact)s instead, open the "
+                    "appointment and press Invite the New Contact.",
+                    event=event.name,
+                    when=event._sales_customer_time(),
+                    customer=event.sales_customer_id.display_name
+                    or self.env._("nobody"),
+                    former=former[lead].display_name or self.env._("nobody"),
+                    contact=lead.partner_id.display_name or self.env._("nobody"),
+                ),
+            )
+
     def _sales_keep_customers(self, vals):
         """``vals`` with the customer kept among the attendees of these sales
         appointments when ``partner_ids`` would remove them: their attendee,
         and with it their answer, stays. (Written to several appointments of
         different customers at once, removing one of them is refused.)"""
-        customers = self.filtered("is_sales_appointment").opportunity_id.partner_id
+        customers = self.filtered("is_sales_appointment").sales_customer_id
         if len(customers) != 1:
             return vals
         commands = vals["partner_ids"]
@@ -658,11 +795,24 @@ class CalendarEvent(models.Model):
         result = super().write(vals)
         if RESCHEDULING_FIELDS.intersection(vals) and not self._sales_is_merge(vals):
             self.env["sales.appointment.scheduler"]._check_appointments(self)
+        if {"opportunity_id", "is_sales_appointment"}.intersection(vals):
+            # Booked for another opportunity (by its coordinator, or crm's
+            # merge): its contact is the customer.
+            self.filtered("is_sales_appointment")._sales_take_lead_contacts()
         if CUSTOMER_FIELDS.intersection(vals):
             self.filtered("is_sales_appointment")._sales_add_customers()
         if {"start", "active", "is_sales_appointment"}.intersection(vals):
             self.filtered("is_sales_appointment")._sales_queue_confirmation()
         return result
+
+    @api.model
+    def load(self, fields, data):
+        # Odoo's import: visits brought as they were recorded elsewhere.
+        token = _IMPORTING.set(True)
+        try:
+            return super().load(fields, data)
+        finally:
+            _IMPORTING.reset(token)
 
     def _sales_move_to_lead(self, lead):
         """crm's merge: these appointments follow their lead to ``lead``. Nothing
@@ -679,7 +829,7 @@ class CalendarEvent(models.Model):
         """An upcoming visit booked for a lost customer (a rehash) reopens their
         lead and ends the rehash call that led to it. Imports of past or
         cancelled visits leave lost leads as they are."""
-        if self.env.context.get("import_file"):
+        if _IMPORTING.get():
             return
         now = fields.Datetime.now()
         lost = self.filtered(

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
@@ -565,14 +565,17 @@ class CrmLead(models.Model):
         )._sales_close("cancelled")
 
     def _sales_follow_customer(self, former):
-        """The lead's contact changed (``former``: the contact each lead had):
-        the new one takes the former's place among the attendees of its
-        upcoming sales appointments."""
+        """The lead's contact changed (``former``: the contact each lead had).
+        Its upcoming sales appointments invite the new contact in place of the
+        former when the advisor's coordinator, backup coordinator or a manager
+        changed it; anyone else's change invites nobody, and the coordinator
+        gets an activity to decide (action_sales_invite_lead_contact)."""
         changed = self.filtered(lambda lead: lead.partner_id != former[lead])
         if not changed:
             return
-        # sudo: the customer follows the lead's contact, whoever sets it (an
-        # advisor may not move their own appointments).
+        # sudo: the appointments follow the lead's contact, whoever sets it (an
+        # advisor may not move their own appointments); who may re-invite is
+        # checked below.
         events = (
             self.env["calendar.event"]
             .sudo()
@@ -584,13 +587,18 @@ class CrmLead(models.Model):
                 ]
             )
         )
-        for event in events:
-            previous = former[event.opportunity_id]
-            if previous and previous not in (
-                event.opportunity_id.partner_id | event.advisor_id.partner_id
-            ):
-                event.write({"partner_ids": [Command.unlink(previous.id)]})
-        events._sales_add_customers()
+        Event = self.env["calendar.event"]
+        scheduled = events.browse()
+        for advisor, appointments in events.grouped("advisor_id").items():
+            try:
+                Event._check_sales_appointment_access(advisor)
+            except AccessError:
+                continue
+            scheduled |= appointments
+        scheduled._sales_follow_lead_contacts()
+        (events - scheduled).filtered(
+            "sales_contact_changed"
+        )._sales_tell_contact_changed(former)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):

@@ -1,3 +1,4 @@
+import contextvars
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,12 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..tools import slots
 from ..tools.side_effect import side_effect
 from ..tools.travel import Place
+
+# Set by book() for a manager who books over capacity: a variable of the running
+# code, not a key of Odoo's context, which any client may send with any write.
+_CAPACITY_OVERRIDE = contextvars.ContextVar(
+    "sales_coordination_capacity_override", default=False
+)
 
 
 def _naive_utc(moment):
@@ -88,29 +95,36 @@ class SalesAppointmentScheduler(models.AbstractModel):
         start = fields.Datetime.to_datetime(start)
         stop = fields.Datetime.to_datetime(stop)
         partner = lead.partner_id
-        Event = self.env["calendar.event"]
-        if override_capacity:
-            Event = Event.with_context(sales_capacity_override=True)
-        event = Event.create(
-            {
-                "name": self.env._(
-                    "Visit: %(customer)s",
-                    customer=partner.name or lead.contact_name or lead.name,
-                ),
-                "is_sales_appointment": True,
-                "advisor_id": advisor.id,
-                "opportunity_id": lead.id,
-                "start": start,
-                "stop": stop,
-                "partner_ids": [(4, partner.id)] if partner else [],
-                "location": partner._display_address(without_company=True).replace(
-                    "\n", ", "
-                )
-                if partner
-                else False,
-                "description": lead.perceived_need,
-            }
-        )
+        if override_capacity and not self.env.user.has_group(
+            "sales_coordination.group_manager"
+        ):
+            raise AccessError(
+                self.env._("Only a sales manager may book over an advisor's capacity.")
+            )
+        token = _CAPACITY_OVERRIDE.set(bool(override_capacity))
+        try:
+            event = self.env["calendar.event"].create(
+                {
+                    "name": self.env._(
+                        "Visit: %(customer)s",
+                        customer=partner.name or lead.contact_name or lead.name,
+                    ),
+                    "is_sales_appointment": True,
+                    "advisor_id": advisor.id,
+                    "opportunity_id": lead.id,
+                    "start": start,
+                    "stop": stop,
+                    "partner_ids": [(4, partner.id)] if partner else [],
+                    "location": partner._display_address(without_company=True).replace(
+                        "\n", ", "
+                    )
+                    if partner
+                    else False,
+                    "description": lead.perceived_need,
+                }
+            )
+        finally:
+            _CAPACITY_OVERRIDE.reset(token)
         values = {}
         stage = self.env.ref(
             "sales_coordination.crm_stage_appointment", raise_if_not_found=False
@@ -137,11 +151,8 @@ class SalesAppointmentScheduler(models.AbstractModel):
             return
         # create() and write() checked it already; the agendas' sudo relies on it.
         self.env["calendar.event"]._check_sales_appointment_access(events.advisor_id)
-        override = self.env.context.get("sales_capacity_override")
-        if override and not self.env.user.has_group("sales_coordination.group_manager"):
-            raise AccessError(
-                self.env._("Only a sales manager may book over an advisor's capacity.")
-            )
+        # Only book() sets it, once it checked that a manager books.
+        override = _CAPACITY_OVERRIDE.get()
         start = min(events.mapped("start"))
         stop = max(events.mapped("stop"))
         agendas = self._agendas(events.advisor_id, start, stop)

@@ -129,15 +129,17 @@ class TestCustomerAttendee(CustomerResponseCommon):
             )
         first = self.env["res.partner"].create({"name": "Abe's customer"})
         second = self.env["res.partner"].create({"name": "Abe's customer's wife"})
-        # The advisor edits their own lead: the customer joins the visit they
-        # may not move themselves.
+        # The coordinator sets the contact: the customer joins the visit.
         with freeze_time(BOOKED_AT):
-            self.lead_2.with_user(self.advisor_2).partner_id = first
+            self.lead_2.with_user(self.other_coordinator).partner_id = first
         self.assertEqual(event.partner_ids, self.advisor_2.partner_id | first)
+        self.assertEqual(event.sales_customer_id, first)
         with freeze_time(BOOKED_AT):
             self.lead_2.with_user(self.other_coordinator).partner_id = second
         self.assertEqual(event.partner_ids, self.advisor_2.partner_id | second)
+        self.assertEqual(event.sales_customer_id, second)
         self.assertNotIn(first, past.partner_ids, "a past visit keeps its history")
+        self.assertNotIn(second, past.partner_ids)
 
     def test_answer_cannot_be_written_by_any_role(self):
         event = self._book_visit()

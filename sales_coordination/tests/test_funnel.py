@@ -360,11 +360,31 @@ class TestRehash(FunnelCommon):
         self._visit(self.lead, PAST + timedelta(days=7))
         values = self._appointment_values(start=self.start)
         self.Event.with_user(self.coordinator).create(dict(values, active=False))
-        self.Event.with_user(self.coordinator).with_context(import_file=True).create(
-            self._appointment_values(start=self.start + timedelta(days=1))
+        # An import (Odoo's load), as the coordinator's Import records does.
+        result = self.Event.with_user(self.coordinator).load(
+            ["name", "start", "stop", "advisor_id/.id", "opportunity_id/.id"],
+            [
+                [
+                    "Imported visit",
+                    fields.Datetime.to_string(self.start + timedelta(days=1)),
+                    fields.Datetime.to_string(self.start + timedelta(days=1, hours=1)),
+                    str(self.advisor.id),
+                    str(self.lead.id),
+                ]
+            ],
         )
+        self.assertFalse(result["messages"])
         self.assertFalse(self.lead.active)
         self.assertEqual(self.lead.lost_reason_id, reason)
+
+    def test_import_key_of_a_client_is_no_import(self):
+        """``import_file`` sent with a plain create (any JSON-RPC client may):
+        an upcoming visit of a lost lead reopens it, as any booking does."""
+        self._debrief(self._visit(self.lead, PAST), "lost", reason=self.too_expensive)
+        self.Event.with_user(self.coordinator).with_context(import_file=True).create(
+            self._appointment_values(start=self.start)
+        )
+        self.assertTrue(self.lead.active)
 
     def test_negative_delay_refused(self):
         with self.assertRefused(ValidationError, "cannot be negative"):

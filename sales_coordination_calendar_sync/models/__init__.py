@@ -1,1 +1,2 @@
+from . import calendar_attendee
 from . import calendar_event

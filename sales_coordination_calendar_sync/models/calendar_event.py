@@ -55,7 +55,9 @@ class CalendarEvent(models.Model):
                     # An answer is written on the attendee, as the user answers
                     # in Odoo: the appointment's attendees are the coordinator's.
                     for command in allowed.pop("attendee_ids", ()):
-                        event.attendee_ids.browse(command[1]).write(command[2])
+                        event.attendee_ids.browse(command[1])._sales_sync_answer(
+                            command[2]["state"]
+                        )
                     if allowed:
                         event.write(allowed)
                     if refused:

@@ -1,6 +1,8 @@
 from datetime import datetime, timedelta, timezone
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -282,3 +284,60 @@ class TestMicrosoftSync(SalesCoordinationCommon):
                 monday + timedelta(hours=10),
                 monday + timedelta(hours=11),
             )
+
+    # The customer's answer in the advisor's Outlook copy
+
+    def _with_customer(self, event, response, **changes):
+        """The advisor's Outlook copy of ``event`` with the customer among its
+        attendees, their response as Outlook reports it to the organiser."""
+        return self._outlook_copy(
+            event,
+            attendees=[
+                {
+                    "type": "required",
+                    "status": {"response": response, "time": "0001-01-01T00:00:00Z"},
+                    "emailAddress": {
+                        "name": self.customer.name,
+                        "address": self.customer.email,
+                    },
+                }
+            ],
+            **changes,
+        )
+
+    def _customer_attendee(self, event):
+        return event.attendee_ids.filtered(lambda a: a.partner_id == self.customer)
+
+    def test_advisors_edit_keeps_the_customers_acceptance(self):
+        """The customer accepted through the invitation's link; the advisor
+        edits their copy, and Outlook reports its external guest as "none"."""
+        self.customer.email = "carla@example.com"
+        event = self._book_synced()
+        with freeze_time(datetime(2031, 3, 1, 10, 0)):
+            self._customer_attendee(event).sudo().do_accept()
+        self.assertEqual(event.customer_response, "accepted")
+        logger = "odoo.addons.sales_coordination_calendar_sync.models.calendar_attendee"
+        with patch(f"{logger}._logger") as log:
+            self._sync(self._with_customer(event, "none", subject="Visit (bring van)"))
+        self.assertEqual(
+            log.info.call_args[0][1:4], ("needsAction", event.id, "accepted")
+        )
+        self.assertEqual(self._customer_attendee(event).state, "accepted")
+        self.assertEqual(event.customer_response, "accepted")
+        self.assertIn(self.customer, event.partner_ids, "still invited")
+        self.assertIn("renamed it", self._refusals().summary)
+
+    def test_customers_reply_in_outlook_goes_through_the_customers_answer(self):
+        self.customer.email = "carla@example.com"
+        event = self._book_synced()
+        self._sync(self._with_customer(event, "declined"))
+        self.assertEqual(event.customer_response, "declined")
+        reset = self.env["sales.followup"].search(
+            [("event_id", "=", event.id), ("kind", "=", "reset")]
+        )
+        self.assertEqual(len(reset), 1)
+        self.assertTrue(
+            self.lead.message_ids.filtered(
+                lambda m: "declined the appointment" in (m.body or "")
+            )
+        )

@@ -1,3 +1,5 @@
+import contextvars
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -9,6 +11,23 @@ from odoo.addons.sales_coordination.tools.workflow import owning
 QUOTE_STATES = ("draft", "sent")
 # How long after its validity date an expired quotation still gets its call.
 EXPIRY_CATCH_UP_DAYS = 7
+
+# The quotations Sale's e-mail composer is sending right now (see
+# mail_compose_message.py). A variable of the running code, not Odoo's context:
+# Odoo applies the context a chatter post sends, so sale's own ``mark_so_as_sent``
+# key tells nothing about who sends.
+_SENDING = contextvars.ContextVar("sales_coordination_sale_sending", default=())
+
+
+@contextmanager
+def sending_quotations(order_ids):
+    """Run the block as Sale's sending of the quotations ``order_ids`` by
+    e-mail: their posted message is the quotation the customer receives."""
+    token = _SENDING.set((*_SENDING.get(), *order_ids))
+    try:
+        yield
+    finally:
+        _SENDING.reset(token)
 
 
 class SaleOrder(models.Model):
@@ -59,10 +78,13 @@ class SaleOrder(models.Model):
 
     @api.returns("mail.message", lambda value: value.id)
     def message_post(self, **kwargs):
-        # Sale's e-mail of the quotation posts with mark_so_as_sent: the draft
-        # becomes sent, and a quotation already sent is a new version of it.
-        sending = self.env.context.get("mark_so_as_sent") and self.filtered(
-            lambda order: order.state in QUOTE_STATES
+        # Sale's e-mail of the quotation: the draft becomes sent, and a
+        # quotation already sent is a new version of it. Only the composer's
+        # real send says so, never the context of a post (a portal chatter post
+        # may carry any key).
+        sending_ids = _SENDING.get()
+        sending = self.filtered(
+            lambda order: order.id in sending_ids and order.state in QUOTE_STATES
         )
         message = super().message_post(**kwargs)
         if sending:

@@ -5,3 +5,4 @@ from . import test_ui
 from . import test_sale_crm_beside
 from . import test_payment
 from . import test_write_matrix
+from . import test_quotation_context
