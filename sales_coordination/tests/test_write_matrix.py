@@ -12,7 +12,11 @@ UPCOMING = NOW + timedelta(days=2, hours=-3)
 
 # Who may change each stored field of the addon, through write and web_save:
 # A advisor, C coordinator, O another advisor's coordinator, M manager, P portal
-# user. A field nobody may write moves only by the addon's own methods.
+# user. A field nobody may write moves only by the addon's own methods. Each row
+# is about the cast's record of its model (setUpClass): the advisor's lead, its
+# upcoming appointment, its confirmed debrief, its queued callback, a call the
+# coordinator logged long ago (past the correction time), the company, the
+# advisor's user, an integration and its event, a line of spend...
 WRITE = {
     ("calendar.event", "advisor_id"): "M",
     ("calendar.event", "appointment_type"): "CM",
