@@ -1,1 +1,2 @@
 from . import test_website_form
+from . import test_coordinator_leaves
