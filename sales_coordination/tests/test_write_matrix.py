@@ -27,6 +27,7 @@ WRITE = {
     ("calendar.event", "is_no_show"): "",
     ("calendar.event", "is_sales_appointment"): "CM",
     ("calendar.event", "sales_company_id"): "",
+    ("calendar.event", "sales_customer_id"): "",
     ("crm.lead", "arrival_date"): "",
     ("crm.lead", "coordinator_id"): "ACM",
     ("crm.lead", "first_contact_date"): "",
@@ -204,6 +205,7 @@ CREATE = {
     ("calendar.event", "debrief_state"): "",
     ("calendar.event", "is_no_show"): "",
     ("calendar.event", "sales_company_id"): "",
+    ("calendar.event", "sales_customer_id"): "",
     ("crm.lead", "arrival_date"): "",
     ("crm.lead", "first_contact_date"): "",
     ("crm.lead", "last_contact_date"): "",
@@ -378,6 +380,8 @@ class TestWriteMatrix(WriteMatrixMixin, SalesCoordinationCommon):
             + timedelta(days=2, hours=1),
             ("sales.debrief", "event_id"): self.other_past_visit.id,
             ("sales.inbound.source", "ignored_numbers"): "+1 217 555 0177",
+            # A rotated secret: the model refuses one under 32 characters.
+            ("sales.inbound.source", "secret"): "x" * 40,
             ("sales.inbound.source", "user_id"): self.spare_integration_user.id,
         }
 
