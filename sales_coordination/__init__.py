@@ -23,3 +23,17 @@ def uninstall_hook(env):
         "sales_source_cost",
     ):
         env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
+    # The addon's e-mail reminder goes with it: the appointments that have it
+    # stay (calendar's reminders refuse the delete of one still in use).
+    alarm = env.ref(
+        "sales_coordination.calendar_alarm_sales_reminder_email",
+        raise_if_not_found=False,
+    )
+    if alarm:
+        env.cr.execute(
+            SQL(
+                "DELETE FROM calendar_alarm_calendar_event_rel"
+                " WHERE calendar_alarm_id = %s",
+                alarm.id,
+            )
+        )
