@@ -12,6 +12,8 @@ from .common import SalesCoordinationCommon
 BOOKED_AT = datetime(2031, 3, 1, 10, 0)
 # Sunday morning: the day-before confirmation call is due.
 REPLY_AT = datetime(2031, 3, 2, 9, 0)
+# Next call, a few minutes after the customer's reply.
+AFTER_REPLY = REPLY_AT + timedelta(minutes=5)
 REFUSED = "Only the customer answers the invitation"
 WORKFLOW_REFUSED = "Only the record's own buttons and actions"
 
@@ -242,7 +244,9 @@ class TestCustomerResponse(CustomerResponseCommon, HttpCase):
     def _lead_messages(self, fragment):
         return self.lead.message_ids.filtered(lambda m: fragment in (m.body or ""))
 
-    def _claim(self, user, at=REPLY_AT):
+    def _claim(self, user, at=AFTER_REPLY):
+        # After the reply: it is handled on a ticking clock (seconds on a loaded
+        # machine), and what it queues is due from the moment it was handled.
         with freeze_time(at):
             return self.Followup.with_user(user).claim_next()
 
