@@ -286,9 +286,9 @@ class TestUiPhone(SalesCoordinationCommon, HttpCase):
     browser_size = "375x667"
     touch_enabled = True
 
-    def test_advisor_day_tour(self):
+    def _advisor_always_working(self):
         # Working every hour of every day: the tour runs whenever CI does.
-        always = self.env["resource.calendar"].create(
+        self.advisor.resource_calendar_id = self.env["resource.calendar"].create(
             {
                 "name": "Always (tour)",
                 "tz": "UTC",
@@ -307,7 +307,9 @@ class TestUiPhone(SalesCoordinationCommon, HttpCase):
                 ],
             }
         )
-        self.advisor.resource_calendar_id = always
+
+    def test_advisor_day_tour(self):
+        self._advisor_always_working()
         self.customer.write({"street": "12 Elm Street", "city": "Springfield"})
         today = datetime.combine(date.today(), time())
         Lead = self.env["crm.lead"]
@@ -343,9 +345,8 @@ class TestUiPhone(SalesCoordinationCommon, HttpCase):
         now = datetime.now().replace(second=0, microsecond=0)
         # Started, and today whatever the hour the tour runs.
         start = max(datetime.combine(now.date(), time()), now - timedelta(hours=1))
-        event = self.env["calendar.event"].create(
-            {**self._appointment_values(start=start), "name": "Started visit tour"}
-        )
+        self._advisor_always_working()
+        event = self._book(start=start)
         followups = self.lead.followup_ids
         self.start_tour(
             "/odoo/my-day", "sales_coordination_advisor_result", login="sc_advisor"

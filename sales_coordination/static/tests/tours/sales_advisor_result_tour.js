@@ -9,12 +9,12 @@ registry.category("web_tour.tours").add("sales_coordination_advisor_result", {
     steps: () => [
         {
             content: "The visit under way, with its Debrief button",
-            trigger: ".o_sales_advisor_day .o_kanban_record:contains('Started visit tour') button[name=action_open_debrief]",
+            trigger: ".o_sales_advisor_day .o_kanban_record:contains('Heat pump for Carla') button[name=action_open_debrief]",
             run: "click",
         },
         {
             content: "The advisor's form, for that visit",
-            trigger: ".o_form_view:has(.o_field_widget[name=outcome]):contains('Started visit tour')",
+            trigger: ".o_form_view:has(.o_field_widget[name=outcome]):contains('Heat pump for Carla')",
         },
         {
             content: "Outcome: advance to the next step",
@@ -73,11 +73,15 @@ registry.category("web_tour.tours").add("sales_coordination_debrief_from_draft",
         },
         {
             content: "The advisor's product is there",
-            trigger: ".o_form_view .o_field_widget[name=product_interest] input:value("Heat pump 9 kW")",
+            trigger: ".o_form_view .o_field_widget[name=product_interest] input:value('Heat pump 9 kW')",
         },
         {
             content: "and the value of the quote",
-            trigger: ".o_form_view .o_field_widget[name=amount_untaxed] input:value("9,500.00")",
+            trigger: ".o_form_view .o_field_widget[name=amount_untaxed] input:value('9,500.00')",
+        },
+        {
+            content: "and the chance to close, in percent",
+            trigger: ".o_form_view .o_field_widget[name=probability] input:value('60.00')",
         },
         {
             content: "Confirm the debrief",
