@@ -460,3 +460,17 @@ class TestAdvisorDraft(SalesCoordinationCommon):
             action = self.event.with_user(self.advisor).action_open_debrief()
         form = self.env.ref("sales_coordination.sales_debrief_view_form_advisor")
         self.assertEqual(action["views"], [(form.id, "form")])
+
+    def test_my_day_offers_the_advisors_days_and_filters(self):
+        action = self.env.ref("sales_coordination.calendar_event_action_advisor_day")
+        views = (
+            self.env["calendar.event"]
+            .with_user(self.advisor)
+            .get_views([(False, "kanban"), (action.search_view_id.id, "search")])
+        )
+        arch = views["views"]["search"]["arch"]
+        for name in ("today", "tomorrow", "this_week"):
+            self.assertIn(f'name="{name}"', arch)
+        # The coordinators' filters are theirs.
+        for name in ("my_advisors", "booked_by_me"):
+            self.assertNotIn(f'name="{name}"', arch)
