@@ -337,15 +337,14 @@ class SalesDebrief(models.Model):
                 )
             )
         now = fields.Datetime.now()
-        # sudo: reading the appointment the draft is about, whose advisor is
-        # compared with the user just below.
+        # sudo: another advisor's appointment is not readable to this one; its
+        # advisor is read to be compared with the user, and nothing of it is told.
         for event in events.sudo():
             if event.advisor_id != self.env.user:
                 raise AccessError(
                     self.env._(
-                        "You record the result of your own visits only: “%(event)s” "
-                        "is not yours.",
-                        event=event.name,
+                        "You record the result of your own visits only: this "
+                        "appointment is not yours."
                     )
                 )
             if event.start > now:
@@ -369,20 +368,18 @@ class SalesDebrief(models.Model):
         """Confirm the debrief: update the opportunity (revenue, probability, stage,
         won or lost) and queue the follow-up for the agreed window, in one
         transaction. Returns True."""
-        if not self.env.su and not self.env.user.has_group(
-            "sales_coordination.group_coordinator"
-        ):
+        if self._is_field_advisor_only():
             raise AccessError(
                 self.env._(
                     "Only a coordinator confirms a debrief: your draft waits for them."
                 )
             )
         for debrief in self:
+            debrief._check_confirmable()
             if debrief.coordinator_id == debrief.advisor_id:
                 # The advisor's draft from the field: recorded, in the end, by
                 # the coordinator who confirms it.
                 debrief.coordinator_id = self.env.user
-            debrief._check_confirmable()
             debrief._apply_to_lead()
             debrief._sales_write_workflow({"state": "done"})
             debrief.event_id._sales_write_workflow({"debrief_state": "done"})
