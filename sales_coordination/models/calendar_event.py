@@ -170,6 +170,11 @@ class CalendarEvent(models.Model):
         search="_search_is_debrief_overdue",
     )
     debrief_overdue_alerted = fields.Boolean(copy=False, readonly=True)
+    sales_started = fields.Boolean(
+        string="Started",
+        compute="_compute_sales_started",
+        help="The visit has started: its advisor may record its result.",
+    )
     sales_customer_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -350,6 +355,11 @@ class CalendarEvent(models.Model):
         for event in self:
             event.is_debrief_overdue = event in overdue
 
+    def _compute_sales_started(self):
+        now = fields.Datetime.now()
+        for event in self:
+            event.sales_started = bool(event.start and event.start <= now)
+
     def _search_is_debrief_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise ValidationError(self.env._("Unsupported search on Debrief Overdue."))
@@ -448,12 +458,18 @@ class CalendarEvent(models.Model):
 
     def action_open_debrief(self):
         self.ensure_one()
-        return self.debrief_ids[:1]._get_records_action(
+        action = self.debrief_ids[:1]._get_records_action(
             context={
                 "default_event_id": self.id,
                 "default_followup_daypart": self.opportunity_id.reach_daypart,
             }
         )
+        if not self.env.user.has_group("sales_coordination.group_coordinator"):
+            # The advisor's own form, the one they may save: the result of
+            # the visit only (the model says what they may write).
+            view = self.env.ref("sales_coordination.sales_debrief_view_form_advisor")
+            action["views"] = [(view.id, "form")]
+        return action
 
     @api.constrains(
         "is_sales_appointment",

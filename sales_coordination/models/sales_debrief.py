@@ -33,6 +33,23 @@ COORDINATOR_FIELDS = frozenset(
         "coordinator_id",
     }
 )
+# What the advisor may put in a draft from the field, once the visit started: the
+# result itself, never who recorded it nor what the coordinator books after it.
+ADVISOR_FIELDS = frozenset(
+    {
+        "event_id",
+        "product_interest",
+        "amount_untaxed",
+        "probability",
+        "outcome",
+        "lost_reason_id",
+        "next_step",
+        "followup_date",
+        "followup_daypart",
+        "followup_window_start",
+        "followup_window_end",
+    }
+)
 MANAGER_FIELDS = frozenset(
     {"strength_1", "strength_2", "strength_3", "improvement", "manager_id"}
 )
@@ -225,6 +242,13 @@ class SalesDebrief(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._sales_check_workflow_create(vals_list)
+        if self._is_field_advisor_only():
+            self._check_advisor_draft(
+                {name for vals in vals_list for name in vals},
+                self.env["calendar.event"].browse(
+                    [vals["event_id"] for vals in vals_list if vals.get("event_id")]
+                ),
+            )
         if any(MANAGER_FIELDS.intersection(vals) for vals in vals_list):
             self._check_manager()
         self._check_one_per_event([vals.get("event_id") for vals in vals_list])
@@ -245,6 +269,18 @@ class SalesDebrief(models.Model):
     def write(self, vals):
         self.check_access("write")
         self._sales_check_workflow_write(vals)
+        if self._is_field_advisor_only():
+            if any(debrief.state != "draft" for debrief in self):
+                raise AccessError(
+                    self.env._(
+                        "This debrief is confirmed: the advisor's draft is closed. "
+                        "Ask your coordinator to correct it."
+                    )
+                )
+            events = self.event_id
+            if vals.get("event_id"):
+                events = self.env["calendar.event"].browse(vals["event_id"])
+            self._check_advisor_draft(vals, events)
         if "event_id" in vals and any(debrief.state == "done" for debrief in self):
             # The appointment is what a confirmed debrief counts for (the
             # funnel's demo, the advisor's close rate): a manager reopens it first.
@@ -281,6 +317,45 @@ class SalesDebrief(models.Model):
                 self.env._("This debrief is confirmed: only a manager may delete it.")
             )
 
+    def _is_field_advisor_only(self):
+        """Whether the user writes as a field advisor (not a coordinator nor a
+        manager): their debrief is a draft of their own started visit."""
+        return not self.env.su and not self.env.user.has_group(
+            "sales_coordination.group_coordinator"
+        )
+
+    def _check_advisor_draft(self, vals, events):
+        """An advisor records a draft result of their own visit once it started:
+        the result's fields only, never the state nor what a coordinator books."""
+        refused = set(vals) - ADVISOR_FIELDS
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "A field advisor records the visit's result only; the "
+                    "coordinator completes the rest (%(fields)s).",
+                    fields=", ".join(sorted(refused)),
+                )
+            )
+        now = fields.Datetime.now()
+        # sudo: another advisor's appointment is not readable to this one; its
+        # advisor is read to be compared with the user, and nothing of it is told.
+        for event in events.sudo():
+            if event.advisor_id != self.env.user:
+                raise AccessError(
+                    self.env._(
+                        "You record the result of your own visits only: this "
+                        "appointment is not yours."
+                    )
+                )
+            if event.start > now:
+                raise AccessError(
+                    self.env._(
+                        "The visit “%(event)s” has not started yet: record its "
+                        "result once you are there.",
+                        event=event.name,
+                    )
+                )
+
     def _check_manager(self):
         if not self.env.su and not self.env.user.has_group(
             "sales_coordination.group_manager"
@@ -293,8 +368,18 @@ class SalesDebrief(models.Model):
         """Confirm the debrief: update the opportunity (revenue, probability, stage,
         won or lost) and queue the follow-up for the agreed window, in one
         transaction. Returns True."""
+        if self._is_field_advisor_only():
+            raise AccessError(
+                self.env._(
+                    "Only a coordinator confirms a debrief: your draft waits for them."
+                )
+            )
         for debrief in self:
             debrief._check_confirmable()
+            if debrief.coordinator_id == debrief.advisor_id:
+                # The advisor's draft from the field: recorded, in the end, by
+                # the coordinator who confirms it.
+                debrief.coordinator_id = self.env.user
             debrief._apply_to_lead()
             debrief._sales_write_workflow({"state": "done"})
             debrief.event_id._sales_write_workflow({"debrief_state": "done"})

@@ -320,3 +320,157 @@ class TestDebrief(SalesCoordinationCommon):
             self.Debrief.create(
                 {"event_id": meeting.id, "product_interest": "-", "outcome": "won"}
             )
+
+
+@tagged("post_install", "-at_install")
+class TestAdvisorDraft(SalesCoordinationCommon):
+    """Once the visit started, its advisor records a draft result from the field;
+    only the coordinator's confirmation moves the opportunity and the queue."""
+
+    # The appointment: Monday 2031-03-03 09:00-10:30 UTC; the advisor at the
+    # customer's at 09:40.
+    DURING = datetime(2031, 3, 3, 9, 40)
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.event = cls._book()
+        cls.Debrief = cls.env["sales.debrief"]
+
+    def _values(self, **values):
+        return {
+            "event_id": self.event.id,
+            "product_interest": "Heat pump 9 kW",
+            "amount_untaxed": 9500,
+            "probability": 60,
+            "outcome": "advance",
+            "next_step": "Compare with the neighbour's quote",
+            "followup_date": datetime(2031, 3, 5).date(),
+            "followup_daypart": "evening",
+            **values,
+        }
+
+    def _draft(self, **values):
+        with freeze_time(self.DURING):
+            return self.Debrief.with_user(self.advisor).create(self._values(**values))
+
+    def test_advisor_records_a_draft_once_started(self):
+        followups = self.lead.followup_ids
+        draft = self._draft()
+        self.assertEqual(draft.state, "draft")
+        self.assertEqual(draft.advisor_id, self.advisor)
+        self.assertEqual(draft.followup_window_start, datetime(2031, 3, 5, 17))
+        # Nothing moved: the coordinator has not confirmed.
+        self.assertEqual(self.lead.expected_revenue, 0)
+        self.assertEqual(self.lead.followup_ids, followups)
+        with freeze_time(self.DURING):
+            draft.with_user(self.advisor).write(
+                {
+                    "outcome": "lost",
+                    "lost_reason_id": (
+                        self.env.ref(
+                            "sales_coordination.crm_lost_reason_definitive_no"
+                        ).id
+                    ),
+                }
+            )
+        self.assertEqual(draft.outcome, "lost")
+        self.assertFalse(self.lead.lost_reason_id)
+
+    def test_advisor_before_the_visit_refused(self):
+        with (
+            freeze_time(self.DURING - timedelta(hours=1)),
+            self.assertRefused(AccessError, "has not started yet"),
+        ):
+            self.Debrief.with_user(self.advisor).create(self._values())
+        self.assertFalse(self.event.debrief_ids)
+
+    def test_advisor_of_another_visit_refused(self):
+        other = self._book(advisor=self.advisor_2, lead=self.lead_2)
+        for advisor in (self.advisor, self.salesman):
+            with (
+                freeze_time(self.DURING),
+                self.assertRaises(AccessError),
+            ):
+                self.Debrief.with_user(advisor).create(self._values(event_id=other.id))
+        draft = self._draft()
+        with freeze_time(self.DURING), self.assertRaises(AccessError):
+            draft.with_user(self.advisor).write({"event_id": other.id})
+        with freeze_time(self.DURING), self.assertRaises(AccessError):
+            draft.with_user(self.advisor_2).write({"amount_untaxed": 1})
+        self.assertEqual(draft.event_id, self.event)
+        self.assertEqual(draft.amount_untaxed, 9500)
+
+    def test_advisor_writes_the_result_only(self):
+        draft = self._draft()
+        for vals in (
+            {"coordinator_id": self.other_coordinator.id},
+            {"strength_1": "Listened well"},
+            {"next_event_id": self._book(start=datetime(2031, 3, 10, 9)).id},
+        ):
+            with (
+                self.subTest(vals=vals),
+                freeze_time(self.DURING),
+                self.assertRaises(AccessError),
+            ):
+                draft.with_user(self.advisor).write(vals)
+        with freeze_time(self.DURING), self.assertRaises(AccessError):
+            self.Debrief.with_user(self.advisor).create(
+                self._values(
+                    event_id=self._book(start=self.start - timedelta(days=7)).id,
+                    coordinator_id=self.coordinator.id,
+                )
+            )
+        with self.assertRaises(AccessError):
+            draft.with_user(self.advisor).unlink()
+
+    def test_advisor_confirm_refused(self):
+        draft = self._draft()
+        with (
+            freeze_time(self.DURING + timedelta(hours=2)),
+            self.assertRefused(AccessError, "Only a coordinator confirms"),
+        ):
+            draft.with_user(self.advisor).action_confirm()
+        self.assertEqual(draft.state, "draft")
+        self.assertEqual(self.lead.expected_revenue, 0)
+
+    def test_coordinator_confirm_moves_the_lead(self):
+        draft = self._draft()
+        with freeze_time(self.DURING + timedelta(hours=2)):
+            opened = self.event.with_user(self.coordinator).action_open_debrief()
+            self.assertEqual(opened["res_id"], draft.id)
+            draft.with_user(self.coordinator).action_confirm()
+        self.assertEqual(draft.state, "done")
+        self.assertEqual(draft.coordinator_id, self.coordinator)
+        self.assertEqual(self.lead.expected_revenue, 9500)
+        self.assertEqual(self.lead.probability, 60)
+        self.assertEqual(draft.followup_id.kind, "quote")
+        self.assertEqual(draft.followup_id.window_start, datetime(2031, 3, 5, 17))
+        self.assertEqual(self.event.debrief_state, "done")
+        # Confirmed: the advisor's draft is closed.
+        with self.assertRaises(AccessError):
+            draft.with_user(self.advisor).write({"amount_untaxed": 1})
+
+    def test_advisor_button_only_once_started(self):
+        with freeze_time(self.DURING - timedelta(hours=1)):
+            self.assertFalse(self.event.with_user(self.advisor).sales_started)
+        self.event.invalidate_recordset(["sales_started"])
+        with freeze_time(self.DURING):
+            self.assertTrue(self.event.with_user(self.advisor).sales_started)
+            action = self.event.with_user(self.advisor).action_open_debrief()
+        form = self.env.ref("sales_coordination.sales_debrief_view_form_advisor")
+        self.assertEqual(action["views"], [(form.id, "form")])
+
+    def test_my_day_offers_the_advisors_days_and_filters(self):
+        action = self.env.ref("sales_coordination.calendar_event_action_advisor_day")
+        views = (
+            self.env["calendar.event"]
+            .with_user(self.advisor)
+            .get_views([(False, "kanban"), (action.search_view_id.id, "search")])
+        )
+        arch = views["views"]["search"]["arch"]
+        for name in ("today", "tomorrow", "this_week"):
+            self.assertIn(f'name="{name}"', arch)
+        # The coordinators' filters are theirs.
+        for name in ("my_advisors", "booked_by_me"):
+            self.assertNotIn(f'name="{name}"', arch)

@@ -135,6 +135,38 @@ class TestUi(SalesCoordinationCommon, HttpCase):
         self.assertEqual(debrief.followup_id.window_start.hour, 17)
         self.assertEqual(self.lead.expected_revenue, 9500)
 
+    def test_debrief_from_draft_tour(self):
+        """The advisor's draft from the field is where the coordinator's debrief
+        starts; the coordinator's confirmation moves the opportunity."""
+        today = datetime.combine(date.today(), time(9))
+        event = self._book(start=today - timedelta(days=today.weekday() + 7))
+        draft = (
+            self.env["sales.debrief"]
+            .with_user(self.advisor)
+            .create(
+                {
+                    "event_id": event.id,
+                    "product_interest": "Heat pump 9 kW",
+                    "amount_untaxed": 9500,
+                    "probability": 60,
+                    "outcome": "won",
+                }
+            )
+        )
+        self.env["calendar.event"]._cron_debrief_states()
+        self.assertEqual(self.lead.expected_revenue, 0)
+        action = "action-sales_coordination.calendar_event_action_debrief_due"
+        self.start_tour(
+            f"/odoo/{action}/{event.id}",
+            "sales_coordination_debrief_from_draft",
+            login="sc_coordinator",
+        )
+        self.assertEqual(event.debrief_ids, draft)
+        self.assertEqual(draft.state, "done")
+        self.assertEqual(draft.coordinator_id, self.coordinator)
+        self.assertEqual(self.lead.expected_revenue, 9500)
+        self.assertTrue(self.lead.stage_id.is_won)
+
     def test_next_call_tour(self):
         self.lead.perceived_need = "Cold rooms upstairs"
         now = datetime.now()
@@ -254,9 +286,9 @@ class TestUiPhone(SalesCoordinationCommon, HttpCase):
     browser_size = "375x667"
     touch_enabled = True
 
-    def test_advisor_day_tour(self):
+    def _advisor_always_working(self):
         # Working every hour of every day: the tour runs whenever CI does.
-        always = self.env["resource.calendar"].create(
+        self.advisor.resource_calendar_id = self.env["resource.calendar"].create(
             {
                 "name": "Always (tour)",
                 "tz": "UTC",
@@ -275,7 +307,9 @@ class TestUiPhone(SalesCoordinationCommon, HttpCase):
                 ],
             }
         )
-        self.advisor.resource_calendar_id = always
+
+    def test_advisor_day_tour(self):
+        self._advisor_always_working()
         self.customer.write({"street": "12 Elm Street", "city": "Springfield"})
         today = datetime.combine(date.today(), time())
         Lead = self.env["crm.lead"]
@@ -304,3 +338,31 @@ class TestUiPhone(SalesCoordinationCommon, HttpCase):
         self.start_tour(
             "/odoo/my-day", "sales_coordination_advisor_day", login="sc_advisor"
         )
+
+    def test_advisor_result_tour(self):
+        """At the customer's, the visit started: the advisor records its result
+        from My Day on their phone, a draft that moves nothing yet."""
+        now = datetime.now().replace(second=0, microsecond=0)
+        # Started, and today whatever the hour the tour runs.
+        start = max(datetime.combine(now.date(), time()), now - timedelta(hours=1))
+        self._advisor_always_working()
+        event = self._book(start=start)
+        followups = self.lead.followup_ids
+        self.start_tour(
+            "/odoo/my-day", "sales_coordination_advisor_result", login="sc_advisor"
+        )
+        debrief = event.debrief_ids
+        self.assertEqual(len(debrief), 1)
+        self.assertEqual(debrief.state, "draft")
+        self.assertEqual(debrief.outcome, "advance")
+        self.assertEqual(debrief.product_interest, "Heat pump 9 kW")
+        self.assertEqual(debrief.amount_untaxed, 9500)
+        self.assertEqual(debrief.probability, 60)
+        self.assertEqual(debrief.next_step, "Compare with the neighbour's quote")
+        self.assertEqual(debrief.followup_daypart, "evening")
+        self.assertEqual(debrief.followup_window_start.hour, 17)
+        # A draft: the opportunity and the queue wait for the coordinator.
+        self.assertEqual(self.lead.expected_revenue, 0)
+        self.assertEqual(self.lead.followup_ids, followups)
+        opened = event.with_user(self.coordinator).action_open_debrief()
+        self.assertEqual(opened["res_id"], debrief.id)

@@ -232,12 +232,14 @@ CREATE = {
     ("sales.call", "user_id"): "",
     ("sales.debrief", "advisor_id"): "",
     ("sales.debrief", "company_id"): "",
+    ("sales.debrief", "coordinator_id"): "CM",
     ("sales.debrief", "event_start"): "",
     ("sales.debrief", "followup_id"): "",
     ("sales.debrief", "improvement"): "M",
     ("sales.debrief", "lead_id"): "",
     ("sales.debrief", "manager_id"): "",
     ("sales.debrief", "manager_reviewed"): "",
+    ("sales.debrief", "next_event_id"): "CM",
     ("sales.debrief", "state"): "",
     ("sales.debrief", "strength_1"): "M",
     ("sales.debrief", "strength_2"): "M",
@@ -265,7 +267,8 @@ CREATORS = {
     "crm.lead": "COM",
     "calendar.event": "CM",
     "sales.followup": "CM",
-    "sales.debrief": "CM",
+    # An advisor: a draft result of their own visit, once it started.
+    "sales.debrief": "ACM",
     "sales.call": "CM",
 }
 
