@@ -173,15 +173,19 @@ class TestCallScreenUi(SalesCoordinationCommon, HttpCase):
         self.lead.perceived_need = "Cold rooms upstairs"
         self.customer.phone = "+1 217 555 0142"
         # Ten tries this week, none answered, logged on the lead.
-        tries = self.env["sales.call"].with_user(self.coordinator).create(
-            [
-                {
-                    "lead_id": self.lead.id,
-                    "result": "no_answer",
-                    "call_date": now - timedelta(days=1, hours=hours),
-                }
-                for hours in range(10)
-            ]
+        tries = (
+            self.env["sales.call"]
+            .with_user(self.coordinator)
+            .create(
+                [
+                    {
+                        "lead_id": self.lead.id,
+                        "result": "no_answer",
+                        "call_date": now - timedelta(days=1, hours=hours),
+                    }
+                    for hours in range(10)
+                ]
+            )
         )
         # One of them through the telephone service, which recorded it.
         tries[3].sudo()._sales_write_workflow(
@@ -214,7 +218,9 @@ class TestCallScreenUi(SalesCoordinationCommon, HttpCase):
                 "window_end": today + timedelta(hours=20),
             }
         )
-        self.start_tour("/odoo", "sales_coordination_call_screen", login="sc_coordinator")
+        self.start_tour(
+            "/odoo", "sales_coordination_call_screen", login="sc_coordinator"
+        )
         self.assertEqual(callback.call_ids.result, "no_answer")
         self.assertEqual(len(callback.call_ids), 1)
         self.assertEqual(callback.attempt_count, 11)

@@ -92,8 +92,12 @@ class TestLeadMerge(FollowupCommon):
                 self.duplicate, VISIT + timedelta(days=1), self.backup_coordinator
             )
             # Tries since the customer was last reached, on both leads.
-            | self._log_call(self.duplicate, VISIT + timedelta(days=2), result="no_answer")
-            | self._log_call(self.duplicate, VISIT + timedelta(days=3), result="voicemail")
+            | self._log_call(
+                self.duplicate, VISIT + timedelta(days=2), result="no_answer"
+            )
+            | self._log_call(
+                self.duplicate, VISIT + timedelta(days=3), result="voicemail"
+            )
             | self._log_call(self.lead, VISIT + timedelta(days=4), result="no_answer")
         )
         board_before = self._board_calls()

@@ -57,9 +57,7 @@ class SalesCallOutcome(models.TransientModel):
     window_end = fields.Datetime(related="followup_id.window_end")
     window_label = fields.Char(related="followup_id.window_label", string="Agreed")
     priority_reason = fields.Char(related="followup_id.priority_reason")
-    visit_start = fields.Datetime(
-        related="followup_id.visit_start", string="Visit On"
-    )
+    visit_start = fields.Datetime(related="followup_id.visit_start", string="Visit On")
     visit_location = fields.Char(
         related="followup_id.event_id.location", string="Visit Address"
     )
@@ -117,9 +115,9 @@ class SalesCallOutcome(models.TransientModel):
                 self.env._(
                     "“%(choice)s” is not what a call of this kind can come to: "
                     "pick one of the choices shown.",
-                    choice=dict(self._fields["choice"]._description_selection(self.env))[
-                        self.choice
-                    ],
+                    choice=dict(
+                        self._fields["choice"]._description_selection(self.env)
+                    )[self.choice],
                 )
             )
         result, outcome = RESULTS.get(self.choice, ("connected", self.choice))
