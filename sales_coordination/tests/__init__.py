@@ -38,3 +38,4 @@ from . import test_coordinator_leaves
 from . import test_cron_batches
 from . import test_contact_change
 from . import test_context_keys
+from . import test_call_screen
