@@ -770,14 +770,28 @@ class CrmLead(models.Model):
             for partner in emailed
         )
 
-    def _sales_record_contact(self, when):
-        """Record a contact with the customer at ``when`` (first and last dates)."""
+    def _sales_record_contact(self, *moments):
+        """Record contacts with the customer at ``moments`` (first and last
+        dates)."""
         for lead in self:
             values = {}
-            if not lead.first_contact_date or lead.first_contact_date > when:
-                values["first_contact_date"] = when
-            if not lead.last_contact_date or lead.last_contact_date < when:
-                values["last_contact_date"] = when
+            # The first contact answers the lead: one before it arrived (a
+            # call logged on the lead it was merged into, the last days' calls
+            # on a lead entered afterwards) answered something else, and would
+            # make its speed to lead below nothing (shown as 00:00).
+            replies = [
+                when
+                for when in moments
+                if not lead.arrival_date or when >= lead.arrival_date
+            ]
+            first = min(replies, default=None)
+            if first and (
+                not lead.first_contact_date or lead.first_contact_date > first
+            ):
+                values["first_contact_date"] = first
+            last = max(moments)
+            if not lead.last_contact_date or lead.last_contact_date < last:
+                values["last_contact_date"] = last
                 values["not_contacted_alerted"] = False
             if values:
                 lead._sales_write_workflow(values)

@@ -346,4 +346,4 @@ class SalesCall(models.Model):
 
     def _record_contact(self):
         for lead, calls in self.grouped("lead_id").items():
-            lead._sales_record_contact(max(calls.mapped("call_date")))
+            lead._sales_record_contact(*calls.mapped("call_date"))
