@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
 from ..report.sales_coordinator_board import MIN_RATIO_BASE
@@ -182,3 +182,24 @@ class TestBoardNumbers(SalesCoordinationCommon):
         row = self._row()
         self.assertEqual(row.speed_to_lead_count, 1)
         self.assertEqual(row.speed_to_lead_hours, 0.0)
+
+
+@tagged("post_install", "-at_install")
+class TestBoardNumbersUi(SalesCoordinationCommon, HttpCase):
+    """The manager reads the numbers in a browser, at a coordinator's screen."""
+
+    browser_size = "1400x900"
+
+    def test_board_numbers_tour(self):
+        # One answered lead call of Cody's this week, and an appointment he set:
+        # a booking rate of 100 % before, "—" now.
+        self.env["sales.call"].create(
+            {
+                "user_id": self.coordinator.id,
+                "lead_id": self.lead.id,
+                "direction": "in",
+                "result": "connected",
+            }
+        )
+        self._book(user=self.coordinator)
+        self.start_tour("/odoo", "sales_coordination_board_numbers", login="sc_manager")
