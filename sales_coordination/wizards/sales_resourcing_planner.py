@@ -123,9 +123,8 @@ class SalesResourcingPlanner(models.TransientModel):
     def _explain(self, target, per_advisor, exact, advisors):
         """The plan's reasoning in a few sentences, from its figures."""
         self.ensure_one()
-        _ = self.env._
         lines = [
-            _(
+            self.env._(
                 "Meetings a week to run: %(today)s today (the last four weeks' "
                 "appointments, averaged, unless changed) + %(extra)s readily "
                 "achievable = %(target)s.",
@@ -133,7 +132,7 @@ class SalesResourcingPlanner(models.TransientModel):
                 extra=f"{self.incremental_weekly_meetings:g}",
                 target=f"{target:g}",
             ),
-            _(
+            self.env._(
                 "At %(per)s meetings a week per advisor: %(target)s / %(per)s = "
                 "%(exact)s, rounded up to %(advisors)s advisors (a part of an "
                 "advisor is one), with one coordinator each: %(advisors)s "
@@ -143,7 +142,7 @@ class SalesResourcingPlanner(models.TransientModel):
                 exact=f"{exact:.2f}",
                 advisors=advisors,
             ),
-            _(
+            self.env._(
                 "Payroll: %(people)s salespeople today at %(salary)s a year = "
                 "%(before)s; %(advisors)s advisors and %(advisors)s coordinators "
                 "at %(salary)s + %(coordinator)s = %(after)s.",
