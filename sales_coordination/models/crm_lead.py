@@ -750,7 +750,8 @@ class CrmLead(models.Model):
             and not self._is_notification_scheduled(kwargs.get("scheduled_date"))
             and self._sales_emails_customer(recipients_data)
         ):
-            self._sales_record_contact(message.date or fields.Datetime.now())
+            when = message.date or fields.Datetime.now()
+            self._sales_record_contact((when, when))
         return recipients_data
 
     def _sales_emails_customer(self, recipients_data):
@@ -770,26 +771,28 @@ class CrmLead(models.Model):
             for partner in emailed
         )
 
-    def _sales_record_contact(self, *moments):
-        """Record contacts with the customer at ``moments`` (first and last
-        dates)."""
+    def _sales_record_contact(self, *contacts):
+        """Record contacts with the customer, each a ``(start, end)`` pair (a
+        call from its start to its end; an e-mail at one moment): the first and
+        last contact dates."""
         for lead in self:
             values = {}
-            # The first contact answers the lead: one before it arrived (a
-            # call logged on the lead it was merged into, the last days' calls
-            # on a lead entered afterwards) answered something else, and would
-            # make its speed to lead below nothing (shown as 00:00).
+            # The first contact answers the lead: one over before it arrived
+            # (a call logged on the lead it was merged into, the last days'
+            # calls on a lead entered afterwards) answered something else, and
+            # would make its speed to lead below nothing (shown as 00:00). A
+            # call still going on when it arrived reached the customer then.
             replies = [
-                when
-                for when in moments
-                if not lead.arrival_date or when >= lead.arrival_date
+                start
+                for start, end in contacts
+                if not lead.arrival_date or end >= lead.arrival_date
             ]
             first = min(replies, default=None)
             if first and (
                 not lead.first_contact_date or lead.first_contact_date > first
             ):
                 values["first_contact_date"] = first
-            last = max(moments)
+            last = max(start for start, _end in contacts)
             if not lead.last_contact_date or lead.last_contact_date < last:
                 values["last_contact_date"] = last
                 values["not_contacted_alerted"] = False

@@ -339,9 +339,7 @@ class SalesCoordinatorBoard(models.Model):
                   FROM crm_lead lead
                   JOIN coordinator ON coordinator.user_id = lead.coordinator_id, clock
                  WHERE lead.arrival_date >= date_trunc('week', clock.today)
-                   -- (a contact recorded before the arrival, as an arrival
-                   -- moved after it, answers no lead: not counted, never 0)
-                   AND lead.first_contact_date >= lead.arrival_date
+                   AND lead.first_contact_date IS NOT NULL
               GROUP BY 1, 2
             ), silent AS MATERIALIZED (
                 SELECT board.user_id, board.company_id, silent.leads
@@ -386,7 +384,12 @@ class SalesCoordinatorBoard(models.Model):
                    END AS booking_rate,
                    COALESCE(lead_calls.answered >= %(min_base)s, FALSE)
                        AS has_booking_rate,
-                   speed.hours AS speed_to_lead_hours,
+                   -- 0 for a call under way when the lead arrived (the
+                   -- first contact answers the lead: crm_lead.py); empty, not
+                   -- 0, without a lead contacted (GREATEST skips a NULL)
+                   CASE WHEN speed.hours IS NOT NULL
+                        THEN GREATEST(speed.hours, 0)
+                   END AS speed_to_lead_hours,
                    COALESCE(speed.leads, 0) AS speed_to_lead_count,
                    COALESCE(capacity.capacity, 0) AS capacity_week
               FROM board

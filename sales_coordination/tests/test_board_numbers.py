@@ -183,6 +183,30 @@ class TestBoardNumbers(SalesCoordinationCommon):
         self.assertEqual(row.speed_to_lead_count, 1)
         self.assertEqual(row.speed_to_lead_hours, 0.0)
 
+    def test_call_under_way_at_the_arrival(self):
+        """A call that started before the lead arrived and went on after it
+        reached the customer then: 00:00, truly."""
+        self._at_each_moment(self._check_call_under_way, WEDNESDAY)
+
+    def _check_call_under_way(self, now):
+        lead = self.env["crm.lead"].create(
+            {"name": "Form mid-call", "type": "opportunity", "user_id": self.advisor.id}
+        )
+        self.env["sales.call"].create(
+            {
+                "user_id": self.coordinator.id,
+                "lead_id": lead.id,
+                "call_date": now - timedelta(minutes=2),
+                "duration": 185,
+                "direction": "in",
+                "result": "connected",
+            }
+        )
+        self.assertEqual(lead.first_contact_date, now - timedelta(minutes=2))
+        row = self._row()
+        self.assertEqual(row.speed_to_lead_count, 1)
+        self.assertEqual(self._sql_row("speed_to_lead_hours"), (0.0,))
+
 
 @tagged("post_install", "-at_install")
 class TestBoardNumbersUi(SalesCoordinationCommon, HttpCase):
