@@ -750,7 +750,8 @@ class CrmLead(models.Model):
             and not self._is_notification_scheduled(kwargs.get("scheduled_date"))
             and self._sales_emails_customer(recipients_data)
         ):
-            self._sales_record_contact(message.date or fields.Datetime.now())
+            when = message.date or fields.Datetime.now()
+            self._sales_record_contact((when, when))
         return recipients_data
 
     def _sales_emails_customer(self, recipients_data):
@@ -770,14 +771,30 @@ class CrmLead(models.Model):
             for partner in emailed
         )
 
-    def _sales_record_contact(self, when):
-        """Record a contact with the customer at ``when`` (first and last dates)."""
+    def _sales_record_contact(self, *contacts):
+        """Record contacts with the customer, each a ``(start, end)`` pair (a
+        call from its start to its end; an e-mail at one moment): the first and
+        last contact dates."""
         for lead in self:
             values = {}
-            if not lead.first_contact_date or lead.first_contact_date > when:
-                values["first_contact_date"] = when
-            if not lead.last_contact_date or lead.last_contact_date < when:
-                values["last_contact_date"] = when
+            # The first contact answers the lead: one over before it arrived
+            # (a call logged on the lead it was merged into, the last days'
+            # calls on a lead entered afterwards) answered something else, and
+            # would make its speed to lead below nothing (shown as 00:00). A
+            # call still going on when it arrived reached the customer then.
+            replies = [
+                start
+                for start, end in contacts
+                if not lead.arrival_date or end >= lead.arrival_date
+            ]
+            first = min(replies, default=None)
+            if first and (
+                not lead.first_contact_date or lead.first_contact_date > first
+            ):
+                values["first_contact_date"] = first
+            last = max(start for start, _end in contacts)
+            if not lead.last_contact_date or lead.last_contact_date < last:
+                values["last_contact_date"] = last
                 values["not_contacted_alerted"] = False
             if values:
                 lead._sales_write_workflow(values)

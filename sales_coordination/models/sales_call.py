@@ -346,4 +346,9 @@ class SalesCall(models.Model):
 
     def _record_contact(self):
         for lead, calls in self.grouped("lead_id").items():
-            lead._sales_record_contact(max(calls.mapped("call_date")))
+            lead._sales_record_contact(
+                *(
+                    (call.call_date, call.call_date + timedelta(seconds=call.duration))
+                    for call in calls
+                )
+            )

@@ -3,6 +3,11 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+# A ratio over fewer than this many (calls, lead calls) says nothing: one
+# answered lead call and 131 appointments is no booking rate of 13100%. Below
+# it the ratio is empty (NULL) and the board shows "—".
+MIN_RATIO_BASE = 5
+
 
 class SalesCoordinatorBoard(models.Model):
     """One row per coordinator and company they work for, as of now (UTC days):
@@ -80,7 +85,12 @@ class SalesCoordinatorBoard(models.Model):
     connection_ratio = fields.Float(
         readonly=True,
         aggregator="avg",
-        help="Connections per call this month; empty without calls.",
+        help="Connections this month per call made this month; empty under five calls.",
+    )
+    has_connection_ratio = fields.Boolean(
+        string="Connection Ratio Shown",
+        readonly=True,
+        help="Enough calls this month for the connection ratio to mean something.",
     )
     target_today = fields.Float(
         string="Today vs Target",
@@ -120,7 +130,14 @@ class SalesCoordinatorBoard(models.Model):
     booking_rate = fields.Float(
         readonly=True,
         aggregator="avg",
-        help="Appointments they set this week per lead call they answered.",
+        help="Appointments they set this week per lead call they answered this "
+        "week; empty under five answered lead calls.",
+    )
+    has_booking_rate = fields.Boolean(
+        string="Booking Rate Shown",
+        readonly=True,
+        help="Enough answered lead calls this week for the booking rate to mean "
+        "something.",
     )
     speed_to_lead_hours = fields.Float(
         string="Speed to Lead This Week (h)",
@@ -345,8 +362,11 @@ class SalesCoordinatorBoard(models.Model):
                    COALESCE(calls.yesterday, 0) AS calls_yesterday,
                    COALESCE(month_calls.month, 0) AS calls_month,
                    COALESCE(month_calls.connected, 0) AS connected_month,
-                   month_calls.connected::float / NULLIF(month_calls.month, 0)
-                       AS connection_ratio,
+                   CASE WHEN month_calls.month >= %(min_base)s
+                        THEN month_calls.connected::float / month_calls.month
+                   END AS connection_ratio,
+                   COALESCE(month_calls.month >= %(min_base)s, FALSE)
+                       AS has_connection_ratio,
                    COALESCE(calls.today, 0)::float / NULLIF(board.target, 0)
                        AS target_today,
                    COALESCE(queue.due, 0) AS queue_due,
@@ -359,9 +379,17 @@ class SalesCoordinatorBoard(models.Model):
                    COALESCE(week.booked, 0) AS appointments_week,
                    COALESCE(booked.booked, 0) AS appointments_set_week,
                    COALESCE(lead_calls.answered, 0) AS lead_calls_week,
-                   COALESCE(booked.booked, 0)::float
-                       / NULLIF(lead_calls.answered, 0) AS booking_rate,
-                   GREATEST(speed.hours, 0) AS speed_to_lead_hours,
+                   CASE WHEN lead_calls.answered >= %(min_base)s
+                        THEN COALESCE(booked.booked, 0)::float / lead_calls.answered
+                   END AS booking_rate,
+                   COALESCE(lead_calls.answered >= %(min_base)s, FALSE)
+                       AS has_booking_rate,
+                   -- 0 for a call under way when the lead arrived (the
+                   -- first contact answers the lead: crm_lead.py); empty, not
+                   -- 0, without a lead contacted (GREATEST skips a NULL)
+                   CASE WHEN speed.hours IS NOT NULL
+                        THEN GREATEST(speed.hours, 0)
+                   END AS speed_to_lead_hours,
                    COALESCE(speed.leads, 0) AS speed_to_lead_count,
                    COALESCE(capacity.capacity, 0) AS capacity_week
               FROM board
@@ -382,6 +410,7 @@ class SalesCoordinatorBoard(models.Model):
             """,
             now=now,
             today=now.date(),
+            min_base=MIN_RATIO_BASE,
             due=self.env["sales.followup"]._claimable_sql(now),
             # cached, unlike env.ref(), which reads the group to see it exists
             group=self.env["ir.model.data"]._xmlid_to_res_id(

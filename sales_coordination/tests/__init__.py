@@ -35,6 +35,7 @@ from . import test_write_matrix
 from . import test_recorded_fields
 from . import test_side_effects
 from . import test_coordinator_leaves
+from . import test_board_numbers
 from . import test_cron_batches
 from . import test_contact_change
 from . import test_context_keys

@@ -196,7 +196,9 @@ class TestReports(SalesCoordinationCommon):
             ),
             (3, 1, in_month, 2, 120, 1, 1, 1, 1, 1, 20),
         )
-        self.assertAlmostEqual(row.connection_ratio, 2 / in_month)
+        # Under five calls this month: no ratio (the board shows "—").
+        self.assertFalse(row.has_connection_ratio)
+        self.assertFalse(row.connection_ratio)
         self.assertAlmostEqual(row.target_today, 3 / 120)
         # No calls at all: zeros and no ratio, never a division by zero.
         idle = board.search([("user_id", "=", self.backup_coordinator.id)])
@@ -353,6 +355,62 @@ class TestResourcingPlanner(SalesCoordinationCommon):
                 day -= timedelta(days=1)
             self._book(start=datetime.combine(day, time(10)))
         self.assertEqual(self._plan().current_weekly_meetings - before, 1)
+
+    def test_starts_from_the_company_figures(self):
+        """The planner opens on the company's measured figures: its active field
+        advisors (not another company's, not an archived one), and says how it
+        reached its answer."""
+        self._at_each_moment(self._check_company_figures)
+
+    def _check_company_figures(self, now):
+        Users = self.env["res.users"]
+        advisors = Users.search_count(
+            [("is_field_advisor", "=", True), ("company_ids", "in", self.company.ids)]
+        )
+        self.assertGreaterEqual(advisors, 2, "the cast's two advisors at least")
+        plan = self._plan()
+        self.assertEqual(plan.current_salespeople, advisors)
+        # Another company's advisor and an archived one are not the company's.
+        self.advisor_2.active = False
+        self.assertEqual(self._plan().current_salespeople, advisors - 1)
+        # The other company's visits are not this company's volume.
+        before = self._plan().current_weekly_meetings
+        lead_2 = self.env["crm.lead"].create(
+            {
+                "name": "Elsewhere",
+                "type": "opportunity",
+                "company_id": self.company_2.id,
+                "source_id": self.source.id,
+            }
+        )
+        day = now.date() - timedelta(days=10)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        self.env["calendar.event"].create(
+            {
+                "name": "Visit elsewhere",
+                "is_sales_appointment": True,
+                "advisor_id": self.advisor_c2.id,
+                "opportunity_id": lead_2.id,
+                "start": datetime.combine(day, time(10)),
+                "stop": datetime.combine(day, time(11)),
+            }
+        )
+        self.assertEqual(self._plan().current_weekly_meetings, before)
+        # The answer with its reasons.
+        plan = self._plan(
+            current_salespeople=4,
+            current_weekly_meetings=12,
+            incremental_weekly_meetings=8,
+            meetings_per_advisor=20,
+            salesperson_salary=60000,
+            coordinator_salary=40000,
+        )
+        self.assertEqual(plan.advisors_needed, 1)
+        self.assertIn("12 today", plan.explanation)
+        self.assertIn("8 readily achievable = 20", plan.explanation)
+        self.assertIn("20 / 20 = 1.00, rounded up to 1 advisors", plan.explanation)
+        self.assertIn("4 salespeople today", plan.explanation)
 
     def test_refusals(self):
         with self.assertRefused(ValidationError, "never negative"):

@@ -29,14 +29,17 @@ class SalesResourcingPlanner(models.TransientModel):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     current_salespeople = fields.Integer(
-        string="Salespeople Today", help="Everyone who runs sales meetings today."
+        string="Salespeople Today",
+        default=lambda self: self._default_current_salespeople(),
+        help="Everyone who runs sales meetings today: the company's active field "
+        "advisors to start with (add the salespeople not yet in Odoo).",
     )
     current_weekly_meetings = fields.Float(
         string="Meetings a Week Today",
         default=lambda self: self._default_current_weekly_meetings(),
-        help="Business-development meetings a week now: the last four weeks of "
-        "sales appointments, averaged (count them in the calendars if they are "
-        "not all in Odoo yet).",
+        help="Business-development meetings a week now: the company's sales "
+        "appointments of the last four weeks, averaged (count them in the "
+        "calendars if they are not all in Odoo yet).",
     )
     incremental_weekly_meetings = fields.Float(
         string="Readily-Achievable Extra Meetings a Week",
@@ -68,15 +71,33 @@ class SalesResourcingPlanner(models.TransientModel):
     payroll_change = fields.Monetary(
         compute="_compute_plan", currency_field="currency_id"
     )
+    explanation = fields.Text(
+        string="How It Is Reached",
+        compute="_compute_plan",
+        help="The figures the plan starts from and each step to its answer.",
+    )
+
+    @api.model
+    def _default_current_salespeople(self):
+        """The active field advisors who work for the current company."""
+        return self.env["res.users"].search_count(
+            [
+                ("is_field_advisor", "=", True),
+                ("company_ids", "in", self.env.company.ids),
+            ]
+        )
 
     @api.model
     def _default_current_weekly_meetings(self):
-        since = fields.Datetime.now() - timedelta(weeks=4)
+        """The current company's sales appointments (and those of leads without
+        a company) a week, over the last four weeks."""
+        now = fields.Datetime.now()
         count = self.env["calendar.event"].search_count(
             [
                 ("is_sales_appointment", "=", True),
-                ("start", ">=", since),
-                ("start", "<", fields.Datetime.now()),
+                ("sales_company_id", "in", [self.env.company.id, False]),
+                ("start", ">=", now - timedelta(weeks=4)),
+                ("start", "<", now),
             ]
         )
         return count / 4
@@ -97,6 +118,43 @@ class SalesResourcingPlanner(models.TransientModel):
                 plan.salesperson_salary + plan.coordinator_salary
             )
             plan.payroll_change = plan.payroll_after - plan.payroll_before
+            plan.explanation = plan._explain(target, per_advisor, exact, advisors)
+
+    def _explain(self, target, per_advisor, exact, advisors):
+        """The plan's reasoning in a few sentences, from its figures."""
+        self.ensure_one()
+        lines = [
+            self.env._(
+                "Meetings a week to run: %(today)s today (the last four weeks' "
+                "appointments, averaged, unless changed) + %(extra)s readily "
+                "achievable = %(target)s.",
+                today=f"{self.current_weekly_meetings:g}",
+                extra=f"{self.incremental_weekly_meetings:g}",
+                target=f"{target:g}",
+            ),
+            self.env._(
+                "At %(per)s meetings a week per advisor: %(target)s / %(per)s = "
+                "%(exact)s, rounded up to %(advisors)s advisors (a part of an "
+                "advisor is one), with one coordinator each: %(advisors)s "
+                "coordinators.",
+                per=per_advisor,
+                target=f"{target:g}",
+                exact=f"{exact:.2f}",
+                advisors=advisors,
+            ),
+            self.env._(
+                "Payroll: %(people)s salespeople today at %(salary)s a year = "
+                "%(before)s; %(advisors)s advisors and %(advisors)s coordinators "
+                "at %(salary)s + %(coordinator)s = %(after)s.",
+                people=self.current_salespeople,
+                salary=f"{self.salesperson_salary:,.0f}",
+                coordinator=f"{self.coordinator_salary:,.0f}",
+                before=f"{self.payroll_before:,.0f}",
+                after=f"{self.payroll_after:,.0f}",
+                advisors=advisors,
+            ),
+        ]
+        return "\n".join(lines)
 
     @api.constrains(*FIGURES)
     def _check_figures(self):

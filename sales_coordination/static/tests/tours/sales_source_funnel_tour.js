@@ -52,8 +52,8 @@ registry.category("web_tour.tours").add("sales_coordination_source_funnel", {
             trigger: ".o_pivot th:contains('Issued') ~ th:contains('Demoed') ~ th:contains('ROI')",
         },
         {
-            content: "The tour's source spent 1,000 for 18,000 of sales: ROI 18",
-            trigger: ".o_pivot tr:has(th:contains('Radio (tour)')) td:contains('18.00')",
+            content: "The tour's source spent 1,000 for 18,000 of sales: ROI 18.0x",
+            trigger: ".o_pivot tr:has(th:contains('Radio (tour)')) td:contains('18.0x')",
         },
         {
             content: "Open Reporting again",
