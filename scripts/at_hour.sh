@@ -11,10 +11,15 @@
 # The Odoo arguments follow the moment (UTC); the configuration is .run/hours.conf
 # (port 8069 unless HOURS_HTTP_PORT says otherwise). Needs Debian's faketime package
 # (installed when missing) and the private cluster (not PGHOST).
+#
+# `--make-test` in place of the Odoo arguments runs the whole `make test` at that
+# moment instead (every step, the browser and the root tests included):
+#
+#   bash scripts/at_hour.sh '2026-12-14 03:10:00' --make-test
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
-[ $# -ge 2 ] || die "usage: $0 'YYYY-MM-DD HH:MM:SS' <odoo server arguments>"
+[ $# -ge 2 ] || die "usage: $0 'YYYY-MM-DD HH:MM:SS' <odoo server arguments> | --make-test"
 moment=$1
 shift
 command -v faketime >/dev/null || ensure_debs faketime
@@ -42,6 +47,11 @@ offset=$(printf '%+d' $(( $(date -ud "$moment" +%s) - $(date +%s) )))
 fake=(env "LD_PRELOAD=$(dpkg -L libfaketime | grep -m1 '/libfaketime.so.1$')" "FAKETIME=$offset")
 restart_pg "${fake[@]}"
 trap 'restart_pg' EXIT
+if [ "$1" = --make-test ]; then
+    say "== at $moment UTC (PostgreSQL's clock too): make test"
+    "${fake[@]}" bash "$TOP/scripts/test.sh"
+    exit
+fi
 write_odoo_conf "$RUN_DIR/hours.conf" "http_port = ${HOURS_HTTP_PORT:-8069}" "workers = 0" \
     "max_cron_threads = 0"
 say "== at $moment UTC (PostgreSQL's clock too): odoo $*"
