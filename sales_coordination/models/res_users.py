@@ -166,6 +166,11 @@ class ResUsers(models.Model):
             self._sales_hand_over_queues(reach)
         return result
 
+    def unlink(self):
+        # A coordinator deleted leaves no call behind, as one archived does.
+        self._sales_hand_over_queues(self._sales_coordinator_reach(), leaving=True)
+        return super().unlink()
+
     def _sales_write(self, vals):
         hours = {fname: vals[fname] for fname in WORKING_HOURS_FIELDS if fname in vals}
         advisors = self._working_hours_advisors(vals) if hours else self.browse()
@@ -214,15 +219,16 @@ class ResUsers(models.Model):
             for user in users
         }
 
-    def _sales_hand_over_queues(self, reach):
+    def _sales_hand_over_queues(self, reach, leaving=False):
         """Hand the queue of each user of ``reach`` (their companies before a
         change, from ``_sales_coordinator_reach``) who no longer coordinates
         for some of them to whoever stands in: the advisors they coordinated
         lose them as coordinator or backup, their leads go to the lead's
         advisor's coordinator or backup coordinator, or else to the company's
         calls that belong to nobody, their running claims there end and the
-        integrations that gave them new leads give them to nobody."""
-        now = self._sales_coordinator_reach()
+        integrations that gave them new leads give them to nobody.
+        ``leaving``: the users are about to be deleted and coordinate nowhere."""
+        now = {} if leaving else self._sales_coordinator_reach()
         lost = {
             user: companies - now.get(user, companies.browse())
             for user, companies in reach.items()

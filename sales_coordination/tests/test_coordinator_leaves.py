@@ -74,6 +74,21 @@ class TestCoordinatorLeaves(FollowupCommon):
         # Untouched: another coordinator's queue.
         self.assertQueueOf(self.other_coordinator, self.call_2)
 
+    def test_deleted_coordinator_hands_over_to_the_backup(self):
+        self.assertEqual(self._claim(self.coordinator), self.call)
+        source = self.env["sales.inbound.source"].create(
+            {"name": "Call tracking", "coordinator_id": self.coordinator.id}
+        )
+        self.coordinator.unlink()
+        self.assertEqual(self.advisor.backup_coordinator_id, self.backup_coordinator)
+        self.assertFalse(self.advisor.coordinator_id)
+        self.assertQueueOf(self.backup_coordinator, self.call)
+        self.assertEqual(self.call.state, "queued")
+        self.assertFalse(self.call.claimed_by_id)
+        self.assertFalse(source.coordinator_id)
+        self.assertEqual(self._claim(self.backup_coordinator), self.call)
+        self.assertQueueOf(self.other_coordinator, self.call_2)
+
     def test_backup_archived_only_loses_the_backup(self):
         self.backup_coordinator.action_archive()
         self.assertEqual(self.advisor.coordinator_id, self.coordinator)
