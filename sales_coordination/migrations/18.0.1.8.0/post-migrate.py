@@ -32,7 +32,8 @@ def hand_over_strays(env):
     env.cr.execute(
         SQL(
             """SELECT coordinator_id FROM crm_lead WHERE coordinator_id IS NOT NULL
-               UNION SELECT coordinator_id FROM res_users WHERE coordinator_id IS NOT NULL
+               UNION SELECT coordinator_id FROM res_users
+                      WHERE coordinator_id IS NOT NULL
                UNION SELECT backup_coordinator_id FROM res_users
                       WHERE backup_coordinator_id IS NOT NULL
                UNION SELECT claimed_by_id FROM sales_followup
