@@ -958,6 +958,57 @@ class CrmLead(models.Model):
     # crm's merge: what is ours goes to the kept lead
     # ------------------------------------------------------------------
 
+    def _merge_opportunity(
+        self, user_id=False, team_id=False, auto_unlink=True, max_length=5
+    ):
+        self._sales_check_merge()
+        return super()._merge_opportunity(
+            user_id=user_id,
+            team_id=team_id,
+            auto_unlink=auto_unlink,
+            max_length=max_length,
+        )
+
+    def _sales_check_merge(self):
+        """Only a coordinator merges leads that hold the coordination's history
+        (calls, follow-ups, appointments, debriefs, inbound events): a merge
+        decides which customer, advisor and source the funnel counts. Leads
+        without any (crm's own use) merge as crm lets them."""
+        if self.env.su or self.env.user._has_group(
+            "sales_coordination.group_coordinator"
+        ):
+            return
+        # sudo: whether any such record exists, whoever may read it.
+        ids = self.ids
+        held = any(
+            self.env[model]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count(domain, limit=1)
+            for model, domain in (
+                ("sales.call", [("lead_id", "in", ids)]),
+                ("sales.followup", [("lead_id", "in", ids)]),
+                ("sales.debrief", [("lead_id", "in", ids)]),
+                ("sales.inbound.event", [("lead_id", "in", ids)]),
+                (
+                    "calendar.event",
+                    [
+                        ("opportunity_id", "in", ids),
+                        ("is_sales_appointment", "=", True),
+                    ],
+                ),
+            )
+        )
+        if held:
+            raise AccessError(
+                self.env._(
+                    "Only a sales coordinator may merge these leads: they hold calls, "
+                    "follow-ups or appointments of the coordination, and merging them "
+                    "decides which customer, advisor and source these count for. Ask "
+                    "your coordinator to merge them."
+                )
+            )
+
     def _merge_get_fields(self):
         return super()._merge_get_fields() + [
             "referred_by_id",

@@ -2,6 +2,7 @@ from datetime import datetime, timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .test_followup_claim import FollowupCommon
@@ -191,6 +192,27 @@ class TestLeadMerge(FollowupCommon):
         self.assertEqual(call.lead_id, kept)
         self.assertEqual(call.user_id, self.coordinator)
         self.assertTrue(kept.sales_is_set)
+
+    def test_only_a_coordinator_merges_what_holds_our_history(self):
+        call = self._log_call(self.duplicate, VISIT - timedelta(days=1))
+        leads = self.lead | self.duplicate
+        # Ada, the advisor of both (a salesperson, who reads and writes them).
+        with self.assertRaisesRegex(AccessError, "Only a sales coordinator"):
+            self._merge(leads, user=self.advisor)
+        # A plain RPC call to crm's method is refused alike.
+        with self.assertRaisesRegex(AccessError, "Only a sales coordinator"):
+            leads.with_user(self.advisor).merge_opportunity()
+        self.assertTrue(self.duplicate.exists())
+        self.assertEqual(call.lead_id, self.duplicate)
+        # Leads without any of it merge as crm lets a salesman merge them.
+        Lead = self.env["crm.lead"].with_user(self.salesman)
+        plain = Lead.create({"name": "Plain one", "source_id": self.source.id}) | (
+            Lead.create({"name": "Plain two", "source_id": self.source.id})
+        )
+        self.assertEqual(len(plain.merge_opportunity().exists()), 1)
+        # A coordinator merges the leads with history.
+        self.assertEqual(self._merge(leads).exists(), self.lead)
+        self.assertEqual(call.lead_id, self.lead)
 
     def test_intake_merges_the_duplicates_it_found(self):
         self._log_call(self.duplicate, VISIT)
