@@ -1,3 +1,4 @@
+import contextvars
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -11,6 +12,11 @@ from ..tools.replica import on_primary
 from ..tools.side_effect import side_effect
 from .indexes import create_indexes
 from .sales_workflow_mixin import EMPTY
+
+# The lead a coordinator chose to keep, while their merge runs (crm's merge keeps
+# the most advanced lead otherwise). A variable of the running code, not Odoo's
+# context: no client can send it.
+_MERGE_HEAD = contextvars.ContextVar("sales_coordination_merge_head", default=None)
 
 URGENCY = [
     ("now", "Right Now"),
@@ -968,6 +974,26 @@ class CrmLead(models.Model):
             auto_unlink=auto_unlink,
             max_length=max_length,
         )
+
+    def _sales_merge_duplicates(self, duplicates):
+        """Merge ``duplicates`` into the lead ``self``, the one the coordinator
+        chose to keep (its values win where both have one); crm's merge and
+        its rules otherwise. Returns the kept lead."""
+        self.ensure_one()
+        token = _MERGE_HEAD.set(self.id)
+        try:
+            return (self | duplicates).merge_opportunity()
+        finally:
+            _MERGE_HEAD.reset(token)
+
+    def _sort_by_confidence_level(self, reverse=False):
+        leads = super()._sort_by_confidence_level(reverse=reverse)
+        head = _MERGE_HEAD.get()
+        if head in leads.ids:
+            kept = leads.browse(head)
+            # crm's merge keeps the first of the reversed order.
+            leads = kept | (leads - kept) if reverse else (leads - kept) | kept
+        return leads
 
     def _sales_check_merge(self):
         """Only a coordinator merges leads that hold the coordination's history

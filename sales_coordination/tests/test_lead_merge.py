@@ -211,10 +211,14 @@ class TestLeadMerge(FollowupCommon):
         )
         self.assertEqual(len(plain.merge_opportunity().exists()), 1)
         # A coordinator merges the leads with history.
-        self.assertEqual(self._merge(leads).exists(), self.lead)
-        self.assertEqual(call.lead_id, self.lead)
+        kept = self._merge(leads)
+        self.assertEqual(call.lead_id, kept)
 
     def test_intake_merges_the_duplicates_it_found(self):
+        # The duplicate looks further on (crm's merge would keep it): the
+        # coordinator keeps the lead they chose all the same.
+        self.duplicate.write({"probability": 95})
+        self.lead.write({"probability": 10})
         self._log_call(self.duplicate, VISIT)
         self._log_call(self.lead, VISIT)
         self.customer.email = "carla@example.com"
@@ -229,5 +233,6 @@ class TestLeadMerge(FollowupCommon):
             action = form.save().action_confirm()
         kept = self.env["crm.lead"].browse(action["res_id"])
         self.assertFalse(((self.lead | self.duplicate) - kept).exists())
+        self.assertEqual(kept, self.lead, "the lead the coordinator chose")
         # Both earlier calls and the one just taken.
         self.assertEqual(len(kept.call_ids), 3)

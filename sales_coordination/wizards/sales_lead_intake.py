@@ -177,7 +177,7 @@ class SalesLeadIntake(models.TransientModel):
         if lead and self.merge_duplicates:
             duplicates = self.match_lead_ids - lead
             if duplicates:
-                lead = (lead | duplicates).merge_opportunity()
+                lead = lead._sales_merge_duplicates(duplicates)
         if lead:
             lead.write(self._lead_update_values(lead, partner))
         else:
