@@ -5,6 +5,11 @@
 #   BENCH_REPEAT (default 7), BENCH_REBUILD=1 to rebuild the data,
 #   BENCH_INBOUND_EVENTS (default 400) posted to the inbound endpoint,
 #   BENCH_TELEPHONY_EVENTS (default 400) posted to the Twilio and CallRail ones.
+# What the benchmarks print is written into docs/performance.md (between its
+# markers) and appended to bench/HISTORY.md at scale 1, the scale the page
+# reports; at any other scale (make test's smoke run) into copies under .run/,
+# so that the writer is exercised without touching the checkout. BENCH_PAGE and
+# BENCH_HISTORY choose other files.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
@@ -22,9 +27,11 @@ if [ "${BENCH_REBUILD:-0}" = 1 ] || [ "$have" != "$scale" ]; then
     "$ODOO_PY" -m odoo server -c "$conf" -d "$db" -i sales_coordination \
         --without-demo=all --stop-after-init --log-level=warn
     (cd "$TOP/bench" && "$ODOO_PY" generate.py --config "$conf" --database "$db" --scale "$scale")
-    say "benchmark database built in $(( $(date +%s) - t0 )) s"
+    built="benchmark database built in $(( $(date +%s) - t0 )) s (bench/generate.py at scale $scale)"
+    say "$built"
 else
     say "== reusing the benchmark database $db (scale $scale): updating the addon"
+    built="benchmark database reused (scale $scale), the addon updated"
     "$ODOO_PY" -m odoo server -c "$conf" -d "$db" -u sales_coordination \
         --stop-after-init --log-level=warn
 fi
@@ -35,9 +42,22 @@ fi
 say "== bringing $db to the state of a live database: VACUUM (ANALYZE)"
 t0=$(date +%s)
 psql_cmd -d "$db" -qc "VACUUM (ANALYZE)" >/dev/null
-say "vacuumed and analysed in $(( $(date +%s) - t0 )) s"
+vacuumed="vacuumed and analysed in $(( $(date +%s) - t0 )) s"
+say "$vacuumed"
+out=$RUN_DIR/bench-$db.out
+: >"$out"
 (cd "$TOP/bench" && "$ODOO_PY" run.py --config "$conf" --database "$db" --repeat "${BENCH_REPEAT:-7}" \
-    --history "$RUN_DIR/bench-history.jsonl")
-(cd "$TOP/bench" && "$ODOO_PY" inbound.py --config "$conf" --database "$db" --events "${BENCH_INBOUND_EVENTS:-400}")
-(cd "$TOP/bench" && "$ODOO_PY" telephony.py --config "$conf" --database "$db" --events "${BENCH_TELEPHONY_EVENTS:-400}")
-(cd "$TOP/bench" && "$ODOO_PY" call_queue.py --config "$conf" --database "$db" --presses "${BENCH_QUEUE_PRESSES:-400}")
+    --history "$RUN_DIR/bench-history.jsonl") | tee -a "$out"
+(cd "$TOP/bench" && "$ODOO_PY" inbound.py --config "$conf" --database "$db" --events "${BENCH_INBOUND_EVENTS:-400}") | tee -a "$out"
+(cd "$TOP/bench" && "$ODOO_PY" telephony.py --config "$conf" --database "$db" --events "${BENCH_TELEPHONY_EVENTS:-400}") | tee -a "$out"
+(cd "$TOP/bench" && "$ODOO_PY" call_queue.py --config "$conf" --database "$db" --presses "${BENCH_QUEUE_PRESSES:-400}") | tee -a "$out"
+if [ "$scale" = 1.0 ]; then
+    page=${BENCH_PAGE:-$TOP/docs/performance.md}
+    history=${BENCH_HISTORY:-$TOP/bench/HISTORY.md}
+else
+    page=${BENCH_PAGE:-$RUN_DIR/performance-$db.md}
+    history=${BENCH_HISTORY:-$RUN_DIR/HISTORY-$db.md}
+fi
+python3 "$TOP/bench/report.py" --output "$out" --page "$page" --history "$history" \
+    --note "$built" --note "$vacuumed" \
+    --note "make bench with BENCH_REPEAT=${BENCH_REPEAT:-7}, BENCH_INBOUND_EVENTS=${BENCH_INBOUND_EVENTS:-400}, BENCH_TELEPHONY_EVENTS=${BENCH_TELEPHONY_EVENTS:-400}, BENCH_QUEUE_PRESSES=${BENCH_QUEUE_PRESSES:-400}"

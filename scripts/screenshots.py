@@ -1,6 +1,8 @@
 """Screenshots of each flow, taken by headless Chromium against the demo database
 (`make demo` running on 127.0.0.1:8069), saved under
-sales_coordination/static/description/ for the README.
+sales_coordination/static/description/ for the README. Each at the size its
+role works at: 1400x900 for coordinators and managers, 375x667 (a phone) for
+field advisors.
 
 Drives Chromium over the DevTools protocol with websocket-client, the package
 Odoo's own browser tours use.
@@ -69,8 +71,44 @@ SHOTS = [
         "/odoo/inbound-integrations",
         ".o_list_view, .o_view_nocontent",
     ),
-    ("my_day.png", "advisor1", "/odoo/my-day", ".o_sales_advisor_day"),
+    # The demo's visits run from Tuesday to Thursday: the week shows some any day.
+    (
+        "my_day.png",
+        "advisor1",
+        "/odoo/my-day",
+        ".o_sales_advisor_day",
+        ["Today", "This Week"],
+    ),
 ]
+# Filters of the search panel toggled (by their label) before a picture, on a
+# desk or a phone (where the search bar opens from its magnifier first).
+TOGGLE_FILTERS = """
+(async (names) => {
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 800));
+    const toggler = () => document.querySelector(".o_searchview_dropdown_toggler");
+    if (!toggler()) {
+        const buttons = [...document.querySelectorAll(".o_control_panel button")];
+        buttons.find((button) => button.querySelector("[class*=search]")).click();
+        await pause();
+    }
+    toggler().click();
+    await pause();
+    for (const name of names) {
+        const items = [...document.querySelectorAll(".o-dropdown-item")];
+        items.find((item) => item.textContent.trim() === name).click();
+        await pause();
+    }
+    toggler().click();
+    await pause();
+})(%s)
+"""
+# (width, height, mobile) of the browser, by the login's role.
+DESK = (1400, 900, False)
+PHONE = (375, 667, True)
+
+
+def screen_of(login):
+    return PHONE if login.startswith("advisor") else DESK
 
 
 class Page:
@@ -90,8 +128,13 @@ class Page:
 
     def evaluate(self, expression):
         result = self.call(
-            "Runtime.evaluate", expression=expression, returnByValue=True
+            "Runtime.evaluate",
+            expression=expression,
+            returnByValue=True,
+            awaitPromise=True,
         )
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression[:60]}...: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
     def wait_for(self, selector, timeout=30):
@@ -147,16 +190,19 @@ def main():
         page_target = next(t for t in targets if t["type"] == "page")
         page = Page(page_target["webSocketDebuggerUrl"])
         page.call("Page.enable")
-        page.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=1400,
-            height=900,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        logged_in = None
+        logged_in = screen = None
         OUT.mkdir(parents=True, exist_ok=True)
-        for name, login, path, ready in SHOTS:
+        for name, login, path, ready, *filters in SHOTS:
+            if screen_of(login) != screen:
+                screen = screen_of(login)
+                width, height, mobile = screen
+                page.call(
+                    "Emulation.setDeviceMetricsOverride",
+                    width=width,
+                    height=height,
+                    deviceScaleFactor=1,
+                    mobile=mobile,
+                )
             if login != logged_in:
                 page.call("Network.enable")
                 page.call("Network.clearBrowserCookies")
@@ -173,6 +219,8 @@ def main():
                 logged_in = login
             page.goto(args.url + path)
             page.wait_for(ready)
+            if filters:
+                page.evaluate(TOGGLE_FILTERS % json.dumps(filters[0]))
             time.sleep(1.5)  # let lists and charts settle
             # The bus warns of "out of date" assets right after `make demo`
             # built them: not part of the flow.
@@ -182,7 +230,7 @@ def main():
             )
             shot = page.call("Page.captureScreenshot", format="png")
             (OUT / name).write_bytes(base64.b64decode(shot["data"]))
-            print(f"{name}: {login} at {path}")
+            print(f"{name}: {login} at {path} ({screen[0]}x{screen[1]})")
     finally:
         browser.terminate()
         browser.wait(timeout=30)

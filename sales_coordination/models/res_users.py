@@ -174,12 +174,19 @@ class ResUsers(models.Model):
     def _sales_write(self, vals):
         hours = {fname: vals[fname] for fname in WORKING_HOURS_FIELDS if fname in vals}
         advisors = self._working_hours_advisors(vals) if hours else self.browse()
+        unchanged = self.browse()
+        if advisors and not self.env.su:
+            # Their own value written back changes nothing and needs no right:
+            # Odoo writes the browser's time zone at a user's first login, and a
+            # refusal there would lock the advisor out of Odoo.
+            unchanged = advisors.filtered(lambda user: user._sales_has_hours(hours))
+            advisors -= unchanged
         if advisors:
             # Checked before anything is written: a refusal leaves nothing behind.
             advisors._check_working_hours(hours)
-        if advisors and not self.env.su:
+        if (advisors or unchanged) and not self.env.su:
             vals = {fname: value for fname, value in vals.items() if fname not in hours}
-            if others := self - advisors:
+            if others := self - advisors - unchanged:
                 super(ResUsers, others).write(hours)
         res = super().write(vals) if vals else True
         if vals.get("is_field_advisor"):
@@ -337,6 +344,16 @@ class ResUsers(models.Model):
                         user=user.name,
                     )
                 )
+
+    def _sales_has_hours(self, hours):
+        """Whether the user ``self`` has the working hours and time zone in
+        ``hours`` (a subset of ``write``'s values) already."""
+        self.ensure_one()
+        return all(
+            (self[fname].id if fname == "resource_calendar_id" else self[fname])
+            == (value or False)
+            for fname, value in hours.items()
+        )
 
     def _write_working_hours(self, hours):
         """Give the advisors ``self`` the working hours and time zone in ``hours``

@@ -12,6 +12,8 @@ from . import test_report_source
 from . import test_slot_search
 from . import test_speed_to_lead
 from . import test_ui
+from . import test_menu_walk
+from . import test_advisor_login
 from . import test_followup_claim
 from . import test_followup_queue
 from . import test_inbound
