@@ -1,3 +1,5 @@
+import contextvars
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
@@ -6,6 +8,9 @@ from odoo.exceptions import AccessError, ValidationError
 # HR officers), and on the user, which only user administrators may write; the
 # coordination managers, who plan the advisors' time, may write these two fields.
 WORKING_HOURS_FIELDS = ("resource_calendar_id", "tz")
+# Set while Odoo logs a user in (a variable of the running code, not Odoo's
+# context: no client can send it).
+_LOGGING_IN = contextvars.ContextVar("sales_coordination_logging_in", default=False)
 
 
 class ResUsers(models.Model):
@@ -171,7 +176,20 @@ class ResUsers(models.Model):
         self._sales_hand_over_queues(self._sales_coordinator_reach(), leaving=True)
         return super().unlink()
 
+    @classmethod
+    def _login(cls, db, credential, user_agent_env):
+        token = _LOGGING_IN.set(True)
+        try:
+            return super()._login(db, credential, user_agent_env)
+        finally:
+            _LOGGING_IN.reset(token)
+
     def _sales_write(self, vals):
+        if self._sales_first_login_time_zone(vals):
+            # Odoo gives a user the browser's time zone at their first login: an
+            # advisor keeps the one their manager set (it decides when they can
+            # be booked), and their first login is not refused for it.
+            return True
         hours = {fname: vals[fname] for fname in WORKING_HOURS_FIELDS if fname in vals}
         advisors = self._working_hours_advisors(vals) if hours else self.browse()
         unchanged = self.browse()
@@ -344,6 +362,23 @@ class ResUsers(models.Model):
                         user=user.name,
                     )
                 )
+
+    def _sales_first_login_time_zone(self, vals):
+        """Whether ``vals`` is Odoo's write of the browser's time zone on an
+        advisor who is logging in for the first time and has a time zone
+        already (``res.users._login``: the user writes it themselves, before
+        their first login date is set; the login itself says it runs)."""
+        return (
+            set(vals) == {"tz"}
+            and len(self) == 1
+            and not self.env.su
+            and self.env.uid == self.id
+            and _LOGGING_IN.get()
+            and not self.login_date
+            and self.is_field_advisor
+            and bool(self.tz)
+            and vals["tz"] != self.tz
+        )
 
     def _sales_has_hours(self, hours):
         """Whether the user ``self`` has the working hours and time zone in

@@ -30,6 +30,17 @@ class TestAdvisorLogin(SalesCoordinationCommon, HttpCase):
         self.assertEqual(response.status_code, 303, response.text[:300])
         self.assertEqual(self.advisor.tz, "America/Chicago")
 
+    def test_first_login_elsewhere_keeps_the_managers_time_zone(self):
+        # Their manager set Chicago; the advisor's browser says Paris.
+        self.advisor.sudo().tz = "America/Chicago"
+        response = self._log_in(self.advisor, "Europe/Paris")
+        self.assertEqual(response.status_code, 303, response.text[:300])
+        self.assertEqual(self.advisor.tz, "America/Chicago")
+        self.assertTrue(self.advisor.login_date)
+        # Once logged in, changing it is still their manager's to do.
+        with self.assertRaises(AccessError):
+            self.advisor.with_user(self.advisor).write({"tz": "Europe/Paris"})
+
     def test_own_time_zone_written_back_changes_nothing(self):
         advisor = self.advisor.with_user(self.advisor)
         advisor.write({"tz": self.advisor.tz})
