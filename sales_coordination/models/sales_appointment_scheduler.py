@@ -246,6 +246,9 @@ class SalesAppointmentScheduler(models.AbstractModel):
                     while moment < day_to:
                         day_starts.append(moment)
                         moment += step
+                    cell["working"] = bool(
+                        dispatch.working_starts(agenda, day_starts, step)
+                    )
                     cell["free_count"] = len(
                         dispatch.free_starts(
                             agenda, day_starts, duration, free_travel, not_before=now

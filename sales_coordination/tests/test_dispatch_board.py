@@ -159,7 +159,11 @@ class TestDispatchBoard(SalesCoordinationCommon):
         )
         self.assertEqual(column["week_left"], 18)
         self.assertEqual(column["days"][1]["free_count"], 12)
-        self.assertEqual(column["days"][5]["free_count"], 0)  # Saturday
+        self.assertTrue(column["days"][1]["working"])
+        # Saturday: not working, nothing free.
+        self.assertEqual(
+            (column["days"][5]["working"], column["days"][5]["free_count"]), (False, 0)
+        )
 
     def test_statuses(self):
         self.assertEqual(visit_status("none", False, "none"), "awaiting")
