@@ -1,5 +1,7 @@
 from . import test_advisor_pairing
 from . import test_appointment_booking
+from . import test_dispatch_board
+from . import test_dispatch_board_ui
 from . import test_calendar_ownership
 from . import test_crm_lead_visibility
 from . import test_debrief
@@ -39,5 +41,3 @@ from . import test_board_numbers
 from . import test_cron_batches
 from . import test_contact_change
 from . import test_context_keys
-from . import test_dispatch_board
-from . import test_dispatch_board_ui
