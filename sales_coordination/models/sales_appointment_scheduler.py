@@ -180,7 +180,6 @@ class SalesAppointmentScheduler(models.AbstractModel):
         visits = self._dispatch_visits(advisors, span_from, span_to)
         duration = timedelta(hours=company.sales_appointment_duration)
         step = timedelta(minutes=DISPATCH_STEP_MINUTES)
-        free_travel = dispatch.StopsOnly(company.sales_stop_minutes)
         bounds = company._sales_daypart_bounds()
         rows = []
         if scale == "day":
@@ -188,74 +187,38 @@ class SalesAppointmentScheduler(models.AbstractModel):
             spans += [(visit["_start"], visit["_stop"]) for visit in visits]
             rows = dispatch.day_rows(day, zone, spans, bounds, step)
         row_starts = [dispatch.naive_utc(row) for row in rows]
-        row_index = {start: index for index, start in enumerate(row_starts)}
         visits_by_advisor = {}
         for visit in visits:
             visits_by_advisor.setdefault(visit["advisor_id"], []).append(visit)
+        grid = {
+            "zone": zone,
+            "now": now,
+            "duration": duration,
+            "step": step,
+            "travel": dispatch.StopsOnly(company.sales_stop_minutes),
+            "by_row": scale == "day",
+            "row_starts": row_starts,
+        }
         columns = []
         for advisor in advisors:
             agenda = agendas[advisor.id]
-            column = {
-                "advisor_id": advisor.id,
-                "name": advisor.name,
-                "color": self._dispatch_color(advisor),
-                "daily_capacity": agenda.daily_capacity,
-                "weekly_capacity": agenda.weekly_capacity,
-                "week_count": agenda.count_week(day),
-                "days": [],
-            }
-            column["week_left"] = max(
-                0, column["weekly_capacity"] - column["week_count"]
-            )
+            week_count = agenda.count_week(day)
             advisor_visits = visits_by_advisor.get(advisor.id, [])
-            for each_day in days:
-                day_from, day_to = dispatch.day_span(each_day, zone)
-                day_visits = [
-                    visit
-                    for visit in advisor_visits
-                    if day_from <= visit["_start"] < day_to
-                ]
-                count = agenda.count_day(each_day)
-                cell = {
-                    "date": fields.Date.to_string(each_day),
-                    "count": count,
-                    "left": max(0, agenda.daily_capacity - count),
-                    "visits": [
-                        self._dispatch_visit_values(v, zone) for v in day_visits
+            columns.append(
+                {
+                    "advisor_id": advisor.id,
+                    "name": advisor.name,
+                    "color": self._dispatch_color(advisor),
+                    "daily_capacity": agenda.daily_capacity,
+                    "weekly_capacity": agenda.weekly_capacity,
+                    "week_count": week_count,
+                    "week_left": max(0, agenda.weekly_capacity - week_count),
+                    "days": [
+                        self._dispatch_cell(agenda, each_day, advisor_visits, grid)
+                        for each_day in days
                     ],
                 }
-                if scale == "day":
-                    free = dispatch.free_starts(
-                        agenda, row_starts, duration, free_travel, not_before=now
-                    )
-                    working = dispatch.working_starts(agenda, row_starts, step)
-                    cell["free"] = [
-                        {
-                            "row": row_index[start],
-                            "start": fields.Datetime.to_string(start),
-                            "stop": fields.Datetime.to_string(start + duration),
-                        }
-                        for start in free
-                    ]
-                    cell["working_rows"] = [row_index[start] for start in working]
-                    for values, visit in zip(cell["visits"], day_visits, strict=True):
-                        values.update(self._dispatch_visit_rows(visit, row_starts))
-                else:
-                    day_starts = []
-                    moment = day_from
-                    while moment < day_to:
-                        day_starts.append(moment)
-                        moment += step
-                    cell["working"] = bool(
-                        dispatch.working_starts(agenda, day_starts, step)
-                    )
-                    cell["free_count"] = len(
-                        dispatch.free_starts(
-                            agenda, day_starts, duration, free_travel, not_before=now
-                        )
-                    )
-                column["days"].append(cell)
-            columns.append(column)
+            )
         hour_labels = {
             "morning": self.env._("Morning"),
             "afternoon": self.env._("Afternoon"),
@@ -290,6 +253,55 @@ class SalesAppointmentScheduler(models.AbstractModel):
             "columns": columns,
             "statuses": self._dispatch_status_labels(),
         }
+
+    def _dispatch_cell(self, agenda, day, advisor_visits, grid):
+        """An advisor's cell of the board for the local ``day``: their visits,
+        the day's count and what is left; on a day's board (``grid["by_row"]``)
+        the rows of each visit, the free slots and the working rows, on a week's
+        whether they work that day and how many slots are free."""
+        zone, step = grid["zone"], grid["step"]
+        day_from, day_to = dispatch.day_span(day, zone)
+        day_visits = [v for v in advisor_visits if day_from <= v["_start"] < day_to]
+        count = agenda.count_day(day)
+        cell = {
+            "date": fields.Date.to_string(day),
+            "count": count,
+            "left": max(0, agenda.daily_capacity - count),
+            "visits": [self._dispatch_visit_values(v, zone) for v in day_visits],
+        }
+        row_starts = grid["row_starts"]
+        if not grid["by_row"]:
+            starts = []
+            moment = day_from
+            while moment < day_to:
+                starts.append(moment)
+                moment += step
+            cell["working"] = bool(dispatch.working_starts(agenda, starts, step))
+            cell["free_count"] = len(
+                dispatch.free_starts(
+                    agenda, starts, grid["duration"], grid["travel"], grid["now"]
+                )
+            )
+            return cell
+        row_index = {start: index for index, start in enumerate(row_starts)}
+        free = dispatch.free_starts(
+            agenda, row_starts, grid["duration"], grid["travel"], grid["now"]
+        )
+        cell["free"] = [
+            {
+                "row": row_index[start],
+                "start": fields.Datetime.to_string(start),
+                "stop": fields.Datetime.to_string(start + grid["duration"]),
+            }
+            for start in free
+        ]
+        cell["working_rows"] = [
+            row_index[start]
+            for start in dispatch.working_starts(agenda, row_starts, step)
+        ]
+        for values, visit in zip(cell["visits"], day_visits, strict=True):
+            values.update(self._dispatch_visit_rows(visit, row_starts))
+        return cell
 
     def _dispatch_advisors(self, company, advisor_ids=None):
         """The field advisors of ``company`` the current user books: theirs (as

@@ -94,7 +94,8 @@ class TestDispatchBoard(SalesCoordinationCommon):
             self.assertEqual(board["columns"], [])
 
     def test_advisor_is_refused(self):
-        for user in (self.advisor, self.salesman):
+        portal = self._new_user("sc_dispatch_portal", "base.group_portal")
+        for user in (self.advisor, self.salesman, portal):
             with self.assertRaises(AccessError):
                 self._board(user)
 
