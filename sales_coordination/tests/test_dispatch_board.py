@@ -139,6 +139,20 @@ class TestDispatchBoard(SalesCoordinationCommon):
         cell = self._column(self._board(), self.advisor)["days"][0]
         self.assertEqual((cell["left"], cell["free"]), (0, []))
 
+    def test_times_in_the_users_time_zone(self):
+        """A coordinator in Chicago (UTC-6 that day) reads the advisor's UTC
+        hours and visit in their own time."""
+        self.coordinator.tz = "America/Chicago"
+        self._book()  # 09:00-10:30 UTC
+        board = self._board()
+        labels = [row["label"] for row in board["rows"]]
+        self.assertEqual((labels[0], labels[-1]), ("02:00", "10:30"))
+        cell = self._column(board, self.advisor)["days"][0]
+        self.assertEqual(cell["visits"][0]["time"], "03:00-04:30")
+        self.assertEqual(board["rows"][0]["start"], "2031-03-03 08:00:00")
+        # Sunday 20:00 UTC is Sunday 14:00 in Chicago: today is still Sunday.
+        self.assertEqual(self._board(date=False)["date"], "2031-03-02")
+
     def test_past_slots_are_not_free(self):
         with freeze_time(datetime(2031, 3, 3, 13, 40)):
             board = self.Scheduler.with_user(self.coordinator).dispatch_board()

@@ -21,7 +21,36 @@ registry.category("web_tour.tours").add("sales_coordination_dispatch_board", {
         },
         {
             content: "Tuesday is shown, the advisor free",
-            trigger: ".o_sales_dispatch_title:contains('Tuesday')",
+            trigger: ".o_sales_dispatch_title:contains('Tuesday'):not(:has(.modal))",
+        },
+        {
+            content: "A free slot right after the morning's visit, nearby",
+            trigger: ".o_sales_dispatch_free[data-advisor='Ada Advisor'][data-time='10:00']",
+            run: "click",
+        },
+        {
+            content: "Look up a customer far away",
+            trigger: ".modal .o_sales_dispatch_dialog .o_record_selector input",
+            run: "edit Far Barn",
+        },
+        {
+            content: "Pick the lead",
+            trigger: ".o-autocomplete--dropdown-item:contains('Far Barn')",
+            run: "click",
+        },
+        {
+            content: "Try to book",
+            trigger: ".modal .o_sales_dispatch_book",
+            run: "click",
+        },
+        {
+            content: "Refused for the drive, as the wizard refuses it, in the dialog",
+            trigger: ".modal .o_sales_dispatch_refusal:contains('travel included')",
+        },
+        {
+            content: "Close the dialog",
+            trigger: ".modal .o_sales_dispatch_cancel",
+            run: "click",
         },
         {
             content: "Book from the advisor's free slot at 14:00",
