@@ -99,6 +99,19 @@ class TestDispatchBoard(SalesCoordinationCommon):
             with self.assertRaises(AccessError):
                 self._board(user)
 
+    def test_menu_for_coordinators_and_managers_only(self):
+        menu = self.env.ref("sales_coordination.sales_dispatch_board_menu")
+        Menu = self.env["ir.ui.menu"]
+        for user, shown in (
+            (self.coordinator, True),
+            (self.manager, True),
+            (self.advisor, False),
+            (self.salesman, False),
+        ):
+            with self.subTest(user=user.login):
+                visible = Menu.with_user(user)._visible_menu_ids()
+                self.assertEqual(menu.id in visible, shown)
+
     # What a column shows
 
     def test_free_slots_and_capacity(self):
