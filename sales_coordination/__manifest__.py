@@ -31,6 +31,7 @@
         "data/mail_template_data.xml",
         "views/res_users_views.xml",
         "views/calendar_event_views.xml",
+        "views/sales_dispatch_board_views.xml",
         "wizards/sales_lead_intake_views.xml",
         "wizards/sales_booking_wizard_views.xml",
         "wizards/sales_call_outcome_views.xml",

@@ -4,8 +4,11 @@ from zoneinfo import ZoneInfo
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools.misc import format_date
 
-from ..tools import slots
+from odoo.addons.base.models.avatar_mixin import get_hsl_from_seed
+
+from ..tools import dispatch, slots
 from ..tools.side_effect import side_effect
 from ..tools.travel import Place
 
@@ -14,6 +17,9 @@ from ..tools.travel import Place
 _CAPACITY_OVERRIDE = contextvars.ContextVar(
     "sales_coordination_capacity_override", default=False
 )
+
+# The dispatch board's rows: a visit starts on the half hour, as proposals do.
+DISPATCH_STEP_MINUTES = 30
 
 
 def _naive_utc(moment):
@@ -136,6 +142,287 @@ class SalesAppointmentScheduler(models.AbstractModel):
         if values:
             lead.write(values)
         return event
+
+    @api.model
+    def dispatch_board(self, date=None, scale="day", advisor_ids=None):
+        """The dispatch board of the local ``date`` ("YYYY-MM-DD" in the user's
+        time zone; default: today) for a coordinator or a manager: one column per
+        field advisor they may book (only ``advisor_ids`` among them, if given),
+        over that day (``scale`` "day": rows every half hour, the visits, the free
+        slots a booking would accept) or its week (``scale`` "week": one cell per
+        day). Returns a dict of plain values for the board's client action; times
+        are naive UTC strings, labels in the user's time zone."""
+        if scale not in ("day", "week"):
+            raise UserError(self.env._("The dispatch board shows a day or a week."))
+        user = self.env.user
+        if not user.has_group("sales_coordination.group_coordinator"):
+            raise AccessError(
+                self.env._(
+                    "The dispatch board is for coordinators and managers, who book "
+                    "the advisors' visits: your own visits are in My Day."
+                )
+            )
+        company = self.env.company
+        zone = ZoneInfo(self.env.context.get("tz") or user.tz or "UTC")
+        now = fields.Datetime.now()
+        day = fields.Date.to_date(date) if date else dispatch.local(now, zone).date()
+        days = (
+            [day]
+            if scale == "day"
+            else [day - timedelta(days=day.weekday() - n) for n in range(7)]
+        )
+        span_from = dispatch.day_span(days[0], zone)[0]
+        span_to = dispatch.day_span(days[-1], zone)[1]
+        advisors = self._dispatch_advisors(company, advisor_ids)
+        # The explicit check the agendas' sudo relies on (see _agendas).
+        self.env["calendar.event"]._check_sales_appointment_access(advisors)
+        agendas = self._agendas(advisors, span_from, span_to)
+        visits = self._dispatch_visits(advisors, span_from, span_to)
+        duration = timedelta(hours=company.sales_appointment_duration)
+        step = timedelta(minutes=DISPATCH_STEP_MINUTES)
+        bounds = company._sales_daypart_bounds()
+        rows = []
+        if scale == "day":
+            spans = [w for agenda in agendas.values() for w in agenda.working]
+            spans += [(visit["_start"], visit["_stop"]) for visit in visits]
+            rows = dispatch.day_rows(day, zone, spans, bounds, step)
+        row_starts = [dispatch.naive_utc(row) for row in rows]
+        visits_by_advisor = {}
+        for visit in visits:
+            visits_by_advisor.setdefault(visit["advisor_id"], []).append(visit)
+        grid = {
+            "zone": zone,
+            "now": now,
+            "duration": duration,
+            "step": step,
+            "travel": dispatch.StopsOnly(company.sales_stop_minutes),
+            "by_row": scale == "day",
+            "row_starts": row_starts,
+        }
+        columns = []
+        for advisor in advisors:
+            agenda = agendas[advisor.id]
+            week_count = agenda.count_week(day)
+            advisor_visits = visits_by_advisor.get(advisor.id, [])
+            columns.append(
+                {
+                    "advisor_id": advisor.id,
+                    "name": advisor.name,
+                    "color": self._dispatch_color(advisor),
+                    "daily_capacity": agenda.daily_capacity,
+                    "weekly_capacity": agenda.weekly_capacity,
+                    "week_count": week_count,
+                    "week_left": max(0, agenda.weekly_capacity - week_count),
+                    "days": [
+                        self._dispatch_cell(agenda, each_day, advisor_visits, grid)
+                        for each_day in days
+                    ],
+                }
+            )
+        hour_labels = {
+            "morning": self.env._("Morning"),
+            "afternoon": self.env._("Afternoon"),
+            "evening": self.env._("Evening"),
+        }
+        return {
+            "date": fields.Date.to_string(day),
+            "scale": scale,
+            "today": fields.Date.to_string(dispatch.local(now, zone).date()),
+            "previous": fields.Date.to_string(day - timedelta(days=len(days))),
+            "next": fields.Date.to_string(day + timedelta(days=len(days))),
+            "title": self._dispatch_title(days),
+            "days": [
+                {
+                    "date": fields.Date.to_string(each_day),
+                    "label": format_date(self.env, each_day, date_format="EEE d MMM"),
+                }
+                for each_day in days
+            ],
+            "rows": [
+                {
+                    "start": fields.Datetime.to_string(start),
+                    "label": row.strftime("%H:%M"),
+                    "daypart": hour_labels.get(
+                        dispatch.daypart_of(row.hour + row.minute / 60, bounds), ""
+                    ),
+                }
+                for row, start in zip(rows, row_starts, strict=True)
+            ],
+            "duration": company.sales_appointment_duration,
+            "company_id": company.id,
+            "columns": columns,
+            "statuses": self._dispatch_status_labels(),
+        }
+
+    def _dispatch_cell(self, agenda, day, advisor_visits, grid):
+        """An advisor's cell of the board for the local ``day``: their visits,
+        the day's count and what is left; on a day's board (``grid["by_row"]``)
+        the rows of each visit, the free slots and the working rows, on a week's
+        whether they work that day and how many slots are free."""
+        zone, step = grid["zone"], grid["step"]
+        day_from, day_to = dispatch.day_span(day, zone)
+        day_visits = [v for v in advisor_visits if day_from <= v["_start"] < day_to]
+        count = agenda.count_day(day)
+        cell = {
+            "date": fields.Date.to_string(day),
+            "count": count,
+            "left": max(0, agenda.daily_capacity - count),
+            "visits": [self._dispatch_visit_values(v, zone) for v in day_visits],
+        }
+        row_starts = grid["row_starts"]
+        if not grid["by_row"]:
+            starts = []
+            moment = day_from
+            while moment < day_to:
+                starts.append(moment)
+                moment += step
+            cell["working"] = bool(dispatch.working_starts(agenda, starts, step))
+            cell["free_count"] = len(
+                dispatch.free_starts(
+                    agenda, starts, grid["duration"], grid["travel"], grid["now"]
+                )
+            )
+            return cell
+        row_index = {start: index for index, start in enumerate(row_starts)}
+        free = dispatch.free_starts(
+            agenda, row_starts, grid["duration"], grid["travel"], grid["now"]
+        )
+        cell["free"] = [
+            {
+                "row": row_index[start],
+                "start": fields.Datetime.to_string(start),
+                "stop": fields.Datetime.to_string(start + grid["duration"]),
+            }
+            for start in free
+        ]
+        cell["working_rows"] = [
+            row_index[start]
+            for start in dispatch.working_starts(agenda, row_starts, step)
+        ]
+        for values, visit in zip(cell["visits"], day_visits, strict=True):
+            values.update(self._dispatch_visit_rows(visit, row_starts))
+        return cell
+
+    def _dispatch_advisors(self, company, advisor_ids=None):
+        """The field advisors of ``company`` the current user books: theirs (as
+        coordinator or backup), or all of them for a manager."""
+        domain = [("is_field_advisor", "=", True), ("company_ids", "in", company.id)]
+        if not self.env.user.has_group("sales_coordination.group_manager"):
+            domain += [
+                "|",
+                ("coordinator_id", "=", self.env.uid),
+                ("backup_coordinator_id", "=", self.env.uid),
+            ]
+        if advisor_ids:
+            domain.append(("id", "in", list(advisor_ids)))
+        return self.env["res.users"].search_fetch(
+            domain,
+            [
+                "name",
+                "partner_id",
+                "daily_appointment_capacity",
+                "weekly_appointment_capacity",
+            ],
+            order="name, id",
+        )
+
+    def _dispatch_visits(self, advisors, date_from, date_to):
+        """The sales appointments of ``advisors`` between ``date_from`` and
+        ``date_to`` that the current user may read, as dicts, in three queries
+        whatever their number."""
+        events = self.env["calendar.event"].search_fetch(
+            [
+                ("is_sales_appointment", "=", True),
+                ("advisor_id", "in", advisors.ids),
+                ("start", "<", date_to),
+                ("stop", ">", date_from),
+            ],
+            [
+                "name",
+                "start",
+                "stop",
+                "advisor_id",
+                "opportunity_id",
+                "sales_customer_id",
+                "customer_response",
+                "is_no_show",
+                "debrief_state",
+            ],
+            order="start, id",
+        )
+        leads = events.opportunity_id._filtered_access("read")
+        leads.fetch(["name", "contact_name", "city", "partner_id"])
+        partners = events.sales_customer_id | leads.partner_id
+        partners.fetch(["name", "city"])
+        visits = []
+        for event in events:
+            lead = event.opportunity_id if event.opportunity_id in leads else None
+            partner = event.sales_customer_id or (lead and lead.partner_id)
+            visits.append(
+                {
+                    "id": event.id,
+                    "advisor_id": event.advisor_id.id,
+                    "name": event.name,
+                    "customer": (partner and partner.name)
+                    or (lead and (lead.contact_name or lead.name))
+                    or event.name,
+                    "town": (partner and partner.city) or (lead and lead.city) or "",
+                    "lead_id": lead.id if lead else False,
+                    "status": dispatch.visit_status(
+                        event.debrief_state, event.is_no_show, event.customer_response
+                    ),
+                    "_start": event.start,
+                    "_stop": event.stop,
+                }
+            )
+        return visits
+
+    def _dispatch_visit_values(self, visit, zone):
+        values = {key: value for key, value in visit.items() if key[0] != "_"}
+        values.update(
+            {
+                "start": fields.Datetime.to_string(visit["_start"]),
+                "stop": fields.Datetime.to_string(visit["_stop"]),
+                "time": "{}-{}".format(
+                    dispatch.local(visit["_start"], zone).strftime("%H:%M"),
+                    dispatch.local(visit["_stop"], zone).strftime("%H:%M"),
+                ),
+            }
+        )
+        return values
+
+    def _dispatch_visit_rows(self, visit, row_starts):
+        """The first row and the number of rows ``visit`` covers on the day."""
+        first = sum(1 for start in row_starts if start <= visit["_start"]) - 1
+        last = sum(1 for start in row_starts if start < visit["_stop"]) - 1
+        first = max(first, 0)
+        return {"row": first, "span": max(last - first + 1, 1)}
+
+    def _dispatch_color(self, advisor):
+        """The colour of the advisor's avatar (Odoo draws the initial on it)."""
+        partner = advisor.partner_id
+        seed = partner.name or ""
+        if partner.create_date:
+            seed += str(partner.create_date.timestamp())
+        return get_hsl_from_seed(seed)
+
+    def _dispatch_title(self, days):
+        if len(days) == 1:
+            return format_date(self.env, days[0], date_format="EEEE d MMMM y")
+        return self.env._(
+            "%(first)s to %(last)s",
+            first=format_date(self.env, days[0], date_format="EEE d MMM"),
+            last=format_date(self.env, days[-1], date_format="EEE d MMM y"),
+        )
+
+    def _dispatch_status_labels(self):
+        return {
+            "confirmed": self.env._("Confirmed"),
+            "awaiting": self.env._("Awaiting Answer"),
+            "declined": self.env._("Declined"),
+            "no_show": self.env._("No-show"),
+            "debriefed": self.env._("Debriefed"),
+        }
 
     # Checks shared by every path that creates or moves a sales appointment
 

@@ -1,5 +1,7 @@
 from . import test_advisor_pairing
 from . import test_appointment_booking
+from . import test_dispatch_board
+from . import test_dispatch_board_ui
 from . import test_calendar_ownership
 from . import test_crm_lead_visibility
 from . import test_debrief
