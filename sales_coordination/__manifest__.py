@@ -7,7 +7,7 @@
     "website": "https://github.com/sales-coordination/sales_coordination",
     "author": "Sales Coordination developers",
     "license": "LGPL-3",
-    "depends": ["crm", "calendar", "resource", "mail", "utm", "web_tour"],
+    "depends": ["crm", "calendar", "resource", "mail", "utm", "web_tour", "phone_validation"],
     "external_dependencies": {"python": ["twilio"]},
     "data": [
         "security/sales_coordination_groups.xml",
@@ -43,6 +43,7 @@
         "views/sales_inbound_source_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_lost_reason_views.xml",
+        "views/sales_dialer_views.xml",
         "report/sales_report_source_views.xml",
         "report/sales_report_funnel_views.xml",
         "report/sales_report_views.xml",
