@@ -412,6 +412,10 @@ class TestWriteMatrix(WriteMatrixMixin, SalesCoordinationCommon):
             # A rotated secret: the model refuses one under 32 characters.
             ("sales.inbound.source", "secret"): "x" * 40,
             ("sales.inbound.source", "user_id"): self.spare_integration_user.id,
+            ("sales.inbound.source", "dialer_caller_id"): "+1 217 555 0100",
+            # The cast's integration is a generic one, which never dials.
+            ("sales.inbound.source", "dialer_enabled"): False,
+            ("res.users", "sales_dialer_phone"): "+1 312 555 0142",
         }
 
     def _create_values(self, model):
