@@ -427,6 +427,30 @@ class TestDialerCallbacks(DialerCommon):
         self.assertEqual(self.followup.state, "claimed")
         self.assertEqual(self.followup.attempt_count, 0)
 
+    def test_signed_for_the_public_address(self):
+        # Behind a proxy, Twilio signs the public address the dialer gave it
+        # (from web.base.url), not the one the request reaches Odoo at.
+        public = "https://crm.example.com"
+        self.env["ir.config_parameter"].set_param("web.base.url", public)
+        call = self._dial()
+        [form] = self.twilio.created()
+        self.assertEqual(
+            form["StatusCallback"],
+            f"{public}/sales_coordination/dialer/twilio/{self.integration.id}"
+            "?leg=agent",
+        )
+        local = self._url("customer", call.dial_token)
+        params = {
+            **self._base(call, "CA" + "c" * 32),
+            "ParentCallSid": call.provider_call_id,
+            "CallStatus": "no-answer",
+        }
+        signed = RequestValidator(TOKEN).compute_signature(
+            local.replace(self.base_url(), public), params
+        )
+        self._ok(self._post(call, "customer", params, signature=signed))
+        self.assertEqual(self._read(call).result, "no_answer")
+
     def test_recording(self):
         call = self._dial()
         params = {
