@@ -7,7 +7,15 @@
     "website": "https://github.com/sales-coordination/sales_coordination",
     "author": "Sales Coordination developers",
     "license": "LGPL-3",
-    "depends": ["crm", "calendar", "resource", "mail", "utm", "web_tour", "phone_validation"],
+    "depends": [
+        "crm",
+        "calendar",
+        "resource",
+        "mail",
+        "utm",
+        "web_tour",
+        "phone_validation",
+    ],
     "external_dependencies": {"python": ["twilio"]},
     "data": [
         "security/sales_coordination_groups.xml",

@@ -756,6 +756,33 @@ class SalesFollowup(models.Model):
         call._dialer_notify()
         return call
 
+    @api.model
+    def action_next_call(self):
+        """With the dialer on, Next call claims the call and then has it dialled
+        in a second request (the dial needs the claim committed, which only a
+        later transaction sees): the Dial server action, which opens the call
+        screen once the call is placed."""
+        if not self.env.user.sales_dialer_on:
+            return super().action_next_call()
+        followup = self.claim_next()
+        if not followup:
+            return super().action_next_call()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sales_coordination.sales_followup_action_dial"
+        )
+        action["context"] = {
+            "active_model": self._name,
+            "active_id": followup.id,
+            "active_ids": followup.ids,
+        }
+        return action
+
+    def _dialer_dial_and_open(self):
+        """Dial this follow-up (see ``action_dial``) and open its call screen."""
+        self.ensure_one()
+        self.action_dial()
+        return self.action_open_call()
+
     def action_log_call(self, result, *args, **kwargs):
         # A dialled call of this coordinator's still waiting for its result
         # takes it, rather than a second call for one attempt.

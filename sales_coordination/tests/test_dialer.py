@@ -279,6 +279,35 @@ class TestDialing(DialerCommon):
         with freeze_time(datetime(2031, 3, 4, 20, 10)):
             self._refused("It is 21:10 for")
 
+    def test_next_call_dials_when_the_dialer_is_on(self):
+        Followup = self.Followup.with_user(self.coordinator)
+        action = Followup.action_next_call()
+        self.assertEqual(action["res_model"], "sales.call.outcome", "dialer off")
+        self.assertFalse(self.twilio.created())
+        self.followup.with_user(self.coordinator).action_release()
+        self.coordinator.sales_dialer_on = True
+        action = Followup.action_next_call()
+        self.assertEqual(action["type"], "ir.actions.server")
+        self.assertFalse(self.twilio.created(), "dialled in the next request")
+        server = self.env["ir.actions.server"].browse(action["id"])
+        screen = (
+            server.with_user(self.coordinator).with_context(**action["context"]).run()
+        )
+        self.assertEqual(screen["res_model"], "sales.call.outcome")
+        self.assertEqual(len(self.twilio.created()), 1)
+        wizard = (
+            self.env["sales.call.outcome"]
+            .with_user(self.coordinator)
+            .with_context(screen["context"])
+            .create({"choice": "no_answer"})
+        )
+        self.assertEqual(wizard.dial_call_id, self.followup.call_ids)
+        self.assertEqual(wizard.dial_status, "agent queued")
+        # Nothing due: the same notification as without the dialer.
+        self._ok(self._customer(wizard.dial_call_id, "busy"))
+        action = Followup.action_next_call()
+        self.assertEqual(action["tag"], "display_notification")
+
     def test_per_role(self):
         # An advisor dials nothing.
         with self.assertRaises(AccessError):
