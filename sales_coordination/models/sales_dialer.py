@@ -11,6 +11,7 @@ import logging
 import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -24,6 +25,9 @@ from .sales_call import PROVIDER_FIELDS
 from .sales_workflow_mixin import EMPTY
 
 _logger = logging.getLogger(__name__)
+
+# How long a dial stays "in progress" for a second press of the same call.
+RINGING_SECONDS = 60
 
 # What only the dialer writes on a call: the telephone network's facts.
 DIAL_FIELDS = {
@@ -549,6 +553,21 @@ class SalesFollowup(models.Model):
                     who=self.lead_id.display_name,
                 )
             )
+        ringing = self.env["sales.call"].search(
+            [
+                ("followup_id", "=", self.id),
+                ("user_id", "=", self.env.uid),
+                ("dial_token", "!=", False),
+                ("result", "=", False),
+                ("create_date", ">", now - timedelta(seconds=RINGING_SECONDS)),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if ringing:
+            # A second press (a double click, two tabs) while the phone rings:
+            # the same call, not a second one.
+            return ringing
         try:
             source, customer, caller_id = self._dialer_checks(now)
             return self._dialer_place(source, customer, caller_id)
