@@ -318,8 +318,7 @@ class SalesCall(models.Model):
     def _dialer_notify(self, **payload):
         """Tell the coordinator's call screen how the call goes (Odoo's bus)."""
         self.ensure_one()
-        self.env["bus.bus"]._sendone(
-            self.user_id.partner_id,
+        self.user_id.partner_id._bus_send(
             "sales_coordination/dialer",
             {
                 "call_id": self.id,
@@ -327,6 +326,10 @@ class SalesCall(models.Model):
                 "status": self.dial_status or "",
                 "answered_by": self.answered_by or "",
                 "result": self.result or "",
+                # The call screen moves on to the next call by itself after
+                # the coordinator's pause, unless they paused the dialer.
+                "dialer_on": self.user_id.sales_dialer_on,
+                "pause": self.user_id.sales_dialer_pause,
                 **payload,
             },
         )

@@ -2,6 +2,7 @@
 its Calls API), and Twilio's callbacks, built and signed as Twilio sends them,
 log what the line said through the queue."""
 
+import json
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from urllib.parse import urlencode
@@ -446,6 +447,19 @@ class TestDialerCallbacks(DialerCommon):
         self.assertEqual(len(updates), 1)
         self.assertIn("<Play>https://example.com/vm.mp3</Play>", updates[0]["Twiml"])
         self.assertEqual(self._read(call).result, "voicemail")
+        # The call screen hears of it on the coordinator's bus channel, with
+        # what it needs to move on by itself.
+        news = [
+            message["payload"]
+            for message in map(
+                json.loads, self.env["bus.bus"].search([]).mapped("message")
+            )
+            if message["type"] == "sales_coordination/dialer"
+            and message["payload"]["call_id"] == call.id
+        ]
+        self.assertTrue(news)
+        self.assertTrue(news[-1]["logged"])
+        self.assertEqual((news[-1]["result"], news[-1]["pause"]), ("voicemail", 5))
 
     def test_a_late_callback_does_not_log_on_another_coordinators_call(self):
         call = self._dial()
