@@ -404,7 +404,9 @@ class SalesCall(models.Model):
             # nothing happened on the customer's line.
             self.sudo().unlink()
             return "coordinator did not answer"
-        if dialer.moves_forward(self.dial_status, status):
+        if dialer.moves_forward(
+            (self.dial_status or "").removeprefix("agent "), status
+        ):
             self._dialer_write({"dial_status": f"agent {status}"[:30]})
             self._dialer_notify(status="agent_" + status)
         return "agent progress"

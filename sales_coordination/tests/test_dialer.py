@@ -426,7 +426,9 @@ class TestDialerCallbacks(DialerCommon):
 
     def test_the_coordinators_phone_not_answered(self):
         call = self._dial()
+        self._ok(self._agent(call, "in-progress"))
         self._ok(self._agent(call, "ringing"))
+        self.assertEqual(self._read(call).dial_status, "agent in-progress")
         self._ok(self._agent(call, "no-answer"))
         self.assertFalse(self._read(call), "no attempt")
         self.assertEqual(self.followup.state, "claimed", "still theirs to dial")
