@@ -584,7 +584,11 @@ class SalesFollowup(models.Model):
         """Put this follow-up back in the queue, for good: the refusal that
         follows rolls back the request's own transaction."""
         with self.env.registry.cursor() as cr:
-            self.with_env(self.env(cr=cr)).action_release()
+            mine = self.with_env(self.env(cr=cr))
+            mine.action_release()
+            # Written before the commit, while this environment is held: the
+            # cursor's commit flushes only the environments still alive.
+            mine.env.flush_all()
 
     def _dialer_checks(self, now):
         """The integration to dial with, the customer's number and the caller ID,
