@@ -535,6 +535,7 @@ class SalesInboundSourceDialer(models.Model):
 class SalesFollowup(models.Model):
     _inherit = "sales.followup"
 
+    @api.returns("sales.call", lambda call: call.id or False)
     def action_dial(self):
         """Place the call of this follow-up, which the current coordinator holds:
         Twilio rings their own phone, then bridges them to the customer. Returns

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from freezegun import freeze_time
 from twilio.request_validator import RequestValidator
 
+from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
@@ -201,8 +202,14 @@ class TestDialing(DialerCommon):
         self.assertIn('machineDetection="DetectMessageEnd"', form["Twiml"])
         self.assertIn(f"dial={call.dial_token}", form["Twiml"])
         self.assertEqual(form["StatusCallback"], self._url("agent"))
-        again = self.followup.with_user(self.coordinator).action_dial()
-        self.assertEqual(again, call, "a second press dials nothing more")
+        # Over RPC, the call's id; a second press dials nothing more.
+        again = call_kw(
+            self.Followup.with_user(self.coordinator),
+            "action_dial",
+            [self.followup.ids],
+            {},
+        )
+        self.assertEqual(again, call.id)
         self.assertEqual(len(self.twilio.created()), 1)
         self.assertEqual(self.followup.state, "claimed", "the coordinator keeps it")
         self.assertEqual(self.followup.attempt_count, 0)
