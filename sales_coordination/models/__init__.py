@@ -17,6 +17,7 @@ from . import sales_appointment_scheduler
 from . import sales_inbound_source
 from . import sales_inbound_event
 from . import sales_inbound_caller
+from . import sales_dialer
 from . import crm_lost_reason
 from . import sales_source_cost
 from . import sales_source_cost_demo

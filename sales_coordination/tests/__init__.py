@@ -44,3 +44,4 @@ from . import test_cron_batches
 from . import test_contact_change
 from . import test_context_keys
 from . import test_migration
+from . import test_dialer

@@ -1,0 +1,831 @@
+"""The dialer: Next call places the call through the company's Twilio account,
+ringing the coordinator's own phone first and then bridging them to the
+customer; Twilio's callbacks log what the line said through the queue's own
+``action_log_call``, as the coordinator who dialled.
+
+The fields the dialer adds to the users, the company, the integrations, the
+leads and the calls are declared here, beside the rules that use them, so that
+the dialer stays one piece."""
+
+import logging
+import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import timedelta
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from ..tools import dialer
+from ..tools.workflow import owning
+from .sales_call import PROVIDER_FIELDS
+from .sales_workflow_mixin import EMPTY
+
+_logger = logging.getLogger(__name__)
+
+# How long a dial stays "in progress" for a second press of the same call.
+RINGING_SECONDS = 60
+
+# What only the dialer writes on a call: the telephone network's facts.
+DIAL_FIELDS = {
+    "answered_by": EMPTY,
+    "dial_token": EMPTY,
+    "dial_status": EMPTY,
+    "dial_leg_sid": EMPTY,
+    "dial_invalid_number": EMPTY,
+    "dial_events": EMPTY,
+}
+# The call a running action_log_call fills instead of creating one: a variable
+# of the running code, never Odoo's context, which any RPC client may send.
+_FILLING = ContextVar("sales_coordination_dialled_call", default=None)
+SELF_FIELDS = [
+    "sales_dialer_phone",
+    "sales_dialer_on",
+    "sales_dialer_pause",
+    "sales_dialer_voicemail_drop",
+]
+
+
+@contextmanager
+def _filling(call):
+    token = _FILLING.set(call)
+    try:
+        yield
+    finally:
+        _FILLING.reset(token)
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    sales_dialer_phone = fields.Char(
+        string="Dialer Phone",
+        help="Your own phone in international form (+1 312 555 0142): a desk "
+        "phone, a mobile or a softphone. The dialer rings it first, then puts "
+        "you through to the customer.",
+    )
+    sales_dialer_on = fields.Boolean(
+        string="Dialer On",
+        help="Next call places the call for you and logs what the line says.",
+    )
+    sales_dialer_pause = fields.Integer(
+        string="Pause Between Calls (s)",
+        default=5,
+        help="After a call logged by itself, how long the dialer waits before the "
+        "next one (0-30 seconds).",
+    )
+    sales_dialer_voicemail_drop = fields.Boolean(
+        string="Drop the Recorded Voicemail",
+        help="When a machine answers, the company's recorded message is left "
+        "once the greeting ends.",
+    )
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return super().SELF_READABLE_FIELDS + SELF_FIELDS
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        return super().SELF_WRITEABLE_FIELDS + SELF_FIELDS
+
+    @api.constrains("sales_dialer_phone", "sales_dialer_pause")
+    def _check_sales_dialer(self):
+        Lead = self.env["crm.lead"]
+        for user in self:
+            if not 0 <= user.sales_dialer_pause <= 30:
+                raise ValidationError(
+                    self.env._("The pause between calls is 0 to 30 seconds.")
+                )
+            if user.sales_dialer_phone and not Lead._sales_phone_e164(
+                user.sales_dialer_phone
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "“%(number)s” is not a phone number the dialer can ring: "
+                        "write it with its country code (+1 312 555 0142).",
+                        number=user.sales_dialer_phone,
+                    )
+                )
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    sales_dialer_hour_start = fields.Float(
+        string="Calls From",
+        default=8.0,
+        help="The dialer calls nobody before this hour of their own day.",
+    )
+    sales_dialer_hour_end = fields.Float(
+        string="Calls Until",
+        default=21.0,
+        help="The dialer calls nobody after this hour of their own day.",
+    )
+    sales_dialer_wrong_number_failures = fields.Integer(
+        string="Failures Before Wrong Number",
+        default=2,
+        help="After this many calls to a number that Twilio says does not exist, "
+        "the call is logged as a wrong number and the number is no longer dialled.",
+    )
+    sales_dialer_voicemail_url = fields.Char(
+        string="Recorded Voicemail",
+        help="The address of the recorded message (MP3 or WAV) the dialer leaves "
+        "on the customers' voicemail, for the coordinators who choose so.",
+    )
+
+    @api.constrains(
+        "sales_dialer_hour_start",
+        "sales_dialer_hour_end",
+        "sales_dialer_wrong_number_failures",
+    )
+    def _check_sales_dialer(self):
+        for company in self:
+            if not (
+                0
+                <= company.sales_dialer_hour_start
+                < company.sales_dialer_hour_end
+                <= 24
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Calling hours run from one hour of the day to a later one."
+                    )
+                )
+            if company.sales_dialer_wrong_number_failures < 1:
+                raise ValidationError(
+                    self.env._("A number is a wrong number after one failure at least.")
+                )
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    sales_dialer_hour_start = fields.Float(
+        related="company_id.sales_dialer_hour_start", readonly=False
+    )
+    sales_dialer_hour_end = fields.Float(
+        related="company_id.sales_dialer_hour_end", readonly=False
+    )
+    sales_dialer_wrong_number_failures = fields.Integer(
+        related="company_id.sales_dialer_wrong_number_failures", readonly=False
+    )
+    sales_dialer_voicemail_url = fields.Char(
+        related="company_id.sales_dialer_voicemail_url", readonly=False
+    )
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    sales_do_not_call = fields.Boolean(
+        string="Do Not Call",
+        help="The customer asked not to be called: the dialer never calls them.",
+    )
+
+
+class SalesInboundSource(models.Model):
+    _inherit = "sales.inbound.source"
+
+    account_sid = fields.Char(
+        string="Account SID",
+        groups="sales_coordination.group_manager",
+        help="Twilio's Account SID (AC...), which the dialer places calls with, "
+        "the secret being the account's Auth Token.",
+    )
+    api_url = fields.Char(
+        string="REST API Address",
+        groups="sales_coordination.group_manager",
+        help="Empty: Twilio's own (https://api.twilio.com). Set for a regional "
+        "edge or a local stand-in.",
+    )
+    dialer_enabled = fields.Boolean(
+        string="Dialer",
+        help="The coordinators of the company place their Next calls through "
+        "this Twilio account.",
+    )
+    dialer_caller_id = fields.Char(
+        string="Dialer Caller ID",
+        help="The number the customers see when the dialer calls them, unless the "
+        "lead's source has a tracking number of its own.",
+    )
+    dialer_record = fields.Boolean(
+        string="Record Dialled Calls",
+        help="Twilio records the conversations the dialer bridges (mind the "
+        "consent the law asks for).",
+    )
+    dialer_url = fields.Char(
+        string="Dialer Callbacks",
+        compute="_compute_dialer_url",
+        help="Where Twilio posts the progress of dialled calls (set by the "
+        "dialer on each call).",
+    )
+
+    def _compute_dialer_url(self):
+        base = self.get_base_url()
+        for source in self:
+            source.dialer_url = (
+                f"{base}/sales_coordination/dialer/twilio/{source.id}"
+                if source.id
+                else False
+            )
+
+    @api.constrains("dialer_enabled", "dialer_caller_id", "provider")
+    def _check_dialer(self):
+        Lead = self.env["crm.lead"]
+        for source in self:
+            if source.dialer_enabled and source.provider != "twilio":
+                raise ValidationError(
+                    self.env._("Only a Twilio integration places the dialer's calls.")
+                )
+            if source.dialer_caller_id and not Lead._sales_phone_e164(
+                source.dialer_caller_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The dialer's caller ID “%(number)s” is not a phone number: "
+                        "write it with its country code.",
+                        number=source.dialer_caller_id,
+                    )
+                )
+
+
+class SalesCall(models.Model):
+    _inherit = "sales.call"
+    _sales_workflow_fields = {**PROVIDER_FIELDS, "company_id": EMPTY, **DIAL_FIELDS}
+
+    # Empty while a dialled call rings: the line has said nothing yet.
+    result = fields.Selection(required=False)
+    answered_by = fields.Selection(
+        [("human", "A Person"), ("machine", "A Machine"), ("unknown", "Unknown")],
+        readonly=True,
+        help="Who answered the dialled call, as Twilio's answering-machine "
+        "detection told. Empty while it rings.",
+    )
+    dial_token = fields.Char(readonly=True, copy=False, index="btree_not_null")
+    dial_status = fields.Char(
+        string="Line",
+        readonly=True,
+        help="How far the dialled call went: Twilio's last status of the "
+        "customer's leg (of the coordinator's, before it).",
+    )
+    dial_leg_sid = fields.Char(readonly=True, copy=False)
+    dial_invalid_number = fields.Boolean(
+        readonly=True,
+        help="Twilio said the number dialled does not exist.",
+    )
+    dial_events = fields.Char(
+        readonly=True,
+        copy=False,
+        help="The callbacks of this call already taken, each once.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        filling = _FILLING.get()
+        if filling is None or len(vals_list) != 1:
+            return super().create(vals_list)
+        # action_log_call logs the attempt of a dialled call: the call the
+        # dialer created at the dial takes its result, rather than a second one.
+        vals = vals_list[0]
+        if vals.get("followup_id") != filling.followup_id.id:
+            return super().create(vals_list)
+        logged = {
+            name: vals[name] for name in ("result", "duration", "note") if name in vals
+        }
+        if filling.duration:
+            # What Twilio measured rules.
+            logged.pop("duration", None)
+        with owning(self._name, *logged):
+            filling.write(logged)
+        filling._record_contact()
+        return filling
+
+    def _is_contact(self):
+        # A dialled call that has not reached anybody yet is no contact.
+        return bool(self.result) and super()._is_contact()
+
+    def _dialer_write(self, vals):
+        """Write the telephone network's facts on this dialled call. The
+        callback that brings them verified its signature; nobody is logged in,
+        and the facts are the network's, whoever holds the call now."""
+        # sudo: see above; only the dialer's and the provider's fields, and the
+        # duration Twilio measured.
+        return self.sudo()._sales_write_workflow(vals)
+
+    def _dialer_notify(self, **payload):
+        """Tell the coordinator's call screen how the call goes (Odoo's bus)."""
+        self.ensure_one()
+        self.user_id.partner_id._bus_send(
+            "sales_coordination/dialer",
+            {
+                "call_id": self.id,
+                "followup_id": self.followup_id.id,
+                "status": self.dial_status or "",
+                "answered_by": self.answered_by or "",
+                "result": self.result or "",
+                # The call screen moves on to the next call by itself after
+                # the coordinator's pause, unless they paused the dialer.
+                "dialer_on": self.user_id.sales_dialer_on,
+                "pause": self.user_id.sales_dialer_pause,
+                **payload,
+            },
+        )
+
+    # ------------------------------------------------------------------
+    # Twilio's callbacks (see controllers/dialer.py)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _dialer_find(self, source, leg, params, token):
+        """The dialled call a callback of ``source`` is about, or an empty
+        recordset: the coordinator's leg by its CallSid, the others by the
+        token of their (signed) address, and their parent call's CallSid when
+        Twilio sends it."""
+        Call = self.sudo().with_context(active_test=False)
+        if leg == "agent":
+            sid = params.get("CallSid")
+            if not sid:
+                return Call.browse()
+            return Call.search(
+                [
+                    ("integration_id", "=", source.id),
+                    ("provider_call_id", "=", sid),
+                    ("dial_token", "!=", False),
+                ],
+                limit=1,
+            )
+        if not token:
+            return Call.browse()
+        call = Call.search(
+            [("integration_id", "=", source.id), ("dial_token", "=", token)], limit=1
+        )
+        parent = params.get("ParentCallSid")
+        if call and parent and parent != call.provider_call_id:
+            return Call.browse()
+        return call
+
+    def _dialer_callback(self, leg, params):
+        """Take one callback of this dialled call, once: a repeat of the same
+        leg and status changes nothing. Returns what was done, for the log."""
+        self.ensure_one()
+        # One callback of a call at a time: a repeat waits for the first, then
+        # fails to serialize and Odoo runs it again, when it finds it taken.
+        self.env.cr.execute(
+            SQL("SELECT id FROM sales_call WHERE id = %s FOR NO KEY UPDATE", self.id)
+        )
+        key = self._dialer_event_key(leg, params)
+        seen = set((self.dial_events or "").split())
+        if key in seen:
+            return "repeat"
+        self._dialer_write({"dial_events": " ".join(sorted(seen | {key}))})
+        return getattr(self, f"_dialer_on_{leg}")(params)
+
+    @api.model
+    def _dialer_event_key(self, leg, params):
+        if leg == "amd":
+            return "amd"
+        if leg == "recording":
+            return "recording:" + params.get("RecordingSid", "")[:40]
+        return f"{leg}:{params.get('CallStatus', '')[:20]}"
+
+    def _dialer_on_agent(self, params):
+        status = params.get("CallStatus", "")
+        if self.dial_leg_sid or self.result:
+            # The customer's leg started: it tells the rest.
+            return "agent leg noted"
+        if status in dialer.UNANSWERED:
+            # The coordinator's phone did not answer: the customer was never
+            # dialled, and this attempt is not one.
+            self._dialer_notify(status="agent_" + status, dropped=True)
+            # sudo: the dial in progress was the dialer's own record, and
+            # nothing happened on the customer's line.
+            self.sudo().unlink()
+            return "coordinator did not answer"
+        if dialer.moves_forward(
+            (self.dial_status or "").removeprefix("agent "), status
+        ):
+            self._dialer_write({"dial_status": f"agent {status}"[:30]})
+            self._dialer_notify(status="agent_" + status)
+        return "agent progress"
+
+    def _dialer_on_customer(self, params):
+        status = params.get("CallStatus", "")
+        vals = {}
+        if not self.dial_leg_sid and params.get("CallSid"):
+            vals["dial_leg_sid"] = params["CallSid"][:64]
+        current = (self.dial_status or "").removeprefix("agent ")
+        if (self.dial_status or "").startswith("agent ") or dialer.moves_forward(
+            current, status
+        ):
+            vals["dial_status"] = status[:30]
+        duration = params.get("CallDuration", "")
+        if status == "completed" and duration.isdigit():
+            vals["duration"] = min(int(duration), 24 * 3600)
+        if status == "failed" and dialer.is_invalid_number(params):
+            vals["dial_invalid_number"] = True
+        if vals:
+            self._dialer_write(vals)
+        if status in dialer.UNANSWERED and not self.result:
+            result = "no_answer"
+            if self.dial_invalid_number and self._dialer_wrong_number_reached():
+                result = "wrong_number"
+            return self._dialer_log(result)
+        if status == "completed" and self.answered_by == "machine" and not self.result:
+            return self._dialer_log("voicemail")
+        self._dialer_notify()
+        return "customer progress"
+
+    def _dialer_on_amd(self, params):
+        answered = params.get("AnsweredBy", "")
+        if answered not in dialer.ANSWERED_BY:
+            return "unknown AnsweredBy"
+        self._dialer_write({"answered_by": dialer.ANSWERED_BY[answered]})
+        if dialer.ANSWERED_BY[answered] != "machine" or self.result:
+            self._dialer_notify()
+            return "answered by " + answered
+        if answered in dialer.GREETING_ENDED:
+            self._dialer_drop_voicemail(params.get("CallSid") or self.dial_leg_sid)
+        return self._dialer_log("voicemail")
+
+    def _dialer_on_recording(self, params):
+        url = params.get("RecordingUrl", "")
+        duration = params.get("RecordingDuration", "")
+        if params.get("RecordingStatus", "completed") != "completed" or not url:
+            return "recording not ready"
+        self._dialer_write(
+            {
+                "recording_url": url[:1024],
+                "recording_duration": int(duration) if duration.isdigit() else 0,
+            }
+        )
+        return "recording stored"
+
+    def _dialer_wrong_number_reached(self):
+        """Whether the company's number of failures to a number that does not
+        exist is reached with this call."""
+        company = self.company_id or self.integration_id.company_id
+        failures = self.sudo().search_count(
+            [("lead_id", "=", self.lead_id.id), ("dial_invalid_number", "=", True)]
+        )
+        return failures >= company.sales_dialer_wrong_number_failures
+
+    def _dialer_log(self, result):
+        """Log what the line said on the follow-up, through the queue's own
+        method and as the coordinator who dialled: the queue's claim check
+        keeps a late callback off a call another coordinator holds now (the
+        call itself keeps the result: the attempt happened)."""
+        followup = self.followup_id
+        env = self.env(
+            user=self.user_id.id,
+            su=False,
+            context=dict(
+                self.env.context,
+                allowed_company_ids=(self.company_id or self.env.company).ids,
+            ),
+        )
+        outcome = "logged"
+        try:
+            with self.env.cr.savepoint():
+                followup.with_env(env).action_log_call(result, duration=self.duration)
+        except (UserError, AccessError) as error:
+            _logger.info(
+                "Dialled call %s: %s not logged on follow-up %s: %s",
+                self.id,
+                result,
+                followup.id,
+                error,
+            )
+            with owning(self._name, "result"):
+                self.sudo().write({"result": result})
+            outcome = "not logged on the follow-up"
+        self._dialer_notify(logged=outcome == "logged")
+        return f"{result} {outcome}"
+
+    def _dialer_drop_voicemail(self, leg_sid):
+        """Leave the company's recorded message on the customer's voicemail,
+        when the coordinator chose so: the customer's leg leaves the bridge
+        and plays it. A refusal of Twilio costs the message, not the log."""
+        company = self.company_id or self.integration_id.company_id
+        url = company.sales_dialer_voicemail_url
+        if not (url and leg_sid and self.user_id.sales_dialer_voicemail_drop):
+            return False
+        source = self.integration_id.sudo()
+        try:
+            source._dialer_client().calls(leg_sid).update(
+                twiml=dialer.voicemail_twiml(url)
+            )
+        except (TwilioException, OSError) as error:
+            _logger.info("Dialled call %s: voicemail not dropped: %s", self.id, error)
+            return False
+        return True
+
+
+class SalesInboundSourceDialer(models.Model):
+    _inherit = "sales.inbound.source"
+
+    def _dialer_client(self):
+        """Twilio's REST client for this integration's account."""
+        self.ensure_one()
+        return dialer.rest_client(self.account_sid, self.secret, self.api_url or None)
+
+
+class SalesFollowup(models.Model):
+    _inherit = "sales.followup"
+
+    @api.returns("sales.call", lambda call: call.id or False)
+    def action_dial(self):
+        """Place the call of this follow-up, which the current coordinator holds:
+        Twilio rings their own phone, then bridges them to the customer. Returns
+        the attempt's call (over RPC: its id), its result empty until the line
+        says something. A refusal (outside the customer's calling hours, a
+        number that must not be dialled, no phone of the coordinator's, Twilio
+        unreachable or refusing) puts the follow-up back in the queue and says
+        why."""
+        self.ensure_one()
+        self._check_coordinator()
+        now = fields.Datetime.now()
+        if (
+            self.state != "claimed"
+            or self.claimed_by_id != self.env.user
+            or not self.claim_expires_at
+            or self.claim_expires_at <= now
+        ):
+            raise UserError(
+                self.env._(
+                    "Take the call to %(who)s with Next call before dialling it.",
+                    who=self.lead_id.display_name,
+                )
+            )
+        ringing = self.env["sales.call"].search(
+            [
+                ("followup_id", "=", self.id),
+                ("user_id", "=", self.env.uid),
+                ("dial_token", "!=", False),
+                ("result", "=", False),
+                ("create_date", ">", now - timedelta(seconds=RINGING_SECONDS)),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if ringing:
+            # A second press (a double click, two tabs) while the phone rings:
+            # the same call, not a second one.
+            return ringing
+        try:
+            source, customer, caller_id = self._dialer_checks(now)
+            return self._dialer_place(source, customer, caller_id)
+        except UserError:
+            self._dialer_release()
+            raise
+
+    def _dialer_release(self):
+        """Put this follow-up back in the queue, for good: the refusal that
+        follows rolls back the request's own transaction."""
+        with self.env.registry.cursor() as cr:
+            mine = self.with_env(self.env(cr=cr))
+            mine.action_release()
+            # Written before the commit, while this environment is held: the
+            # cursor's commit flushes only the environments still alive.
+            mine.env.flush_all()
+
+    def _dialer_checks(self, now):
+        """The integration to dial with, the customer's number and the caller ID,
+        once every rule allows the call; a UserError says which does not."""
+        user = self.env.user
+        lead = self.lead_id
+        Lead = self.env["crm.lead"]
+        who = lead.display_name
+        if not user.sales_dialer_phone:
+            raise UserError(
+                self.env._(
+                    "Set your own phone number (Dialer Phone, in your preferences) "
+                    "for the dialer to ring you first."
+                )
+            )
+        company = self.company_id or self.env.company
+        # sudo: the integrations are the managers' records; a coordinator dials
+        # through their company's, and only this reads its settings.
+        source = (
+            self.env["sales.inbound.source"]
+            .sudo()
+            .search(
+                [
+                    ("provider", "=", "twilio"),
+                    ("dialer_enabled", "=", True),
+                    ("company_id", "=", company.id),
+                ],
+                order="id",
+                limit=1,
+            )
+        )
+        if not source or not source.account_sid:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no Twilio account set up for the dialer: ask "
+                    "your manager to turn the dialer on in a Twilio integration.",
+                    company=company.name,
+                )
+            )
+        number = lead.phone or lead.partner_id.phone or lead.partner_id.mobile
+        country = lead.country_id or lead.partner_id.country_id or None
+        customer = Lead._sales_phone_e164(number, country) if number else False
+        if not customer:
+            raise UserError(self.env._("%(who)s has no phone number to dial.", who=who))
+        if lead.sales_do_not_call:
+            raise UserError(
+                self.env._(
+                    "%(who)s asked not to be called: the dialer skips them.", who=who
+                )
+            )
+        if lead.sales_wrong_number:
+            raise UserError(
+                self.env._(
+                    "%(number)s is marked as a wrong number for %(who)s: fix the "
+                    "number on the lead before dialling it.",
+                    number=customer,
+                    who=who,
+                )
+            )
+        # sudo: the blacklist is the marketing team's list; whether a number is
+        # on it is all the dialer reads.
+        if (
+            self.env["phone.blacklist"]
+            .sudo()
+            .search_count([("number", "=", customer), ("active", "=", True)], limit=1)
+        ):
+            raise UserError(
+                self.env._(
+                    "%(number)s is on the phone blacklist: the dialer never calls it.",
+                    number=customer,
+                )
+            )
+        zones = self._dialer_time_zones(customer, company)
+        start, end = company.sales_dialer_hour_start, company.sales_dialer_hour_end
+        outside = dialer.outside_hours(now, zones, start, end)
+        if outside:
+            local = dialer.local_time(now, outside) if outside in zones else None
+            raise UserError(
+                self.env._(
+                    "It is %(time)s for %(who)s (%(zone)s): the dialer calls from "
+                    "%(start)s to %(end)s in the customer's time zone.",
+                    time=local.strftime("%H:%M") if local else "?",
+                    who=who,
+                    zone=outside,
+                    start=dialer.hour_label(start),
+                    end=dialer.hour_label(end),
+                )
+            )
+        caller_id = self._dialer_caller_id(source)
+        if not caller_id:
+            raise UserError(
+                self.env._(
+                    "The dialer has no number to show the customer: ask your "
+                    "manager to set the caller ID of the Twilio integration."
+                )
+            )
+        return source, customer, caller_id
+
+    def _dialer_time_zones(self, customer, company):
+        """The customer's time zones: their contact's, else their number's
+        region's (every one of them, when it spans several), else the
+        company's."""
+        partner = self.lead_id.partner_id
+        if partner.tz:
+            return (partner.tz,)
+        zones = dialer.number_time_zones(customer)
+        if zones:
+            return zones
+        return (company.partner_id.tz or self.env.user.tz or "UTC",)
+
+    def _dialer_caller_id(self, source):
+        """The number the customer sees: the tracking number of the lead's
+        source in the company, else the integration's caller ID."""
+        lead = self.lead_id
+        if lead.source_id:
+            # sudo: which number is the source's is not secret, and coordinators
+            # need not read the tracking numbers' screen.
+            tracked = (
+                self.env["sales.tracking.number"]
+                .sudo()
+                .search(
+                    [
+                        ("source_id", "=", lead.source_id.id),
+                        ("company_id", "in", [source.company_id.id, False]),
+                    ],
+                    order="id",
+                    limit=1,
+                )
+            )
+            if tracked.number:
+                return tracked.number
+        return self.env["crm.lead"]._sales_phone_e164(source.dialer_caller_id or "")
+
+    def _dialer_place(self, source, customer, caller_id):
+        """Ask Twilio for the call, then record the attempt. Nothing is recorded
+        when Twilio refuses or cannot be reached."""
+        token = secrets.token_urlsafe(24)
+        base = source.dialer_url
+
+        def callback(leg):
+            return f"{base}?leg={leg}&dial={token}"
+
+        twiml = dialer.bridge_twiml(
+            customer, caller_id, callback, record=source.dialer_record
+        )
+        agent = self.env["crm.lead"]._sales_phone_e164(self.env.user.sales_dialer_phone)
+        # Whatever this transaction still has to write is written before the
+        # call is placed: a conflict found after it would run the request (and
+        # place the call) again.
+        self.env.flush_all()
+        try:
+            placed = source._dialer_client().calls.create(
+                to=agent,
+                from_=caller_id,
+                twiml=twiml,
+                status_callback=f"{base}?leg=agent",
+                status_callback_event=["ringing", "answered", "completed"],
+                timeout=25,
+            )
+        except TwilioRestException as error:
+            _logger.info("Twilio refused a dialled call: %s", error)
+            raise UserError(
+                self.env._(
+                    "Twilio refused the call (%(code)s: %(message)s): nothing was "
+                    "dialled, and the call is back in the queue.",
+                    code=error.code or error.status,
+                    message=(error.msg or "")[:200],
+                )
+            ) from None
+        except (TwilioException, OSError) as error:
+            _logger.info("Twilio could not be reached: %s", error)
+            raise UserError(
+                self.env._(
+                    "Twilio cannot be reached right now: nothing was dialled, and "
+                    "the call is back in the queue. Try again in a moment."
+                )
+            ) from None
+        call = self.env["sales.call"]._sales_create_workflow(
+            [
+                {
+                    "lead_id": self.lead_id.id,
+                    "followup_id": self.id,
+                    "direction": "out",
+                    "result": False,
+                    "integration_id": source.id,
+                    "provider_call_id": placed.sid,
+                    "dial_token": token,
+                    "dial_status": "agent queued",
+                    "caller_number": customer,
+                }
+            ]
+        )
+        call._dialer_notify()
+        return call
+
+    @api.model
+    def action_next_call(self):
+        """With the dialer on, Next call claims the call and then has it dialled
+        in a second request (the dial needs the claim committed, which only a
+        later transaction sees): the Dial server action, which opens the call
+        screen once the call is placed."""
+        if not self.env.user.sales_dialer_on:
+            return super().action_next_call()
+        followup = self.claim_next()
+        if not followup:
+            return super().action_next_call()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "sales_coordination.sales_followup_action_dial"
+        )
+        action["context"] = {
+            "active_model": self._name,
+            "active_id": followup.id,
+            "active_ids": followup.ids,
+        }
+        return action
+
+    def _dialer_dial_and_open(self):
+        """Dial this follow-up (see ``action_dial``) and open its call screen."""
+        self.ensure_one()
+        self.action_dial()
+        return self.action_open_call()
+
+    def action_log_call(self, result, *args, **kwargs):
+        # A dialled call of this coordinator's still waiting for its result
+        # takes it, rather than a second call for one attempt.
+        dialled = self.env["sales.call"].search(
+            [
+                ("followup_id", "in", self.ids),
+                ("user_id", "=", self.env.uid),
+                ("dial_token", "!=", False),
+                ("result", "=", False),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if not dialled or len(self) != 1:
+            return super().action_log_call(result, *args, **kwargs)
+        with _filling(dialled):
+            return super().action_log_call(result, *args, **kwargs)

@@ -1,0 +1,561 @@
+"""The dialer: Next call dials through Twilio (replaced by a local stand-in of
+its Calls API), and Twilio's callbacks, built and signed as Twilio sends them,
+log what the line said through the queue."""
+
+import json
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from urllib.parse import urlencode
+
+from freezegun import freeze_time
+from twilio.request_validator import RequestValidator
+
+from odoo.api import call_kw
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .common import SalesCoordinationCommon
+from .twilio_standin import INVALID_TO, NO_FUNDS, TwilioStandIn
+
+ACCOUNT = "AC" + "1" * 32
+TOKEN = "0123456789abcdef0123456789abcdef"
+AGENT = "+13125550142"
+CUSTOMER = "+13125550177"
+CALLER_ID = "+12175550100"
+MACHINE = (
+    "machine_start",
+    "machine_end_beep",
+    "machine_end_silence",
+    "machine_end_other",
+    "fax",
+)
+QUIET = "odoo.addons.sales_coordination.controllers.dialer"
+
+
+class DialerCommon(SalesCoordinationCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.twilio = TwilioStandIn(ACCOUNT, TOKEN).start()
+        cls.addClassCleanup(cls.twilio.stop)
+        cls.Followup = cls.env["sales.followup"]
+        cls.Followup.search([("state", "in", ("queued", "claimed"))]).write(
+            {"state": "cancelled"}
+        )
+        cls.integration = cls.env["sales.inbound.source"].create(
+            {
+                "name": "Twilio dialer",
+                "provider": "twilio",
+                "secret": TOKEN,
+                "account_sid": ACCOUNT,
+                "api_url": cls.twilio.url,
+                "dialer_enabled": True,
+                "dialer_caller_id": CALLER_ID,
+            }
+        )
+        cls.coordinator.sales_dialer_phone = AGENT
+        cls.lead.phone = CUSTOMER
+        # Any hour passes, unless a test says otherwise.
+        cls.company.write({"sales_dialer_hour_start": 0, "sales_dialer_hour_end": 24})
+
+    def setUp(self):
+        super().setUp()
+        self.twilio.requests.clear()
+        self.twilio.refuse = None
+        now = datetime.now().replace(microsecond=0)
+        self.followup = self.Followup.create(
+            {
+                "lead_id": self.lead.id,
+                "kind": "callback",
+                "window_start": now - timedelta(hours=1),
+                "window_end": now + timedelta(hours=3),
+            }
+        )
+
+    def _claim(self, user=None):
+        followup = self.Followup.with_user(user or self.coordinator).claim_next()
+        self.assertEqual(followup, self.followup)
+        return followup
+
+    def _due_again(self):
+        now = datetime.now().replace(microsecond=0)
+        self.followup.write(
+            {
+                "window_start": now - timedelta(hours=1),
+                "window_end": now + timedelta(hours=3),
+            }
+        )
+
+    def _dial(self, user=None):
+        """Next call, then dial, as the coordinator's two requests."""
+        self._claim(user)
+        return self.followup.with_user(user or self.coordinator).action_dial()
+
+    def _refused(self, fragment, user=None, claim=True):
+        """Dial and expect a refusal naming ``fragment``; returns the follow-up,
+        read again. (No assertRaises: its savepoint would also roll back the
+        release, which is committed apart from the refused request.)"""
+        if claim:
+            self._claim(user)
+        try:
+            self.followup.with_user(user or self.coordinator).action_dial()
+        except UserError as error:
+            self.assertIn(fragment, str(error))
+        else:
+            self.fail(f"dialled although {fragment!r}")
+        self.env.invalidate_all()
+        return self.followup
+
+    def _assert_back_in_queue(self):
+        self.env.invalidate_all()
+        self.assertEqual(self.followup.state, "queued")
+        self.assertFalse(self.followup.claimed_by_id)
+        self.assertFalse(self.followup.call_ids, "nothing logged that did not happen")
+
+    # Twilio's callbacks ------------------------------------------------
+
+    def _url(self, leg, token=None, integration=None):
+        integration = integration or self.integration
+        url = f"{self.base_url()}/sales_coordination/dialer/twilio/{integration.id}"
+        return f"{url}?leg={leg}" + (f"&dial={token}" if token else "")
+
+    def _post(self, call, leg, params, token=None, signature=None, url=None):
+        token = call.dial_token if token is None and leg != "agent" else token
+        url = url or self._url(leg, token)
+        signed = RequestValidator(TOKEN).compute_signature(url, params)
+        return self.url_open(
+            url,
+            data=urlencode(params),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": signature or signed,
+            },
+        )
+
+    def _base(self, call, sid):
+        return {
+            "AccountSid": ACCOUNT,
+            "CallSid": sid,
+            "ApiVersion": "2010-04-01",
+            "Timestamp": format_datetime(datetime.now().astimezone()),
+        }
+
+    def _agent(self, call, status, **values):
+        params = {
+            **self._base(call, call.provider_call_id),
+            "CallStatus": status,
+            "From": CALLER_ID,
+            "To": AGENT,
+            "Direction": "outbound-api",
+            "CallbackSource": "call-progress-events",
+            **values,
+        }
+        return self._post(call, "agent", params)
+
+    def _customer(self, call, status, duration=None, **values):
+        params = {
+            **self._base(call, "CA" + "c" * 32),
+            "ParentCallSid": call.provider_call_id,
+            "CallStatus": status,
+            "From": CALLER_ID,
+            "To": CUSTOMER,
+            "Direction": "outbound-dial",
+            "CallbackSource": "call-progress-events",
+            **values,
+        }
+        if duration is not None:
+            params["CallDuration"] = str(duration)
+        return self._post(call, "customer", params)
+
+    def _amd(self, call, answered_by):
+        params = {
+            **self._base(call, "CA" + "c" * 32),
+            "AnsweredBy": answered_by,
+            "MachineDetectionDuration": "2300",
+        }
+        return self._post(call, "amd", params)
+
+    def _ok(self, response):
+        self.assertEqual(response.status_code, 200, response.text)
+
+    def _read(self, call):
+        self.env.invalidate_all()
+        return call.exists()
+
+
+@tagged("post_install", "-at_install")
+class TestDialing(DialerCommon):
+    def test_dial_rings_the_coordinator_then_the_customer(self):
+        call = self._dial()
+        self.assertEqual(len(call), 1)
+        self.assertEqual(
+            (call.direction, call.result, call.answered_by, call.user_id),
+            ("out", False, False, self.coordinator),
+        )
+        self.assertEqual(call.followup_id, self.followup)
+        self.assertTrue(call.provider_call_id.startswith("CA"))
+        [form] = self.twilio.created()
+        self.assertEqual((form["To"], form["From"]), (AGENT, CALLER_ID))
+        self.assertIn(f'callerId="{CALLER_ID}"', form["Twiml"])
+        self.assertIn(f">{CUSTOMER}</Number>", form["Twiml"])
+        self.assertIn('machineDetection="DetectMessageEnd"', form["Twiml"])
+        self.assertIn(f"dial={call.dial_token}", form["Twiml"])
+        self.assertEqual(form["StatusCallback"], self._url("agent"))
+        # Over RPC, the call's id; a second press dials nothing more.
+        again = call_kw(
+            self.Followup.with_user(self.coordinator),
+            "action_dial",
+            [self.followup.ids],
+            {},
+        )
+        self.assertEqual(again, call.id)
+        self.assertEqual(len(self.twilio.created()), 1)
+        self.assertEqual(self.followup.state, "claimed", "the coordinator keeps it")
+        self.assertEqual(self.followup.attempt_count, 0)
+        self.assertFalse(self.lead.first_contact_date, "nobody reached yet")
+
+    def test_the_sources_tracking_number_is_the_caller_id(self):
+        self.env["sales.tracking.number"].create(
+            {"number": "+1 217 555 0111", "source_id": self.source.id}
+        )
+        self._dial()
+        [form] = self.twilio.created()
+        self.assertEqual(form["From"], "+12175550111")
+
+    def test_refusals_put_the_call_back_in_the_queue(self):
+        def no_phone():
+            self.coordinator.sales_dialer_phone = False
+
+        def blacklisted():
+            self.env["phone.blacklist"].create({"number": CUSTOMER})
+
+        def do_not_call():
+            self.lead.sales_do_not_call = True
+
+        def wrong_number():
+            self.lead.sudo()._sales_write_workflow({"sales_wrong_number": True})
+
+        def refusing(error):
+            def refuse():
+                self.twilio.refuse = error
+
+            return refuse
+
+        def unreachable():
+            self.integration.api_url = "http://127.0.0.1:9"
+
+        def bad_token():
+            self.integration.secret = "x" * 32
+
+        cases = {
+            "Set your own phone number": no_phone,
+            "phone blacklist": blacklisted,
+            "asked not to be called": do_not_call,
+            "wrong number": wrong_number,
+            "Twilio refused the call (20003": bad_token,
+            "Twilio refused the call (21211": refusing(INVALID_TO),
+            "Twilio refused the call (20005": refusing(NO_FUNDS),
+            "Twilio cannot be reached": unreachable,
+        }
+        for fragment, prepare in cases.items():
+            with self.subTest(fragment), self.env.cr.savepoint(flush=False) as sp:
+                prepare()
+                self.env.flush_all()
+                with mute_logger("odoo.addons.sales_coordination.models.sales_dialer"):
+                    self._refused(fragment)
+                self._assert_back_in_queue()
+                sp.rollback()
+                self.env.invalidate_all()
+
+    def test_calling_hours_in_the_customers_time_zone(self):
+        self.company.write({"sales_dialer_hour_start": 8, "sales_dialer_hour_end": 21})
+        self.followup.write(
+            {
+                "window_start": datetime(2031, 3, 4, 0, 0),
+                "window_end": datetime(2031, 3, 5, 12, 0),
+            }
+        )
+        # 13:30 UTC: 07:30 in Chicago (the number's zone), too early.
+        with freeze_time(datetime(2031, 3, 4, 13, 30)):
+            followup = self._refused("It is 07:30 for")
+        self.assertEqual(followup.state, "queued")
+        # The contact's own time zone rules: 14:30 in Brussels.
+        self.customer.tz = "Europe/Brussels"
+        with freeze_time(datetime(2031, 3, 4, 13, 30)):
+            call = self._dial()
+        self.assertTrue(call)
+        # 21:10 in Brussels: too late.
+        self.followup.with_user(self.coordinator).action_release()
+        with freeze_time(datetime(2031, 3, 4, 20, 10)):
+            self._refused("It is 21:10 for")
+
+    def test_next_call_dials_when_the_dialer_is_on(self):
+        Followup = self.Followup.with_user(self.coordinator)
+        action = Followup.action_next_call()
+        self.assertEqual(action["res_model"], "sales.call.outcome", "dialer off")
+        self.assertFalse(self.twilio.created())
+        self.followup.with_user(self.coordinator).action_release()
+        self.coordinator.sales_dialer_on = True
+        action = Followup.action_next_call()
+        self.assertEqual(action["type"], "ir.actions.server")
+        self.assertFalse(self.twilio.created(), "dialled in the next request")
+        server = self.env["ir.actions.server"].browse(action["id"])
+        screen = (
+            server.with_user(self.coordinator).with_context(**action["context"]).run()
+        )
+        self.assertEqual(screen["res_model"], "sales.call.outcome")
+        self.assertEqual(len(self.twilio.created()), 1)
+        wizard = (
+            self.env["sales.call.outcome"]
+            .with_user(self.coordinator)
+            .with_context(screen["context"])
+            .create({"choice": "no_answer"})
+        )
+        self.assertEqual(wizard.dial_call_id, self.followup.call_ids)
+        self.assertEqual(wizard.dial_status, "agent queued")
+        # Nothing due: the same notification as without the dialer.
+        self._ok(self._customer(wizard.dial_call_id, "busy"))
+        action = Followup.action_next_call()
+        self.assertEqual(action["tag"], "display_notification")
+
+    def test_per_role(self):
+        # An advisor dials nothing.
+        with self.assertRaises(AccessError):
+            self.followup.with_user(self.advisor).action_dial()
+        # Another company's coordinator does not even see the call.
+        with self.assertRaises(AccessError):
+            self.followup.with_user(self.coordinator_c2).action_dial()
+        # Another coordinator does not dial the call the coordinator holds,
+        # and leaves it with them.
+        self._claim()
+        with self.assertRaises(UserError):
+            self.followup.with_user(self.backup_coordinator).action_dial()
+        self.env.invalidate_all()
+        self.assertEqual(self.followup.claimed_by_id, self.coordinator)
+        self.assertFalse(self.twilio.created())
+
+    def test_the_dialler_phone_is_the_users_own(self):
+        with self.assertRaises(AccessError):
+            self.advisor.with_user(self.coordinator).sales_dialer_phone = AGENT
+        self.coordinator.with_user(
+            self.coordinator
+        ).sales_dialer_phone = "+1 312 555 0143"
+        with self.assertRaises(ValidationError):
+            self.coordinator.with_user(self.coordinator).sales_dialer_phone = "call me"
+
+
+@tagged("post_install", "-at_install")
+class TestDialerCallbacks(DialerCommon):
+    def test_unanswered_statuses_log_no_answer(self):
+        for status in ("no-answer", "busy", "canceled", "failed"):
+            with self.subTest(status), self.env.cr.savepoint() as sp:
+                call = self._dial()
+                self._ok(self._agent(call, "in-progress"))
+                self._ok(self._customer(call, "ringing"))
+                self._ok(self._customer(call, status))
+                call = self._read(call)
+                self.assertEqual(call.result, "no_answer")
+                self.assertEqual(self.followup.call_ids, call, "one call per attempt")
+                self.assertEqual(self.followup.state, "queued")
+                self.assertEqual(self.followup.attempt_count, 1)
+                sp.rollback()
+                self.env.invalidate_all()
+
+    def test_a_number_that_does_not_exist(self):
+        self.company.sales_dialer_wrong_number_failures = 2
+        call = self._dial()
+        self._ok(self._customer(call, "failed", ErrorCode="13224"))
+        call = self._read(call)
+        self.assertEqual(call.result, "no_answer", "once may be the network")
+        self.assertTrue(call.dial_invalid_number)
+        self._due_again()
+        call = self._dial()
+        self._ok(self._customer(call, "failed", SipResponseCode="404"))
+        call = self._read(call)
+        self.assertEqual(call.result, "wrong_number")
+        self.assertTrue(self.lead.sales_wrong_number)
+        self.assertEqual(self.followup.state, "cancelled")
+
+    def test_each_answering_machine_value(self):
+        for answered_by in MACHINE:
+            with self.subTest(answered_by), self.env.cr.savepoint() as sp:
+                call = self._dial()
+                self._ok(self._customer(call, "in-progress"))
+                self._ok(self._amd(call, answered_by))
+                call = self._read(call)
+                self.assertEqual(
+                    (call.answered_by, call.result), ("machine", "voicemail")
+                )
+                self.assertEqual(self.followup.state, "queued")
+                self.assertEqual(self.followup.attempt_count, 1)
+                self._ok(self._customer(call, "completed", duration=31))
+                call = self._read(call)
+                self.assertEqual(call.duration, 31)
+                self.assertEqual(self.followup.attempt_count, 1, "logged once")
+                sp.rollback()
+                self.env.invalidate_all()
+
+    def test_a_person_answers_and_the_coordinator_picks_the_outcome(self):
+        for answered_by, expected in (("human", "human"), ("unknown", "unknown")):
+            with self.subTest(answered_by), self.env.cr.savepoint() as sp:
+                call = self._dial()
+                self._ok(self._customer(call, "in-progress"))
+                self._ok(self._amd(call, answered_by))
+                call = self._read(call)
+                self.assertEqual((call.answered_by, call.result), (expected, False))
+                self.assertEqual(self.followup.state, "claimed")
+                self._ok(self._customer(call, "completed", duration=75))
+                self.followup.with_user(self.coordinator).action_log_call(
+                    "connected", outcome="done", duration=70
+                )
+                call = self._read(call)
+                self.assertEqual(self.followup.call_ids, call, "the dialled call")
+                self.assertEqual((call.result, call.duration), ("connected", 75))
+                self.assertEqual(self.followup.state, "done")
+                self.assertTrue(self.lead.first_contact_date)
+                sp.rollback()
+                self.env.invalidate_all()
+
+    def test_repeats_and_late_callbacks_change_nothing(self):
+        call = self._dial()
+        for _repeat in range(3):
+            self._ok(self._customer(call, "completed", duration=40))
+        self._ok(self._amd(call, "machine_end_beep"))
+        self._ok(self._amd(call, "machine_end_beep"))
+        self._ok(self._customer(call, "ringing"))
+        self._ok(self._customer(call, "no-answer"))
+        call = self._read(call)
+        self.assertEqual((call.result, call.duration), ("voicemail", 40))
+        self.assertEqual(call.dial_status, "completed", "never back to ringing")
+        self.assertEqual(self.followup.attempt_count, 1)
+        self.assertEqual(len(self.followup.call_ids), 1)
+
+    def test_the_coordinators_phone_not_answered(self):
+        call = self._dial()
+        self._ok(self._agent(call, "in-progress"))
+        self._ok(self._agent(call, "ringing"))
+        self.assertEqual(self._read(call).dial_status, "agent in-progress")
+        self._ok(self._agent(call, "no-answer"))
+        self.assertFalse(self._read(call), "no attempt")
+        self.assertEqual(self.followup.state, "claimed", "still theirs to dial")
+        self.assertEqual(self.followup.attempt_count, 0)
+        self.assertFalse(self.followup.call_ids)
+
+    def test_voicemail_drop(self):
+        self.company.sales_dialer_voicemail_url = "https://example.com/vm.mp3"
+        self.coordinator.sales_dialer_voicemail_drop = True
+        call = self._dial()
+        self._ok(self._customer(call, "in-progress"))
+        self._ok(self._amd(call, "machine_end_beep"))
+        updates = [
+            form
+            for _method, path, form in self.twilio.requests
+            if path.endswith("/Calls/CA" + "c" * 32 + ".json")
+        ]
+        self.assertEqual(len(updates), 1)
+        self.assertIn("<Play>https://example.com/vm.mp3</Play>", updates[0]["Twiml"])
+        self.assertEqual(self._read(call).result, "voicemail")
+        # The call screen hears of it on the coordinator's bus channel, with
+        # what it needs to move on by itself.
+        news = [
+            message["payload"]
+            for message in map(
+                json.loads, self.env["bus.bus"].search([]).mapped("message")
+            )
+            if message["type"] == "sales_coordination/dialer"
+            and message["payload"]["call_id"] == call.id
+        ]
+        self.assertTrue(news)
+        self.assertTrue(news[-1]["logged"])
+        self.assertEqual((news[-1]["result"], news[-1]["pause"]), ("voicemail", 5))
+
+    def test_a_late_callback_does_not_log_on_another_coordinators_call(self):
+        call = self._dial()
+        # The lease ran out and another coordinator took the call.
+        self.followup.with_user(self.coordinator).action_release()
+        self.followup.with_user(self.backup_coordinator).action_open_call()
+        self._ok(self._customer(call, "busy"))
+        call = self._read(call)
+        self.assertEqual(call.result, "no_answer", "the attempt happened")
+        self.assertEqual(self.followup.claimed_by_id, self.backup_coordinator)
+        self.assertEqual(self.followup.state, "claimed")
+        self.assertEqual(self.followup.attempt_count, 0)
+
+    def test_signed_for_the_public_address(self):
+        # Behind a proxy, Twilio signs the public address the dialer gave it
+        # (from web.base.url), not the one the request reaches Odoo at.
+        public = "https://crm.example.com"
+        self.env["ir.config_parameter"].set_param("web.base.url", public)
+        call = self._dial()
+        [form] = self.twilio.created()
+        self.assertEqual(
+            form["StatusCallback"],
+            f"{public}/sales_coordination/dialer/twilio/{self.integration.id}"
+            "?leg=agent",
+        )
+        local = self._url("customer", call.dial_token)
+        params = {
+            **self._base(call, "CA" + "c" * 32),
+            "ParentCallSid": call.provider_call_id,
+            "CallStatus": "no-answer",
+        }
+        signed = RequestValidator(TOKEN).compute_signature(
+            local.replace(self.base_url(), public), params
+        )
+        self._ok(self._post(call, "customer", params, signature=signed))
+        self.assertEqual(self._read(call).result, "no_answer")
+
+    def test_recording(self):
+        call = self._dial()
+        params = {
+            **self._base(call, call.provider_call_id),
+            "RecordingSid": "RE" + "9" * 32,
+            "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE9",
+            "RecordingStatus": "completed",
+            "RecordingDuration": "64",
+        }
+        self._ok(self._post(call, "recording", params))
+        call = self._read(call)
+        self.assertEqual(call.recording_duration, 64)
+        self.assertTrue(call.recording_url.endswith("/RE9"))
+
+    @mute_logger(QUIET)
+    def test_unknown_or_unsigned_callbacks_write_nothing(self):
+        call = self._dial()
+        before = call.write_date
+        stranger = call.new({"provider_call_id": "CA" + "f" * 32})
+        cases = {
+            "unknown CallSid": (self._agent(stranger, "no-answer"), 404),
+            "unknown dial token": (
+                self._post(
+                    call,
+                    "customer",
+                    {"CallSid": "CAx", "CallStatus": "busy"},
+                    token="nope",
+                ),
+                404,
+            ),
+            "another parent call": (
+                self._customer(call, "busy", ParentCallSid="CA" + "e" * 32),
+                404,
+            ),
+            "wrong signature": (
+                self._post(
+                    call,
+                    "customer",
+                    {"CallSid": "CAx", "CallStatus": "busy"},
+                    signature="AAAA",
+                ),
+                401,
+            ),
+            "unknown leg": (self._post(call, "nope", {"CallSid": "CAx"}), 404),
+        }
+        for name, (response, status) in cases.items():
+            with self.subTest(name):
+                self.assertEqual(response.status_code, status, response.text)
+        call = self._read(call)
+        self.assertFalse(call.result)
+        self.assertFalse(call.dial_events)
+        self.assertEqual(call.write_date, before)
+        self.assertEqual(self.followup.state, "claimed")
