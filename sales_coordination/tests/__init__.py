@@ -39,3 +39,5 @@ from . import test_board_numbers
 from . import test_cron_batches
 from . import test_contact_change
 from . import test_context_keys
+from . import test_routing_ranking
+from . import test_routing_engine
