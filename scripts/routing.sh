@@ -121,7 +121,7 @@ stop() {
             sleep 0.1
         done
     fi
-    rm -f "$pidfile"
+    rm -f "$pidfile" "$run/osrm-$port.log"
 }
 
 case "${1:-}" in
