@@ -489,6 +489,73 @@ class SalesAppointmentScheduler(models.AbstractModel):
         )
 
     @api.model
+    def _day_routes(self, events):
+        """{event id: (drive from the previous visit or home, the day's driving,
+        source)} for sales appointments ``events``: each advisor's day as a route
+        through the visits of that day the current user may read, from home and
+        back when the home is known. The drives come from one matrix request."""
+        if not events:
+            return {}
+        # The user's own rights: a day is routed through the visits they see.
+        days = self.env["calendar.event"].search_fetch(
+            [
+                ("is_sales_appointment", "=", True),
+                ("advisor_id", "in", events.advisor_id.ids),
+                ("start", "<", max(events.mapped("stop")) + timedelta(days=1)),
+                ("stop", ">", min(events.mapped("start")) - timedelta(days=1)),
+            ],
+            ["start", "stop", "advisor_id", "opportunity_id"],
+            order="start",
+        )
+        days |= events
+        advisors = events.advisor_id
+        homes = {
+            advisor.id: self._place(advisor.partner_id, home=True)
+            for advisor in advisors
+        }
+        # sudo: the coordinates only, of visits the user may read (the search
+        # above, or the records asked about); the visit's address is on the
+        # event already, while its lead may be outside the user's read rights.
+        places = {
+            event.id: self._place(event.opportunity_id.partner_id)
+            for event in days.sudo()
+        }
+        wanted = {
+            (event.advisor_id.id, self._local_day(event)) for event in events
+        }
+        by_day = {}
+        for event in days.sorted("start"):
+            key = (event.advisor_id.id, self._local_day(event))
+            if key in wanted:
+                by_day.setdefault(key, []).append(event)
+        settings = self._travel_settings(
+            events.sales_company_id[:1] or self.env.company,
+            [*homes.values(), *places.values()],
+        )
+        routes = {}
+        for (advisor_id, _day), visits in by_day.items():
+            home = homes.get(advisor_id)
+            stops = [places[v.id] for v in visits]
+            route = [home, *stops, home] if home else stops
+            legs = list(zip(route, route[1:], strict=False))
+            total = round(sum(settings.drive(a, b) for a, b in legs), 1)
+            for index, visit in enumerate(visits):
+                previous = stops[index - 1] if index else home
+                if previous is None:
+                    routes[visit.id] = (0.0, total, False)
+                    continue
+                routes[visit.id] = (
+                    round(settings.drive(previous, stops[index]), 1),
+                    total,
+                    settings.source(previous, stops[index]),
+                )
+        return routes
+
+    def _local_day(self, event):
+        tz = ZoneInfo(event.advisor_id.tz or "UTC")
+        return event.start.replace(tzinfo=timezone.utc).astimezone(tz).date()
+
+    @api.model
     def _route_places(self, agendas, date_from, date_to, *places):
         """Every place whose drives a run from ``date_from`` to ``date_to`` may
         measure: ``places``, the advisors' homes, their visits those days (a day's

@@ -336,6 +336,51 @@ class TestRoutingEngine(SalesCoordinationCommon):
         self.assertEqual(wizard.nearest_ids.mapped("event_id"), near | far)
         self.assertEqual(wizard.travel_note, "From the road network (routing server).")
 
+    # The day as a route
+
+    @freeze_time("2031-03-01 12:00:00")
+    def test_my_day_as_a_route(self):
+        first = self._visit_at(self.advisor, NEAR_BY_ROAD, MONDAY + timedelta(hours=9))
+        second = self._visit_at(self.advisor, FAR_BY_ROAD, MONDAY + timedelta(hours=13))
+        # Another advisor's day is another route.
+        self._visit_at(self.advisor_3, CUSTOMER, MONDAY + timedelta(hours=10))
+        matrix = travel.road_matrix(self.url, [HOME, NEAR_BY_ROAD, FAR_BY_ROAD])
+        home_near = matrix.road(HOME, NEAR_BY_ROAD)[0]
+        near_far = matrix.road(NEAR_BY_ROAD, FAR_BY_ROAD)[0]
+        far_home = matrix.road(FAR_BY_ROAD, HOME)[0]
+        calls, counting = self._counting()
+        for user in (self.advisor, self.coordinator, self.manager):
+            with self.subTest(user=user.login):
+                visits = (first | second).with_user(user)
+                visits.invalidate_recordset()
+                calls.clear()
+                with counting:
+                    # As My Day's kanban and the calendar's list read them.
+                    before, after = visits.read(
+                        [
+                            "sales_drive_minutes",
+                            "sales_day_drive_minutes",
+                            "sales_drive_source",
+                        ]
+                    )
+                self.assertAlmostEqual(before["sales_drive_minutes"], home_near, delta=0.1)
+                self.assertAlmostEqual(after["sales_drive_minutes"], near_far, delta=0.1)
+                self.assertAlmostEqual(
+                    after["sales_day_drive_minutes"],
+                    home_near + near_far + far_home,
+                    delta=0.2,
+                )
+                self.assertEqual(
+                    {before["sales_drive_source"], after["sales_drive_source"]}, {"road"}
+                )
+                self.assertEqual(len(calls), 1, "one matrix request for the days read")
+        self.company.sales_routing_url = False
+        (first | second).invalidate_recordset()
+        self.assertEqual(
+            set((first | second).with_user(self.advisor).mapped("sales_drive_source")),
+            {"estimate"},
+        )
+
     # Who sets the server
 
     def test_only_the_settings_administrator_sets_the_server(self):
