@@ -46,7 +46,7 @@ def engine(*args):
 
 
 def get(url):
-    with urllib.request.urlopen(url, timeout=30) as answer:  # noqa: S310
+    with urllib.request.urlopen(url, timeout=30) as answer:
         return json.loads(answer.read())
 
 
@@ -71,8 +71,11 @@ def routable_places(url):
     return [
         a
         for a in places
-        if sum(matrix.road(a, b) is not None and matrix.road(b, a) is not None
-               for b in places) >= 0.5 * len(places)
+        if sum(
+            matrix.road(a, b) is not None and matrix.road(b, a) is not None
+            for b in places
+        )
+        >= 0.5 * len(places)
     ]
 
 
@@ -154,6 +157,7 @@ def main():
     global slots, travel, Place
     from odoo.addons.sales_coordination.tools import slots, travel
     from odoo.addons.sales_coordination.tools.travel import Place
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -132,7 +132,9 @@ class SalesAppointmentScheduler(models.AbstractModel):
             ["partner_latitude", "partner_longitude", "zip"]
         )
         origin = self._place(lead.partner_id)
-        places = {event.id: self._place(event.opportunity_id.partner_id) for event in events}
+        places = {
+            event.id: self._place(event.opportunity_id.partner_id) for event in events
+        }
         settings = self._travel_settings(
             company, [origin, *places.values()], origins=[origin]
         )
@@ -520,9 +522,7 @@ class SalesAppointmentScheduler(models.AbstractModel):
             event.id: self._place(event.opportunity_id.partner_id)
             for event in days.sudo()
         }
-        wanted = {
-            (event.advisor_id.id, self._local_day(event)) for event in events
-        }
+        wanted = {(event.advisor_id.id, self._local_day(event)) for event in events}
         by_day = {}
         for event in days.sorted("start"):
             key = (event.advisor_id.id, self._local_day(event))
@@ -564,9 +564,7 @@ class SalesAppointmentScheduler(models.AbstractModel):
         found = list(places)
         for agenda in agendas.values():
             found.append(agenda.home)
-            found.extend(
-                a.place for a in agenda.appointments if low <= a.start <= high
-            )
+            found.extend(a.place for a in agenda.appointments if low <= a.start <= high)
         return [place for place in found if place is not None]
 
     @api.model

@@ -161,7 +161,7 @@ class TestRoutingEngine(SalesCoordinationCommon):
         with socket.socket() as silent:
             silent.bind(("127.0.0.1", 0))
             silent.listen(1)
-            url = "http://127.0.0.1:%s" % silent.getsockname()[1]
+            url = f"http://127.0.0.1:{silent.getsockname()[1]}"
             started = time.monotonic()
             matrix = travel.road_matrix(url, [CUSTOMER, NEAR_BY_ROAD], timeout=0.5)
             self.assertLess(time.monotonic() - started, 3)
@@ -199,9 +199,13 @@ class TestRoutingEngine(SalesCoordinationCommon):
         self.assertEqual(len(calls), 1, "one matrix request for the whole run")
         self.assertIn("/table/v1/driving/", calls[0])
         self.assertIn("annotations=duration,distance", calls[0])
-        self.assertEqual({p["advisor_id"] for p in proposals}, {
-            self.advisor.id, self.advisor_3.id,
-        })
+        self.assertEqual(
+            {p["advisor_id"] for p in proposals},
+            {
+                self.advisor.id,
+                self.advisor_3.id,
+            },
+        )
         self.assertEqual({p["travel_source"] for p in proposals}, {"road"})
         best = proposals[0]
         self.assertEqual(best["advisor_id"], self.advisor_3.id)
@@ -261,7 +265,9 @@ class TestRoutingEngine(SalesCoordinationCommon):
         start = MONDAY + timedelta(hours=14, minutes=30)
         scheduler = self.env["sales.appointment.scheduler"].with_user(self.coordinator)
         with self.assertRefused(ValidationError, "travel included"):
-            scheduler.book(self.lead.id, self.advisor.id, start, start + timedelta(hours=1))
+            scheduler.book(
+                self.lead.id, self.advisor.id, start, start + timedelta(hours=1)
+            )
         proposed = {p["start"] for p in self._propose(self.coordinator, limit=50)}
         self.assertNotIn(start, proposed)
         self.company.sales_routing_url = False
@@ -296,9 +302,7 @@ class TestRoutingEngine(SalesCoordinationCommon):
         theirs = self._visit_at(self.advisor_2, CUSTOMER, MONDAY + timedelta(hours=14))
         # Gone by: not upcoming.
         with freeze_time("2031-02-20 12:00:00"):
-            past = self._visit_at(
-                self.advisor_3, CUSTOMER, datetime(2031, 2, 27, 9, 0)
-            )
+            past = self._visit_at(self.advisor_3, CUSTOMER, datetime(2031, 2, 27, 9, 0))
         calls, counting = self._counting()
         scheduler = self.env["sales.appointment.scheduler"]
         with counting:
@@ -363,15 +367,20 @@ class TestRoutingEngine(SalesCoordinationCommon):
                             "sales_drive_source",
                         ]
                     )
-                self.assertAlmostEqual(before["sales_drive_minutes"], home_near, delta=0.1)
-                self.assertAlmostEqual(after["sales_drive_minutes"], near_far, delta=0.1)
+                self.assertAlmostEqual(
+                    before["sales_drive_minutes"], home_near, delta=0.1
+                )
+                self.assertAlmostEqual(
+                    after["sales_drive_minutes"], near_far, delta=0.1
+                )
                 self.assertAlmostEqual(
                     after["sales_day_drive_minutes"],
                     home_near + near_far + far_home,
                     delta=0.2,
                 )
                 self.assertEqual(
-                    {before["sales_drive_source"], after["sales_drive_source"]}, {"road"}
+                    {before["sales_drive_source"], after["sales_drive_source"]},
+                    {"road"},
                 )
                 self.assertEqual(len(calls), 1, "one matrix request for the days read")
         self.company.sales_routing_url = False
@@ -391,9 +400,11 @@ class TestRoutingEngine(SalesCoordinationCommon):
                 self.company.with_user(user).write(
                     {"sales_routing_url": "http://attacker.example:80"}
                 )
-        admin = self._new_user("sc_admin", "base.group_system,%s" % COORDINATOR_GROUPS)
+        admin = self._new_user("sc_admin", f"base.group_system,{COORDINATOR_GROUPS}")
         self.company.with_user(admin).write({"sales_routing_url": self.url})
         with self.assertRefused(ValidationError, "http://"):
-            self.company.with_user(admin).write({"sales_routing_url": "file:///etc/passwd"})
+            self.company.with_user(admin).write(
+                {"sales_routing_url": "file:///etc/passwd"}
+            )
         with self.assertRefused(ValidationError, "negative"):
             self.company.with_user(admin).write({"sales_max_day_drive_minutes": -5})

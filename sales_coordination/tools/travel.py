@@ -114,7 +114,7 @@ NO_ROADS = RoadMatrix()
 
 
 def _get_json(url, timeout):
-    with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310
+    with urllib.request.urlopen(url, timeout=timeout) as answer:
         return json.loads(answer.read())
 
 

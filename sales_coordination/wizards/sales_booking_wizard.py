@@ -72,9 +72,7 @@ class SalesBookingWizard(models.TransientModel):
                 "Estimated where the routing server gave no drive (marked Estimate)."
             )
         else:
-            note = self.env._(
-                "Estimated from the distance: no routing server is set."
-            )
+            note = self.env._("Estimated from the distance: no routing server is set.")
         self.write(
             {
                 "proposal_ids": [(5, 0, 0)] + [(0, 0, line) for line in lines],
