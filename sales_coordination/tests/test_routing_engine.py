@@ -390,6 +390,41 @@ class TestRoutingEngine(SalesCoordinationCommon):
             {"estimate"},
         )
 
+    # The demo's branch in Helsinki
+
+    def test_demo_branch_books_on_road_times(self):
+        module = self.env["ir.module.module"].search(
+            [("name", "=", "sales_coordination")]
+        )
+        if not module.demo:
+            self.skipTest("installed without demo data")
+        ref = self.env.ref
+        lead = ref("sales_coordination.crm_lead_helsinki_03_demo")
+        coordinator = ref("sales_coordination.user_coordinator_1_demo")
+        visits = ref("sales_coordination.calendar_event_helsinki_01_demo") | ref(
+            "sales_coordination.calendar_event_helsinki_02_demo"
+        )
+        # The Monday of the week the demo's visits are in, as the coordinator
+        # books on it.
+        monday = visits[0].start.replace(hour=0, minute=0) - timedelta(
+            days=visits[0].start.weekday()
+        )
+        with freeze_time(monday - timedelta(days=2)):
+            wizard = (
+                self.env["sales.booking.wizard"]
+                .with_user(coordinator)
+                .create({"lead_id": lead.id, "date_from": monday, "days": 5})
+            )
+            helsinki = wizard.proposal_ids.filtered(
+                lambda p: p.advisor_id == ref("sales_coordination.user_helsinki_demo")
+            )
+            self.assertTrue(helsinki)
+            self.assertEqual(set(helsinki.mapped("travel_source")), {"road"})
+            self.assertEqual(wizard.nearest_ids[:2].event_id, visits)
+            self.assertEqual(
+                set(wizard.nearest_ids[:2].mapped("travel_source")), {"road"}
+            )
+
     # Who sets the server
 
     def test_only_the_settings_administrator_sets_the_server(self):
