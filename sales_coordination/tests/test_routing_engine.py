@@ -12,7 +12,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from ..tools import travel
 from ..tools.travel import Place
@@ -52,8 +52,9 @@ def routing(*args):
     ).stdout.strip()
 
 
-@tagged("post_install", "-at_install")
-class TestRoutingEngine(SalesCoordinationCommon):
+class RoutingCommon(SalesCoordinationCommon):
+    """The cast, with the company's routing server: a real osrm-routed of its own."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -105,6 +106,9 @@ class TestRoutingEngine(SalesCoordinationCommon):
         )
         return cls._book(advisor=advisor, lead=lead, start=start, hours=hours)
 
+
+@tagged("post_install", "-at_install")
+class TestRoutingEngine(RoutingCommon):
     def _counting(self):
         """Patch the one door to the engine and count the requests through it."""
         calls = []
@@ -443,3 +447,25 @@ class TestRoutingEngine(SalesCoordinationCommon):
             )
         with self.assertRefused(ValidationError, "negative"):
             self.company.with_user(admin).write({"sales_max_day_drive_minutes": -5})
+
+
+@tagged("post_install", "-at_install")
+class TestRoutingUi(RoutingCommon, HttpCase):
+    """The booking wizard on the real engine, in a browser."""
+
+    browser_size = "1400x900"
+
+    def test_booking_wizard_on_the_road(self):
+        # The next weekday at least two days ahead, whatever the hour the suite
+        # runs at: the wizard searches from the browser's now.
+        day = datetime.combine(datetime.now().date(), datetime.min.time())
+        day += timedelta(days=2)
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        self._visit_at(self.advisor_3, NEAR_BY_ROAD, day + timedelta(hours=9))
+        action = "action-sales_coordination.crm_lead_action_coordination"
+        self.start_tour(
+            f"/odoo/{action}/{self.lead.id}",
+            "sales_coordination_booking_road",
+            login="sc_coordinator",
+        )
