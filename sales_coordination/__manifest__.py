@@ -65,6 +65,7 @@
         "demo/calendar_event_demo.xml",
         "demo/sales_followup_demo.xml",
         "demo/sales_source_cost_demo.xml",
+        "demo/routing_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

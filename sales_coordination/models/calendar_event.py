@@ -113,6 +113,22 @@ class CalendarEvent(models.Model):
         compute="_compute_sales_map_url",
         help="The visit's address on a map, for the advisor on the road.",
     )
+    sales_drive_minutes = fields.Float(
+        string="Drive Before (min)",
+        compute="_compute_sales_route",
+        help="The drive from the advisor's previous visit that day, or from their "
+        "home for the first one.",
+    )
+    sales_day_drive_minutes = fields.Float(
+        string="Day's Drive (min)",
+        compute="_compute_sales_route",
+        help="The advisor's driving that day: from home, between the visits, home.",
+    )
+    sales_drive_source = fields.Selection(
+        [("road", "Road"), ("estimate", "Estimate")],
+        string="Drive From",
+        compute="_compute_sales_route",
+    )
     advisor_id = fields.Many2one(
         "res.users",
         string="Field Advisor",
@@ -455,6 +471,18 @@ class CalendarEvent(models.Model):
                 "https://www.openstreetmap.org/search?query="
                 + url_quote(" ".join(event.location.split()))
             )
+
+    @api.depends("start", "stop", "advisor_id", "opportunity_id")
+    def _compute_sales_route(self):
+        appointments = self.filtered(
+            lambda e: e.is_sales_appointment and e.advisor_id and e.id
+        )
+        routes = self.env["sales.appointment.scheduler"]._day_routes(appointments)
+        for event in self:
+            drive, day_drive, source = routes.get(event.id, (0.0, 0.0, False))
+            event.sales_drive_minutes = drive
+            event.sales_day_drive_minutes = day_drive
+            event.sales_drive_source = source
 
     def action_open_debrief(self):
         self.ensure_one()

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -48,6 +49,18 @@ class ResCompany(models.Model):
         string="Minutes per Stop",
         default=10.0,
         help="Added to the drive for parking, walking up, leaving.",
+    )
+    sales_routing_url = fields.Char(
+        string="Routing Server (OSRM)",
+        help="The base URL of the company's OSRM server, e.g. http://127.0.0.1:5000: "
+        "drive times then come from its road network. Empty: the distance at the "
+        "travel speed is used.",
+    )
+    sales_max_day_drive_minutes = fields.Integer(
+        string="Drive Limit a Day (Minutes)",
+        default=0,
+        help="No slot is proposed that would give an advisor's day more driving "
+        "than this; 0: no limit.",
     )
     sales_daily_call_target = fields.Integer(
         string="Calls a Day per Coordinator",
@@ -140,6 +153,22 @@ class ResCompany(models.Model):
                 )
             if company.sales_appointment_duration <= 0:
                 raise ValidationError(self.env._("An appointment must last some time."))
+
+    @api.constrains("sales_routing_url", "sales_max_day_drive_minutes")
+    def _check_sales_routing(self):
+        for company in self:
+            url = company.sales_routing_url or ""
+            if url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url):
+                raise ValidationError(
+                    self.env._(
+                        "The routing server must be an http:// or https:// address, "
+                        "such as http://127.0.0.1:5000."
+                    )
+                )
+            if company.sales_max_day_drive_minutes < 0:
+                raise ValidationError(
+                    self.env._("The drive limit of a day cannot be negative.")
+                )
 
     def write(self, vals):
         self._sales_check_workflow_write(vals)

@@ -25,6 +25,12 @@ class ResConfigSettings(models.TransientModel):
     sales_stop_minutes = fields.Float(
         related="company_id.sales_stop_minutes", readonly=False
     )
+    sales_routing_url = fields.Char(
+        related="company_id.sales_routing_url", readonly=False
+    )
+    sales_max_day_drive_minutes = fields.Integer(
+        related="company_id.sales_max_day_drive_minutes", readonly=False
+    )
     sales_morning_start = fields.Float(
         related="company_id.sales_morning_start", readonly=False
     )

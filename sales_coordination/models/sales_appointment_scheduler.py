@@ -8,7 +8,7 @@ from odoo.tools.misc import format_date
 
 from odoo.addons.base.models.avatar_mixin import get_hsl_from_seed
 
-from ..tools import dispatch, slots
+from ..tools import dispatch, slots, travel
 from ..tools.side_effect import side_effect
 from ..tools.travel import Place
 
@@ -45,7 +45,15 @@ class SalesAppointmentScheduler(models.AbstractModel):
         ``in_preferred_window``, ``free_capacity`` (that week),
         ``day_appointment_ids`` (the advisor's appointments that day which the
         current user may read: the slots also keep clear of those the advisor has
-        in the other companies they work for)."""
+        in the other companies they work for); the day as a route:
+        ``drive_before_minutes`` (from the previous visit or the advisor's home),
+        ``drive_after_minutes`` (to the next visit or home), ``day_drive_minutes``
+        (the day's driving with it), and ``travel_source``: ``road`` when these
+        come from the company's routing server, ``estimate`` when not.
+
+        With a routing server, the drives of the whole run come from one matrix
+        request; a slot that would take the advisor's day over the company's drive
+        limit is not proposed."""
         lead = self._as_lead(lead)
         company = lead.company_id or self.env.company
         advisors = self._bookable_advisors(lead, advisors)
@@ -57,12 +65,17 @@ class SalesAppointmentScheduler(models.AbstractModel):
         date_to = date_from + timedelta(days=days)
         duration = timedelta(hours=duration or company.sales_appointment_duration)
         agendas = self._agendas(advisors, date_from, date_to)
+        place = self._place(lead.partner_id)
         proposals = slots.propose(
             agendas.values(),
-            self._place(lead.partner_id),
+            place,
             duration,
             preferred=self._preferred_windows(lead, date_from, date_to),
-            travel=self._travel_settings(company),
+            travel=self._travel_settings(
+                company,
+                self._route_places(agendas, date_from, date_to, place),
+                day_limit=True,
+            ),
             limit=limit,
             not_before=date_from,
         )
@@ -84,9 +97,69 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 "day_appointment_ids": [
                     a.id for a in proposal.day_appointments if a.id in readable
                 ],
+                "drive_before_minutes": proposal.drive_before_minutes,
+                "drive_after_minutes": proposal.drive_after_minutes,
+                "day_drive_minutes": proposal.day_drive_minutes,
+                "travel_source": proposal.travel_source,
             }
             for proposal in proposals
         ]
+
+    @api.model
+    def nearest_appointments(self, lead, limit=5, days=14):
+        """The upcoming sales appointments (over ``days`` days) of the advisors the
+        current user may book for ``lead``, nearest to its customer first: a list
+        of dicts ``event_id``, ``advisor_id``, ``start``, ``stop`` (naive UTC),
+        ``drive_minutes`` (from the customer to it), ``travel_source`` (``road``
+        or ``estimate``), so that the coordinator can offer "someone is near you
+        on Tuesday morning". The drives come from one matrix request."""
+        lead = self._as_lead(lead)
+        company = lead.company_id or self.env.company
+        advisors = self._bookable_advisors(lead)
+        if not advisors:
+            return []
+        now = fields.Datetime.now()
+        # The user's own read rights: only appointments they may see are named.
+        events = self.env["calendar.event"].search_fetch(
+            [
+                ("is_sales_appointment", "=", True),
+                ("advisor_id", "in", advisors.ids),
+                ("start", ">=", now),
+                ("start", "<", now + timedelta(days=days)),
+                ("opportunity_id", "!=", lead.id),
+            ],
+            ["start", "stop", "advisor_id", "opportunity_id"],
+            order="start",
+            limit=self._NEAREST_CANDIDATES,
+        )
+        if not events:
+            return []
+        events.opportunity_id.partner_id.fetch(
+            ["partner_latitude", "partner_longitude", "zip"]
+        )
+        origin = self._place(lead.partner_id)
+        places = {
+            event.id: self._place(event.opportunity_id.partner_id) for event in events
+        }
+        settings = self._travel_settings(
+            company, [origin, *places.values()], origins=[origin]
+        )
+        found = [
+            {
+                "event_id": event.id,
+                "advisor_id": event.advisor_id.id,
+                "start": event.start,
+                "stop": event.stop,
+                "drive_minutes": round(settings.drive(origin, places[event.id]), 1),
+                "travel_source": settings.source(origin, places[event.id]),
+            }
+            for event in events
+        ]
+        found.sort(key=lambda line: (line["drive_minutes"], line["start"]))
+        return found[:limit]
+
+    # The most appointments nearest_appointments() measures the drive to.
+    _NEAREST_CANDIDATES = 200
 
     @api.model
     @api.returns("calendar.event", lambda event: event.id)
@@ -444,7 +517,17 @@ class SalesAppointmentScheduler(models.AbstractModel):
         stop = max(events.mapped("stop"))
         agendas = self._agendas(events.advisor_id, start, stop)
         company = events.opportunity_id.company_id[:1] or self.env.company
-        travel = self._travel_settings(company)
+        # The drives the proposals were checked with: the road's when the company
+        # has a routing server, so that a proposed slot can be booked.
+        travel = self._travel_settings(
+            company,
+            self._route_places(
+                agendas,
+                start,
+                stop,
+                *(self._place(p) for p in events.opportunity_id.partner_id),
+            ),
+        )
         overridden = self.env["calendar.event"]
         for event in events:
             agenda = agendas[event.advisor_id.id]
@@ -677,11 +760,99 @@ class SalesAppointmentScheduler(models.AbstractModel):
         return Place(postcode=partner.zip or None)
 
     @api.model
-    def _travel_settings(self, company):
+    def _travel_settings(self, company, places=(), origins=None, day_limit=False):
+        """How the run measures drives: with a routing server, the road network's
+        minutes between ``places`` (one request; ``origins``: only from these),
+        else, and for any pair it cannot route, the estimate."""
+        url = company.sales_routing_url
+        matrix = (
+            travel.road_matrix(url, places, origins=origins)
+            if url
+            else travel.RoadMatrix()
+        )
         return slots.TravelSettings(
             speed_kmh=company.sales_travel_speed or 40.0,
             stop_minutes=company.sales_stop_minutes,
+            matrix=matrix,
+            day_drive_limit=company.sales_max_day_drive_minutes if day_limit else 0,
         )
+
+    @api.model
+    def _day_routes(self, events):
+        """{event id: (drive from the previous visit or home, the day's driving,
+        source)} for sales appointments ``events``: each advisor's day as a route
+        through the visits of that day the current user may read, from home and
+        back when the home is known. The drives come from one matrix request."""
+        if not events:
+            return {}
+        # The user's own rights: a day is routed through the visits they see.
+        days = self.env["calendar.event"].search_fetch(
+            [
+                ("is_sales_appointment", "=", True),
+                ("advisor_id", "in", events.advisor_id.ids),
+                ("start", "<", max(events.mapped("stop")) + timedelta(days=1)),
+                ("stop", ">", min(events.mapped("start")) - timedelta(days=1)),
+            ],
+            ["start", "stop", "advisor_id", "opportunity_id"],
+            order="start",
+        )
+        days |= events
+        advisors = events.advisor_id
+        homes = {
+            advisor.id: self._place(advisor.partner_id, home=True)
+            for advisor in advisors
+        }
+        # sudo: the coordinates only, of visits the user may read (the search
+        # above, or the records asked about); the visit's address is on the
+        # event already, while its lead may be outside the user's read rights.
+        places = {
+            event.id: self._place(event.opportunity_id.partner_id)
+            for event in days.sudo()
+        }
+        wanted = {(event.advisor_id.id, self._local_day(event)) for event in events}
+        by_day = {}
+        for event in days.sorted("start"):
+            key = (event.advisor_id.id, self._local_day(event))
+            if key in wanted:
+                by_day.setdefault(key, []).append(event)
+        settings = self._travel_settings(
+            events.sales_company_id[:1] or self.env.company,
+            [*homes.values(), *places.values()],
+        )
+        routes = {}
+        for (advisor_id, _day), visits in by_day.items():
+            home = homes.get(advisor_id)
+            stops = [places[v.id] for v in visits]
+            route = [home, *stops, home] if home else stops
+            legs = list(zip(route, route[1:], strict=False))
+            total = round(sum(settings.drive(a, b) for a, b in legs), 1)
+            for index, visit in enumerate(visits):
+                previous = stops[index - 1] if index else home
+                if previous is None:
+                    routes[visit.id] = (0.0, total, False)
+                    continue
+                routes[visit.id] = (
+                    round(settings.drive(previous, stops[index]), 1),
+                    total,
+                    settings.source(previous, stops[index]),
+                )
+        return routes
+
+    def _local_day(self, event):
+        tz = ZoneInfo(event.advisor_id.tz or "UTC")
+        return event.start.replace(tzinfo=timezone.utc).astimezone(tz).date()
+
+    @api.model
+    def _route_places(self, agendas, date_from, date_to, *places):
+        """Every place whose drives a run from ``date_from`` to ``date_to`` may
+        measure: ``places``, the advisors' homes, their visits those days (a day's
+        margin either side for time zones)."""
+        low, high = date_from - timedelta(days=1), date_to + timedelta(days=1)
+        found = list(places)
+        for agenda in agendas.values():
+            found.append(agenda.home)
+            found.extend(a.place for a in agenda.appointments if low <= a.start <= high)
+        return [place for place in found if place is not None]
 
     @api.model
     def _preferred_windows(self, lead, date_from, date_to):

@@ -45,3 +45,5 @@ from . import test_contact_change
 from . import test_context_keys
 from . import test_migration
 from . import test_dialer
+from . import test_routing_ranking
+from . import test_routing_engine

@@ -69,6 +69,7 @@ WRITE = {
     ("res.company", "sales_happy_call_days"): "",
     ("res.company", "sales_lead_entry_restricted"): "",
     ("res.company", "sales_max_attempts"): "",
+    ("res.company", "sales_max_day_drive_minutes"): "",
     ("res.company", "sales_morning_start"): "",
     ("res.company", "sales_not_contacted_days"): "",
     ("res.company", "sales_priority_decay"): "",
@@ -76,6 +77,7 @@ WRITE = {
     ("res.company", "sales_quote_followup_days"): "",
     ("res.company", "sales_rehash_days"): "",
     ("res.company", "sales_reminder_email"): "",
+    ("res.company", "sales_routing_url"): "",
     ("res.company", "sales_shared_queue"): "",
     ("res.company", "sales_stop_minutes"): "",
     ("res.company", "sales_travel_speed"): "",
@@ -403,6 +405,7 @@ class TestWriteMatrix(WriteMatrixMixin, SalesCoordinationCommon):
         return {
             ("calendar.event", "advisor_id"): self.advisor_2.id,
             ("calendar.event", "appointment_type"): "new",
+            ("res.company", "sales_routing_url"): "http://127.0.0.1:5999",
             ("sales.tracking.number", "number"): "+1 217 555 0142",
             ("sales.followup", "window_start"): NOW + timedelta(hours=2),
             ("sales.debrief", "followup_window_start"): NOW

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from .travel import Place, travel_minutes
+from .travel import ESTIMATE, ROAD, Place, RoadMatrix, travel_minutes, travel_source
 
 OUTSIDE_HOURS = "outside_hours"
 OVERLAP = "overlap"
@@ -35,10 +35,21 @@ class Appointment:
 class TravelSettings:
     speed_kmh: float = 40.0
     stop_minutes: float = 10.0
+    # The road network's answer for the run (empty: every drive estimated).
+    matrix: RoadMatrix = field(default_factory=RoadMatrix, compare=False, hash=False)
+    # The most minutes of driving an advisor's day may have; 0: no limit.
+    day_drive_limit: float = 0.0
+
+    def drive(self, a, b):
+        """Minutes of driving from one stop to the next."""
+        return travel_minutes(a, b, self.speed_kmh, self.matrix)
 
     def leg(self, a, b):
         """Minutes from one stop to the next: the drive plus the stop allowance."""
-        return travel_minutes(a, b, self.speed_kmh) + self.stop_minutes
+        return self.drive(a, b) + self.stop_minutes
+
+    def source(self, a, b):
+        return travel_source(a, b, self.matrix)
 
 
 DEFAULT_TRAVEL = TravelSettings()
@@ -99,6 +110,10 @@ class Proposal:
     score: float
     day: date
     day_appointments: tuple = ()
+    drive_before_minutes: float = 0.0
+    drive_after_minutes: float = 0.0
+    day_drive_minutes: float = 0.0
+    travel_source: str = ESTIMATE
 
 
 def _overlaps(a_start, a_stop, b_start, b_stop):
@@ -179,6 +194,42 @@ def added_travel(agenda, start, place, travel=DEFAULT_TRAVEL):
     return length(with_it) - length(route)
 
 
+@dataclass(frozen=True)
+class Insertion:
+    """What an appointment at ``place`` does to the advisor's day as a route."""
+
+    drive_before: float  # from the previous visit, or from home
+    drive_after: float  # to the next visit, or home
+    day_drive: float  # the day's driving with it (legs to an unknown home left out)
+    source: str  # ROAD when the legs it adds and removes are all the road's
+
+
+def day_drive(agenda, places, travel=DEFAULT_TRAVEL):
+    """Minutes of driving of a day visiting ``places`` in order, from the
+    advisor's home and back when it is known."""
+    stops = [agenda.home, *places, agenda.home] if agenda.home else list(places)
+    return sum(travel.drive(a, b) for a, b in zip(stops, stops[1:], strict=False))
+
+
+def insertion(agenda, start, place, travel=DEFAULT_TRAVEL):
+    home = agenda.home or Place()
+    day_stops = agenda.day_appointments(agenda.local_day(start))  # sorted
+    before = [a.place for a in day_stops if a.start < start]
+    after = [a.place for a in day_stops if a.start >= start]
+    previous = before[-1] if before else home
+    following = after[0] if after else home
+    legs = [(previous, place), (place, following)]
+    if before and after:
+        legs.append((previous, following))
+    road = all(travel.source(a, b) == ROAD for a, b in legs)
+    return Insertion(
+        drive_before=travel.drive(previous, place),
+        drive_after=travel.drive(place, following),
+        day_drive=day_drive(agenda, [*before, place, *after], travel),
+        source=ROAD if road else ESTIMATE,
+    )
+
+
 def propose(
     agendas,
     place,
@@ -201,9 +252,12 @@ def propose(
             while start + duration <= w_stop:
                 stop = start + duration
                 if check_slot(agenda, start, stop, place, travel) is None:
-                    candidates.append(
-                        _proposal(agenda, start, stop, place, preferred, travel)
-                    )
+                    proposal = _proposal(agenda, start, stop, place, preferred, travel)
+                    if (
+                        not travel.day_drive_limit
+                        or proposal.day_drive_minutes <= travel.day_drive_limit
+                    ):
+                        candidates.append(proposal)
                 start += step
     candidates.sort(key=lambda p: (-p.score, p.start, p.advisor_id))
     kept, per_key = [], {}
@@ -221,6 +275,7 @@ def propose(
 def _proposal(agenda, start, stop, place, preferred, travel):
     day = agenda.local_day(start)
     minutes = added_travel(agenda, start, place, travel)
+    route = insertion(agenda, start, place, travel)
     in_window = any(
         p_start <= start and stop <= p_stop for p_start, p_stop in preferred
     )
@@ -237,4 +292,8 @@ def _proposal(agenda, start, stop, place, preferred, travel):
         score=score,
         day=day,
         day_appointments=tuple(agenda.day_appointments(day)),
+        drive_before_minutes=round(route.drive_before, 1),
+        drive_after_minutes=round(route.drive_after, 1),
+        day_drive_minutes=round(route.day_drive, 1),
+        travel_source=route.source,
     )

@@ -1,11 +1,20 @@
-"""Travel estimates between customers' homes, without the ORM.
+"""Travel between customers' homes, without the ORM.
 
-Everything that estimates a drive goes through ``travel_minutes``, so that a
-road-network provider can replace the great-circle estimate in one place.
+Everything that needs a drive goes through ``travel_minutes``: the road network's
+minutes when a ``RoadMatrix`` (one answer of a routing engine, OSRM's table service)
+holds the pair, else the great-circle estimate (or a postcode guess). ``travel_source``
+says which of the two a pair's minutes come from.
 """
 
+import json
+import logging
 import math
-from dataclasses import dataclass
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+
+_logger = logging.getLogger(__name__)
 
 EARTH_RADIUS_KM = 6371.0
 # Detour factor from the great circle to the road network.
@@ -67,8 +76,117 @@ def distance_km(a, b):
     return postcode_km(a, b)
 
 
-def travel_minutes(a, b, speed_kmh=40.0):
-    """Minutes of driving from ``a`` to ``b`` at ``speed_kmh``."""
+ROAD = "road"
+ESTIMATE = "estimate"
+# Seconds a proposal run waits for the routing engine before it estimates.
+ROAD_TIMEOUT = 2.0
+# A point further than this from the road the engine snaps it to is off the network
+# (OSRM snaps any coordinate to the nearest road, however far).
+MAX_SNAP_METRES = 500.0
+
+
+def _key(place):
+    if place is None or not place.has_coordinates:
+        return None
+    return (round(place.latitude, 6), round(place.longitude, 6))
+
+
+@dataclass
+class RoadMatrix:
+    """Drive minutes and kilometres between places, from one answer of the routing
+    engine: only the pairs it routed; any other pair is estimated."""
+
+    cells: dict = field(default_factory=dict)  # {(key a, key b): (minutes, km)}
+    requests: int = 0
+    error: str | None = None
+
+    def road(self, a, b):
+        """(minutes, km) of the road from ``a`` to ``b``, or None."""
+        key_a, key_b = _key(a), _key(b)
+        if key_a is None or key_b is None:
+            return None
+        if key_a == key_b:
+            return (0.0, 0.0)
+        return self.cells.get((key_a, key_b))
+
+
+NO_ROADS = RoadMatrix()
+
+
+def _get_json(url, timeout):
+    with urllib.request.urlopen(url, timeout=timeout) as answer:
+        return json.loads(answer.read())
+
+
+def road_matrix(
+    url, places, origins=None, timeout=ROAD_TIMEOUT, max_snap=MAX_SNAP_METRES
+):
+    """One request to the OSRM server at ``url`` (its base URL) for the drive
+    between every two of ``places`` that have coordinates (only from ``origins``
+    when given). Never raises: a server that is not set, does not answer in
+    ``timeout`` seconds or refuses gives an empty matrix (every pair estimated); a
+    pair the engine cannot route (a point off the network, or no road between
+    them: null in its answer) is left out, and estimated."""
+    sources = None
+    if origins is not None:
+        sources = list(dict.fromkeys(k for k in map(_key, origins) if k is not None))
+        places = [*origins, *places]
+    keys = list(dict.fromkeys(k for k in map(_key, places) if k is not None))
+    if not url or len(keys) < 2 or sources == []:
+        return RoadMatrix()
+    coordinates = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in keys)
+    request = (
+        f"{url.rstrip('/')}/table/v1/driving/{coordinates}"
+        "?annotations=duration,distance"
+    )
+    if sources is not None:
+        # The origins come first in ``keys``.
+        request += "&sources=" + ";".join(map(str, range(len(sources))))
+    started = time.monotonic()
+    try:
+        payload = _get_json(request, timeout)
+    except (OSError, ValueError) as error:
+        # HTTPError (an answer such as TooBig), URLError, timeouts, bad JSON.
+        _logger.info("routing engine %s gave no matrix: %s", url, error)
+        return RoadMatrix(requests=1, error=str(error) or type(error).__name__)
+    if not isinstance(payload, dict) or payload.get("code") != "Ok":
+        code = payload.get("code") if isinstance(payload, dict) else None
+        return RoadMatrix(requests=1, error=str(code or "no answer"))
+    try:
+        snapped = [
+            (waypoint or {}).get("distance", 0.0) <= max_snap
+            for waypoint in payload["destinations"]
+        ]
+        durations, distances = payload["durations"], payload["distances"]
+        cells = {}
+        for i, key_a in enumerate(keys[: len(sources)] if sources else keys):
+            for j, key_b in enumerate(keys):
+                seconds, metres = durations[i][j], distances[i][j]
+                if i == j or seconds is None or metres is None:
+                    continue
+                if snapped[i] and snapped[j]:
+                    cells[(key_a, key_b)] = (seconds / 60.0, metres / 1000.0)
+    except (KeyError, IndexError, TypeError):
+        return RoadMatrix(requests=1, error="malformed answer")
+    _logger.debug(
+        "routing engine: %s places in %.0f ms",
+        len(keys),
+        (time.monotonic() - started) * 1000,
+    )
+    return RoadMatrix(cells=cells, requests=1)
+
+
+def travel_minutes(a, b, speed_kmh=40.0, matrix=NO_ROADS):
+    """Minutes of driving from ``a`` to ``b``: the road's when ``matrix`` has the
+    pair, else the estimate at ``speed_kmh``."""
+    road = matrix.road(a, b)
+    if road is not None:
+        return road[0]
     if speed_kmh <= 0:
         raise ValueError("The travel speed must be positive.")
     return distance_km(a, b) / speed_kmh * 60
+
+
+def travel_source(a, b, matrix=NO_ROADS):
+    """Where the minutes of ``travel_minutes(a, b, ...)`` come from."""
+    return ROAD if matrix.road(a, b) is not None else ESTIMATE

@@ -3,6 +3,10 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import travel
+
+TRAVEL_SOURCES = [(travel.ROAD, "Road"), (travel.ESTIMATE, "Estimate")]
+
 
 class SalesBookingWizard(models.TransientModel):
     _name = "sales.booking.wizard"
@@ -27,6 +31,10 @@ class SalesBookingWizard(models.TransientModel):
     proposal_ids = fields.One2many(
         "sales.booking.proposal", "wizard_id", string="Proposals"
     )
+    nearest_ids = fields.One2many(
+        "sales.booking.nearest", "wizard_id", string="Nearest Upcoming Visits"
+    )
+    travel_note = fields.Char(string="Drive Times", readonly=True)
     manual_advisor_id = fields.Many2one(
         "res.users", string="Advisor", domain=[("is_field_advisor", "=", True)]
     )
@@ -48,9 +56,45 @@ class SalesBookingWizard(models.TransientModel):
         return self._reopen()
 
     def _search_proposals(self):
-        self.proposal_ids = [(5, 0, 0)] + [
-            (0, 0, line) for line in self._proposal_lines()
-        ]
+        lines = self._proposal_lines()
+        nearest = self.env["sales.appointment.scheduler"].nearest_appointments(
+            self.lead_id, limit=5
+        )
+        sources = {line["travel_source"] for line in lines} | {
+            line["travel_source"] for line in nearest
+        }
+        if not sources:
+            note = False
+        elif sources == {travel.ROAD}:
+            note = self.env._("From the road network (routing server).")
+        elif (self.lead_id.company_id or self.env.company).sales_routing_url:
+            note = self.env._(
+                "Estimated where the routing server gave no drive (marked Estimate)."
+            )
+        else:
+            note = self.env._("Estimated from the distance: no routing server is set.")
+        self.write(
+            {
+                "proposal_ids": [(5, 0, 0)] + [(0, 0, line) for line in lines],
+                "nearest_ids": [(5, 0, 0)]
+                + [
+                    (
+                        0,
+                        0,
+                        {
+                            "event_id": line["event_id"],
+                            "advisor_id": line["advisor_id"],
+                            "start": line["start"],
+                            "drive_minutes": line["drive_minutes"],
+                            "travel_source": line["travel_source"],
+                            "sequence": index,
+                        },
+                    )
+                    for index, line in enumerate(nearest)
+                ],
+                "travel_note": note,
+            }
+        )
 
     def _proposal_lines(self):
         """The values of the proposal lines for the wizard's search."""
@@ -71,6 +115,10 @@ class SalesBookingWizard(models.TransientModel):
                 "start": proposal["start"],
                 "stop": proposal["stop"],
                 "added_travel_minutes": proposal["added_travel_minutes"],
+                "drive_before_minutes": proposal["drive_before_minutes"],
+                "drive_after_minutes": proposal["drive_after_minutes"],
+                "day_drive_minutes": proposal["day_drive_minutes"],
+                "travel_source": proposal["travel_source"],
                 "in_preferred_window": proposal["in_preferred_window"],
                 "free_capacity": proposal["free_capacity"],
                 "day_summary": self._day_summary(
@@ -125,6 +173,10 @@ class SalesBookingProposal(models.TransientModel):
     start = fields.Datetime(readonly=True)
     stop = fields.Datetime(readonly=True)
     added_travel_minutes = fields.Float(string="Added Travel (min)", readonly=True)
+    drive_before_minutes = fields.Float(string="Drive There (min)", readonly=True)
+    drive_after_minutes = fields.Float(string="Drive On (min)", readonly=True)
+    day_drive_minutes = fields.Float(string="Day's Drive (min)", readonly=True)
+    travel_source = fields.Selection(TRAVEL_SOURCES, string="Drive From", readonly=True)
     in_preferred_window = fields.Boolean(string="Customer's Window", readonly=True)
     free_capacity = fields.Integer(string="Free That Week", readonly=True)
     day_summary = fields.Char(string="That Day", readonly=True)
@@ -132,3 +184,19 @@ class SalesBookingProposal(models.TransientModel):
     def action_book(self):
         self.ensure_one()
         return self.wizard_id._book(self.advisor_id, self.start, self.stop)
+
+
+class SalesBookingNearest(models.TransientModel):
+    _name = "sales.booking.nearest"
+    _description = "Upcoming Visit Near the Customer"
+    _order = "sequence"
+
+    wizard_id = fields.Many2one(
+        "sales.booking.wizard", required=True, ondelete="cascade"
+    )
+    sequence = fields.Integer()
+    event_id = fields.Many2one("calendar.event", string="Visit", readonly=True)
+    advisor_id = fields.Many2one("res.users", readonly=True)
+    start = fields.Datetime(string="Day and Time", readonly=True)
+    drive_minutes = fields.Float(string="Drive (min)", readonly=True)
+    travel_source = fields.Selection(TRAVEL_SOURCES, string="Drive From", readonly=True)
