@@ -53,6 +53,12 @@ class ResUsers(models.Model):
     backed_up_advisor_ids = fields.One2many(
         "res.users", "backup_coordinator_id", string="Advisors Backed Up"
     )
+    sales_next_call_after_log = fields.Boolean(
+        string="Next Call After Logging",
+        default=True,
+        help="After you log a call, the next call due opens at once (as if you "
+        "pressed Next Call).",
+    )
     is_inbound_integration = fields.Boolean(
         string="Inbound Integration User",
         readonly=True,
@@ -60,6 +66,15 @@ class ResUsers(models.Model):
         help="A technical user the Inbound Integrations screen created for one "
         "integration: it records that integration's events and does nothing else.",
     )
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        # A coordinator's own way of working, set in their preferences.
+        return super().SELF_WRITEABLE_FIELDS + ["sales_next_call_after_log"]
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return super().SELF_READABLE_FIELDS + ["sales_next_call_after_log"]
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_can_edit_working_hours(self):

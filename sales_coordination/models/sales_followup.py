@@ -29,6 +29,19 @@ KINDS = [
 ]
 # What a coordinator may say of a call that reached the customer.
 OUTCOMES = ("booked", "later", "won", "lost", "done")
+# What a call that reached the customer may come to, by kind of call: a
+# confirmation is confirmed ("done"), moved ("booked" again) or cancelled
+# ("lost"); it sells nothing and asks for no callback.
+KIND_OUTCOMES = {
+    "quote": ("booked", "later", "won", "lost", "done"),
+    "callback": ("booked", "later", "won", "lost", "done"),
+    "confirmation": ("done", "booked", "lost"),
+    "happy_call": ("done", "later"),
+    "reset": ("booked", "later", "lost", "done"),
+    "rehash": ("booked", "later", "won", "lost", "done"),
+}
+# A call that tried the customer and did not reach them: an attempt.
+UNANSWERED = ("no_answer", "voicemail")
 OPEN_STATES = ("queued", "claimed")
 # Kinds whose purpose does not pass with time (a confirmation's passes when its
 # visit starts).
@@ -212,7 +225,15 @@ class SalesFollowup(models.Model):
     )
     claimed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     claim_expires_at = fields.Datetime(readonly=True, copy=False)
-    attempt_count = fields.Integer(string="Attempts", readonly=True, copy=False)
+    attempt_count = fields.Integer(
+        string="Attempts",
+        compute="_compute_attempt_count",
+        store=True,
+        readonly=True,
+        copy=False,
+        help="The calls made to the customer since they were last reached that "
+        "did not reach them (no answer, voicemail), however they were logged.",
+    )
     escalated = fields.Boolean(
         readonly=True,
         copy=False,
@@ -310,6 +331,26 @@ class SalesFollowup(models.Model):
             ["claimed_by_id"],
             where="state = 'claimed'",
         )
+
+    @api.depends(
+        "lead_id.call_ids.direction",
+        "lead_id.call_ids.result",
+        "lead_id.call_ids.call_date",
+    )
+    def _compute_attempt_count(self):
+        # The history the call screen shows is the lead's: however a call was
+        # logged (this screen, the lead's own log, the telephone service, for an
+        # earlier follow-up), each try since the customer was last reached is one.
+        for followup in self:
+            attempts = 0
+            for call in followup.lead_id.call_ids.sorted(
+                lambda call: (call.call_date, call.id), reverse=True
+            ):
+                if call.result == "connected":
+                    break
+                if call.direction == "out" and call.result in UNANSWERED:
+                    attempts += 1
+            followup.attempt_count = attempts
 
     @api.depends("advisor_id.coordinator_id", "coordinator_id")
     def _compute_queue_coordinator_id(self):
@@ -499,6 +540,15 @@ class SalesFollowup(models.Model):
                 )
                 for name in ("priority_tier", "priority_key")
             )
+        # The queue lists what is due now first ("is_due desc"), the moment of
+        # the query deciding; within it and after it, the priority's order.
+        if field_name == "is_due":
+            due = SQL(
+                "(%s <= %s)",
+                SQL.identifier(alias, "window_start"),
+                fields.Datetime.now(),
+            )
+            return SQL("%s %s %s", due, direction, nulls)
         return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
 
     @api.depends("state", "window_start", "window_end", "claim_expires_at")
@@ -981,6 +1031,20 @@ class SalesFollowup(models.Model):
         self._check_mine()
         if result == "connected" and outcome not in OUTCOMES:
             raise UserError(self.env._("Say what came of the conversation."))
+        if result == "connected" and outcome not in KIND_OUTCOMES[self.kind]:
+            kinds = dict(self._fields["kind"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "A call of the kind “%(kind)s” cannot end as “%(outcome)s”: "
+                    "pick one of %(allowed)s.",
+                    kind=kinds[self.kind],
+                    outcome=self._sales_outcome_names()[outcome],
+                    allowed=", ".join(
+                        f"“{self._sales_outcome_names()[allowed]}”"
+                        for allowed in KIND_OUTCOMES[self.kind]
+                    ),
+                )
+            )
         if outcome == "later" and not (window_start and window_end):
             raise ValidationError(
                 self.env._("Agree on when to call back: a day and a part of the day.")
@@ -1037,6 +1101,16 @@ class SalesFollowup(models.Model):
                 return lead.action_book_appointment()
         return True
 
+    def _sales_outcome_names(self):
+        """The outcomes of a call that reached the customer, as read."""
+        return {
+            "booked": self.env._("an appointment booked"),
+            "later": self.env._("call again later"),
+            "won": self.env._("they buy"),
+            "lost": self.env._("they say no"),
+            "done": self.env._("done"),
+        }
+
     def _reschedule_after_no_answer(self):
         """Same part of the day, on the next day whose window is still ahead: the
         same hours on the clock of the coordinator who called, across a change
@@ -1055,12 +1129,9 @@ class SalesFollowup(models.Model):
         days = 1
         while later(start, days) <= now:
             days += 1
-        attempts = self.attempt_count + 1
-        self._sales_requeue(
-            later(start, days),
-            later(end, days),
-            attempt_count=attempts,
-        )
+        # The call just logged is one of them.
+        attempts = self.attempt_count
+        self._sales_requeue(later(start, days), later(end, days))
         company = self.company_id or self.env.company
         if attempts >= company.sales_max_attempts and not self.escalated:
             self._escalate()
@@ -1140,8 +1211,7 @@ class SalesFollowup(models.Model):
         )
 
     def _sales_requeue(self, window_start, window_end, **values):
-        """Back in the queue, unclaimed, for a new window; ``values`` may carry
-        the new ``attempt_count``."""
+        """Back in the queue, unclaimed, for a new window, with ``values``."""
         return self._sales_write_workflow(
             {
                 **values,
@@ -1156,8 +1226,8 @@ class SalesFollowup(models.Model):
     def _sales_merge_into(self, lead):
         """Move these follow-ups to ``lead`` (crm's merge of the leads they
         belonged to). Open calls of the same purpose end up as one: the earliest
-        window, the highest priority, the attempts added up; the others are
-        cancelled, their logged calls moved to the one kept."""
+        window, the highest priority (the attempts are the merged lead's); the
+        others are cancelled, their logged calls moved to the one kept."""
         self._sales_write_workflow({"lead_id": lead.id})
         survivors = self.browse()
         opened = self.search(
@@ -1182,7 +1252,6 @@ class SalesFollowup(models.Model):
                 {
                     "window_start": earliest.window_start,
                     "window_end": earliest.window_end,
-                    "attempt_count": sum(group.mapped("attempt_count")),
                     "is_inbound": any(group.mapped("is_inbound")),
                     "escalated": any(group.mapped("escalated")),
                     "quote_date": max(group.mapped("quote_date"), default=False)

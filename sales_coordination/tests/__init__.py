@@ -39,3 +39,4 @@ from . import test_board_numbers
 from . import test_cron_batches
 from . import test_contact_change
 from . import test_context_keys
+from . import test_call_screen

@@ -80,6 +80,8 @@ WRITE = {
     ("res.users", "daily_appointment_capacity"): "",
     ("res.users", "is_field_advisor"): "",
     ("res.users", "is_inbound_integration"): "",
+    # the user's own preference (the row is the advisor's user)
+    ("res.users", "sales_next_call_after_log"): "A",
     ("res.users", "weekly_appointment_capacity"): "",
     ("sales.booking.lock", "advisor_id"): "",
     ("sales.booking.lock", "bookings"): "",
