@@ -227,12 +227,17 @@ class SalesFollowup(models.Model):
     claim_expires_at = fields.Datetime(readonly=True, copy=False)
     attempt_count = fields.Integer(
         string="Attempts",
-        compute="_compute_attempt_count",
-        store=True,
         readonly=True,
         copy=False,
+        help="The calls of this follow-up that did not reach the customer (no "
+        "answer, voicemail), counted as the queue logs them.",
+    )
+    lead_attempt_count = fields.Integer(
+        string="Unanswered in a Row",
+        compute="_compute_lead_attempt_count",
         help="The calls made to the customer since they were last reached that "
-        "did not reach them (no answer, voicemail), however they were logged.",
+        "did not reach them (no answer, voicemail), however they were logged: "
+        "this call's and the lead's others, as its history shows them.",
     )
     escalated = fields.Boolean(
         readonly=True,
@@ -337,20 +342,35 @@ class SalesFollowup(models.Model):
         "lead_id.call_ids.result",
         "lead_id.call_ids.call_date",
     )
-    def _compute_attempt_count(self):
-        # The history the call screen shows is the lead's: however a call was
-        # logged (this screen, the lead's own log, the telephone service, for an
-        # earlier follow-up), each try since the customer was last reached is one.
+    def _compute_lead_attempt_count(self):
+        # Read from the lead's history when shown, never stored: a call logged
+        # on a lead writes none of its follow-ups (a stored count would rewrite
+        # every follow-up of the lead at each call, against the queue's upkeep).
+        streaks = self._sales_unanswered_streaks()
         for followup in self:
-            attempts = 0
-            for call in followup.lead_id.call_ids.sorted(
-                lambda call: (call.call_date, call.id), reverse=True
-            ):
-                if call.result == "connected":
-                    break
-                if call.direction == "out" and call.result in UNANSWERED:
-                    attempts += 1
-            followup.attempt_count = attempts
+            followup.lead_attempt_count = streaks.get(followup.lead_id._origin.id, 0)
+
+    def _sales_unanswered_streaks(self):
+        """{lead id: how many calls to the customer did not reach them since they
+        were last reached} for these follow-ups' leads, in one query over the
+        calls the current user sees (those the call screen's history lists)."""
+        leads = self.lead_id._origin
+        streaks = dict.fromkeys(leads.ids, 0)
+        reached = set()
+        calls = self.env["sales.call"].search_fetch(
+            [("lead_id", "in", leads.ids)],
+            ["lead_id", "direction", "result"],
+            order="call_date desc, id desc",
+        )
+        for call in calls:
+            lead_id = call.lead_id.id
+            if lead_id in reached:
+                continue
+            if call.result == "connected":
+                reached.add(lead_id)
+            elif call.direction == "out" and call.result in UNANSWERED:
+                streaks[lead_id] += 1
+        return streaks
 
     @api.depends("advisor_id.coordinator_id", "coordinator_id")
     def _compute_queue_coordinator_id(self):
@@ -410,7 +430,7 @@ class SalesFollowup(models.Model):
         "window_end",
         "visit_start",
         "event_id.customer_response",
-        "attempt_count",
+        "lead_attempt_count",
         "lead_id.expected_revenue",
     )
     @api.depends_context("uid", "tz", "lang")
@@ -420,11 +440,12 @@ class SalesFollowup(models.Model):
         for followup in self:
             followup.priority_stars = str(followup.priority_tier or 0)
             reason = followup._sales_reason(now, missed)
-            if followup.attempt_count:
+            # The customer's streak, as the call screen's history shows it.
+            if followup.lead_attempt_count:
                 reason = self.env._(
                     "%(reason)s; %(count)s unanswered",
                     reason=reason,
-                    count=followup.attempt_count,
+                    count=followup.lead_attempt_count,
                 )
             followup.priority_reason = reason
 
@@ -1129,11 +1150,16 @@ class SalesFollowup(models.Model):
         days = 1
         while later(start, days) <= now:
             days += 1
-        # The call just logged is one of them.
-        attempts = self.attempt_count
-        self._sales_requeue(later(start, days), later(end, days))
+        self._sales_requeue(
+            later(start, days),
+            later(end, days),
+            attempt_count=self.attempt_count + 1,
+        )
+        # The customer's streak decides (the call just logged is one of it):
+        # tries logged on the lead or for an earlier call count as well.
+        self.invalidate_recordset(["lead_attempt_count"])
         company = self.company_id or self.env.company
-        if attempts >= company.sales_max_attempts and not self.escalated:
+        if self.lead_attempt_count >= company.sales_max_attempts and not self.escalated:
             self._escalate()
 
     def _escalate(self):
@@ -1179,7 +1205,7 @@ class SalesFollowup(models.Model):
                     self.env._(
                         "%(attempts)s calls to %(who)s went unanswered: decide "
                         "whether to keep calling.",
-                        attempts=self.attempt_count,
+                        attempts=self.lead_attempt_count,
                         who=self.lead_id.display_name,
                     )
                 ),
@@ -1211,7 +1237,8 @@ class SalesFollowup(models.Model):
         )
 
     def _sales_requeue(self, window_start, window_end, **values):
-        """Back in the queue, unclaimed, for a new window, with ``values``."""
+        """Back in the queue, unclaimed, for a new window; ``values`` may carry
+        the new ``attempt_count``."""
         return self._sales_write_workflow(
             {
                 **values,
@@ -1226,8 +1253,8 @@ class SalesFollowup(models.Model):
     def _sales_merge_into(self, lead):
         """Move these follow-ups to ``lead`` (crm's merge of the leads they
         belonged to). Open calls of the same purpose end up as one: the earliest
-        window, the highest priority (the attempts are the merged lead's); the
-        others are cancelled, their logged calls moved to the one kept."""
+        window, the highest priority, the attempts added up; the others are
+        cancelled, their logged calls moved to the one kept."""
         self._sales_write_workflow({"lead_id": lead.id})
         survivors = self.browse()
         opened = self.search(
@@ -1252,6 +1279,7 @@ class SalesFollowup(models.Model):
                 {
                     "window_start": earliest.window_start,
                     "window_end": earliest.window_end,
+                    "attempt_count": sum(group.mapped("attempt_count")),
                     "is_inbound": any(group.mapped("is_inbound")),
                     "escalated": any(group.mapped("escalated")),
                     "quote_date": max(group.mapped("quote_date"), default=False)

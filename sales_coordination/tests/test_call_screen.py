@@ -1,4 +1,5 @@
 from datetime import datetime, time, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from lxml import etree
@@ -46,21 +47,74 @@ class TestCallScreen(FollowupCommon):
                 {"lead_id": self.lead.id, "result": "no_answer", "direction": "in"}
             )
         followup = self._followup(kind="callback")
-        self.assertEqual(followup.attempt_count, 2)
-        self.assertEqual(self._screen(followup).attempt_count, 2)
+        self.assertEqual(followup.lead_attempt_count, 2)
+        self.assertEqual(self._screen(followup).lead_attempt_count, 2)
+        self.assertIn("2 unanswered", followup.priority_reason)
+        # None of them was this follow-up's own.
+        self.assertEqual(followup.attempt_count, 0)
         # A call that reached them after all, once corrected, ends the streak.
         calls[0].with_user(self.manager).write({"result": "connected"})
-        self.assertEqual(followup.attempt_count, 1)
+        self.assertEqual(followup.lead_attempt_count, 1)
         # The call screen adds its own.
         self._claim(self.coordinator)
         with freeze_time(NOW + timedelta(minutes=5)):
             followup.with_user(self.coordinator).action_log_call("no_answer")
-        self.assertEqual(followup.attempt_count, 2)
+        self.assertEqual(followup.lead_attempt_count, 2)
+        self.assertEqual(followup.attempt_count, 1)
         self.assertIn("2 unanswered", followup.priority_reason)
         # Reached at last: none.
         with freeze_time(NOW + timedelta(hours=1)):
             Call.create({"lead_id": self.lead.id, "result": "connected"})
-        self.assertEqual(followup.attempt_count, 0)
+        self.assertEqual(followup.lead_attempt_count, 0)
+        self.assertNotIn("unanswered", followup.priority_reason)
+
+    def test_logging_a_call_writes_no_other_followup(self):
+        """The lead's history is read when shown, never copied onto its
+        follow-ups: a call logged on one of them, or on the lead, rewrites none of
+        the others (the queue's upkeep updates them at the same moment, and two
+        transactions writing the same rows in another order deadlock)."""
+        followup = self._followup(kind="callback")
+        sibling = self._followup(kind="quote", start=NOW + timedelta(days=1))
+        self.env.flush_all()
+        Followup = type(self.env["sales.followup"])
+        write = Followup._write_multi
+        written = set()
+
+        def spy(records, vals_list):
+            written.update(records.ids)
+            return write(records, vals_list)
+
+        self.assertEqual(self._claim(self.coordinator), followup)
+        with patch.object(Followup, "_write_multi", spy), freeze_time(NOW):
+            followup.with_user(self.coordinator).action_log_call("no_answer")
+            self.env["sales.call"].with_user(self.coordinator).create(
+                {"lead_id": self.lead.id, "result": "no_answer"}
+            )
+            self.env.flush_all()
+        self.assertIn(followup.id, written, "the call logged is its follow-up's")
+        self.assertNotIn(sibling.id, written)
+        # Yet each shows the customer's streak as the history has it.
+        self.assertEqual(sibling.lead_attempt_count, 2)
+        self.assertEqual(followup.lead_attempt_count, 2)
+        self.assertEqual((followup.attempt_count, sibling.attempt_count), (1, 0))
+
+    def test_escalation_counts_the_customers_streak(self):
+        """Tries logged on the lead count toward the escalation: the manager
+        hears of a customer who does not answer, whichever call tried them."""
+        self.company.sales_max_attempts = 3
+        Call = self.env["sales.call"].with_user(self.coordinator)
+        for hours in (3, 2):
+            with freeze_time(NOW - timedelta(hours=hours)):
+                Call.create({"lead_id": self.lead.id, "result": "no_answer"})
+        followup = self._followup(kind="callback")
+        self._claim(self.coordinator)
+        with freeze_time(NOW):
+            followup.with_user(self.coordinator).action_log_call("voicemail")
+        self.assertTrue(followup.escalated)
+        activity = self.lead.activity_ids.filtered(
+            lambda a: a.summary == "Customer does not answer"
+        )
+        self.assertIn("3 calls", activity.note)
 
     def test_attempts_are_not_written_by_hand(self):
         followup = self._followup(kind="callback")
@@ -223,7 +277,8 @@ class TestCallScreenUi(SalesCoordinationCommon, HttpCase):
         )
         self.assertEqual(callback.call_ids.result, "no_answer")
         self.assertEqual(len(callback.call_ids), 1)
-        self.assertEqual(callback.attempt_count, 11)
+        self.assertEqual(callback.attempt_count, 1)
+        self.assertEqual(callback.lead_attempt_count, 11)
         self.assertEqual(callback.state, "queued")
         self.assertEqual(confirmation.state, "claimed")
         self.assertEqual(confirmation.claimed_by_id, self.coordinator)

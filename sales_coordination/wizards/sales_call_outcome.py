@@ -65,7 +65,7 @@ class SalesCallOutcome(models.TransientModel):
         related="followup_id.event_id.customer_response",
         string="The Customer's Answer to the Visit",
     )
-    attempt_count = fields.Integer(related="followup_id.attempt_count")
+    lead_attempt_count = fields.Integer(related="followup_id.lead_attempt_count")
     followup_note = fields.Text(related="followup_id.note", string="Asked For")
     last_debrief_id = fields.Many2one(
         "sales.debrief",

@@ -53,7 +53,11 @@ registry.category("web_tour.tours").add("sales_coordination_call_screen", {
         },
         {
             content: "The attempts agree with the history: ten tries, none answered",
-            trigger: ".modal .o_field_widget[name=attempt_count]:contains('10')",
+            trigger: ".modal .o_field_widget[name=lead_attempt_count]:contains('10')",
+        },
+        {
+            content: "Why now says the same streak",
+            trigger: ".modal .o_field_widget[name=priority_reason]:contains('10 unanswered')",
         },
         {
             content: "Listen only where there is a recording: one of the ten",
