@@ -76,6 +76,21 @@ class ResUsers(models.Model):
     def SELF_READABLE_FIELDS(self):
         return super().SELF_READABLE_FIELDS + ["sales_next_call_after_log"]
 
+    def _sales_start_action(self):
+        """Where the Coordination app (and, for a user without a home action of
+        their own, the whole web client) opens: a coordination manager's board,
+        a coordinator's call queue with Next call on it, an advisor's day."""
+        self.ensure_one()
+        if self.has_group("sales_coordination.group_manager"):
+            xmlid = "sales_coordination.sales_coordinator_board_action"
+        elif self.has_group("sales_coordination.group_coordinator"):
+            xmlid = "sales_coordination.sales_followup_action"
+        elif self.is_field_advisor:
+            xmlid = "sales_coordination.calendar_event_action_advisor_day"
+        else:
+            xmlid = "sales_coordination.crm_lead_action_coordination"
+        return self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_can_edit_working_hours(self):
         for user in self:

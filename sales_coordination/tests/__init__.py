@@ -40,3 +40,4 @@ from . import test_cron_batches
 from . import test_contact_change
 from . import test_context_keys
 from . import test_call_screen
+from . import test_coordinator_reading
