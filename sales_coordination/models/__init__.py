@@ -4,6 +4,7 @@ from . import res_config_settings
 from . import res_users
 from . import res_groups
 from . import res_partner
+from . import ir_http
 from . import sales_tracking_number
 from . import sales_followup
 from . import sales_call_reason

@@ -192,11 +192,7 @@ class CalendarAttendee(models.Model):
             or event.booked_by_id
         )
         company = event._sales_company()
-        address = event.location or ", ".join(
-            line.strip()
-            for line in partner._display_address(without_company=True).splitlines()
-            if line.strip()
-        )
+        address = event.location or partner._sales_one_line_address()
         return {
             "advisor": event.advisor_id.name or "",
             "day": format_datetime(

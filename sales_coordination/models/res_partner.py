@@ -10,6 +10,16 @@ class ResPartner(models.Model):
     def init(self):
         create_indexes(self.env.cr, self._table)
 
+    def _sales_one_line_address(self):
+        """The address on one line, as a visit's location reads: the country's
+        format, its empty parts left out ("12 Elm Street, Riverside 62702")."""
+        self.ensure_one()
+        parts = (
+            " ".join(line.split()).strip(" ,")
+            for line in self._display_address(without_company=True).splitlines()
+        )
+        return ", ".join(part for part in parts if part)
+
     @api.model
     def _sales_match_query(self, e164=False, email_normalized=False, limit=200):
         """A query of the active contacts, within the current user's access, whose

@@ -58,6 +58,12 @@ class ResUsers(models.Model):
     backed_up_advisor_ids = fields.One2many(
         "res.users", "backup_coordinator_id", string="Advisors Backed Up"
     )
+    sales_next_call_after_log = fields.Boolean(
+        string="Next Call After Logging",
+        default=True,
+        help="After you log a call, the next call due opens at once (as if you "
+        "pressed Next Call).",
+    )
     is_inbound_integration = fields.Boolean(
         string="Inbound Integration User",
         readonly=True,
@@ -65,6 +71,30 @@ class ResUsers(models.Model):
         help="A technical user the Inbound Integrations screen created for one "
         "integration: it records that integration's events and does nothing else.",
     )
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        # A coordinator's own way of working, set in their preferences.
+        return super().SELF_WRITEABLE_FIELDS + ["sales_next_call_after_log"]
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return super().SELF_READABLE_FIELDS + ["sales_next_call_after_log"]
+
+    def _sales_start_action(self):
+        """Where the Coordination app (and, for a user without a home action of
+        their own, the whole web client) opens: a coordination manager's board,
+        a coordinator's call queue with Next call on it, an advisor's day."""
+        self.ensure_one()
+        if self.has_group("sales_coordination.group_manager"):
+            xmlid = "sales_coordination.sales_coordinator_board_action"
+        elif self.has_group("sales_coordination.group_coordinator"):
+            xmlid = "sales_coordination.sales_followup_action"
+        elif self.is_field_advisor:
+            xmlid = "sales_coordination.calendar_event_action_advisor_day"
+        else:
+            xmlid = "sales_coordination.crm_lead_action_coordination"
+        return self.env["ir.actions.act_window"]._for_xml_id(xmlid)
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_can_edit_working_hours(self):

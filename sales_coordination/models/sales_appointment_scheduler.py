@@ -194,11 +194,7 @@ class SalesAppointmentScheduler(models.AbstractModel):
                     "start": start,
                     "stop": stop,
                     "partner_ids": [(4, partner.id)] if partner else [],
-                    "location": partner._display_address(without_company=True).replace(
-                        "\n", ", "
-                    )
-                    if partner
-                    else False,
+                    "location": partner._sales_one_line_address() if partner else False,
                     "description": lead.perceived_need,
                 }
             )

@@ -29,6 +29,19 @@ KINDS = [
 ]
 # What a coordinator may say of a call that reached the customer.
 OUTCOMES = ("booked", "later", "won", "lost", "done")
+# What a call that reached the customer may come to, by kind of call: a
+# confirmation is confirmed ("done"), moved ("booked" again) or cancelled
+# ("lost"); it sells nothing and asks for no callback.
+KIND_OUTCOMES = {
+    "quote": ("booked", "later", "won", "lost", "done"),
+    "callback": ("booked", "later", "won", "lost", "done"),
+    "confirmation": ("done", "booked", "lost"),
+    "happy_call": ("done", "later"),
+    "reset": ("booked", "later", "lost", "done"),
+    "rehash": ("booked", "later", "won", "lost", "done"),
+}
+# A call that tried the customer and did not reach them: an attempt.
+UNANSWERED = ("no_answer", "voicemail")
 OPEN_STATES = ("queued", "claimed")
 # Kinds whose purpose does not pass with time (a confirmation's passes when its
 # visit starts).
@@ -212,7 +225,20 @@ class SalesFollowup(models.Model):
     )
     claimed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     claim_expires_at = fields.Datetime(readonly=True, copy=False)
-    attempt_count = fields.Integer(string="Attempts", readonly=True, copy=False)
+    attempt_count = fields.Integer(
+        string="Attempts",
+        readonly=True,
+        copy=False,
+        help="The calls of this follow-up that did not reach the customer (no "
+        "answer, voicemail), counted as the queue logs them.",
+    )
+    lead_attempt_count = fields.Integer(
+        string="Unanswered in a Row",
+        compute="_compute_lead_attempt_count",
+        help="The calls made to the customer since they were last reached that "
+        "did not reach them (no answer, voicemail), however they were logged: "
+        "this call's and the lead's others, as its history shows them.",
+    )
     escalated = fields.Boolean(
         readonly=True,
         copy=False,
@@ -311,6 +337,41 @@ class SalesFollowup(models.Model):
             where="state = 'claimed'",
         )
 
+    @api.depends(
+        "lead_id.call_ids.direction",
+        "lead_id.call_ids.result",
+        "lead_id.call_ids.call_date",
+    )
+    def _compute_lead_attempt_count(self):
+        # Read from the lead's history when shown, never stored: a call logged
+        # on a lead writes none of its follow-ups (a stored count would rewrite
+        # every follow-up of the lead at each call, against the queue's upkeep).
+        streaks = self._sales_unanswered_streaks()
+        for followup in self:
+            followup.lead_attempt_count = streaks.get(followup.lead_id._origin.id, 0)
+
+    def _sales_unanswered_streaks(self):
+        """{lead id: how many calls to the customer did not reach them since they
+        were last reached} for these follow-ups' leads, in one query over the
+        calls the current user sees (those the call screen's history lists)."""
+        leads = self.lead_id._origin
+        streaks = dict.fromkeys(leads.ids, 0)
+        reached = set()
+        calls = self.env["sales.call"].search_fetch(
+            [("lead_id", "in", leads.ids)],
+            ["lead_id", "direction", "result"],
+            order="call_date desc, id desc",
+        )
+        for call in calls:
+            lead_id = call.lead_id.id
+            if lead_id in reached:
+                continue
+            if call.result == "connected":
+                reached.add(lead_id)
+            elif call.direction == "out" and call.result in UNANSWERED:
+                streaks[lead_id] += 1
+        return streaks
+
     @api.depends("advisor_id.coordinator_id", "coordinator_id")
     def _compute_queue_coordinator_id(self):
         for followup in self:
@@ -369,7 +430,7 @@ class SalesFollowup(models.Model):
         "window_end",
         "visit_start",
         "event_id.customer_response",
-        "attempt_count",
+        "lead_attempt_count",
         "lead_id.expected_revenue",
     )
     @api.depends_context("uid", "tz", "lang")
@@ -379,11 +440,12 @@ class SalesFollowup(models.Model):
         for followup in self:
             followup.priority_stars = str(followup.priority_tier or 0)
             reason = followup._sales_reason(now, missed)
-            if followup.attempt_count:
+            # The customer's streak, as the call screen's history shows it.
+            if followup.lead_attempt_count:
                 reason = self.env._(
                     "%(reason)s; %(count)s unanswered",
                     reason=reason,
-                    count=followup.attempt_count,
+                    count=followup.lead_attempt_count,
                 )
             followup.priority_reason = reason
 
@@ -499,6 +561,15 @@ class SalesFollowup(models.Model):
                 )
                 for name in ("priority_tier", "priority_key")
             )
+        # The queue lists what is due now first ("is_due desc"), the moment of
+        # the query deciding; within it and after it, the priority's order.
+        if field_name == "is_due":
+            due = SQL(
+                "(%s <= %s)",
+                SQL.identifier(alias, "window_start"),
+                fields.Datetime.now(),
+            )
+            return SQL("%s %s %s", due, direction, nulls)
         return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
 
     @api.depends("state", "window_start", "window_end", "claim_expires_at")
@@ -981,6 +1052,20 @@ class SalesFollowup(models.Model):
         self._check_mine()
         if result == "connected" and outcome not in OUTCOMES:
             raise UserError(self.env._("Say what came of the conversation."))
+        if result == "connected" and outcome not in KIND_OUTCOMES[self.kind]:
+            kinds = dict(self._fields["kind"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "A call of the kind “%(kind)s” cannot end as “%(outcome)s”: "
+                    "pick one of %(allowed)s.",
+                    kind=kinds[self.kind],
+                    outcome=self._sales_outcome_names()[outcome],
+                    allowed=", ".join(
+                        f"“{self._sales_outcome_names()[allowed]}”"
+                        for allowed in KIND_OUTCOMES[self.kind]
+                    ),
+                )
+            )
         if outcome == "later" and not (window_start and window_end):
             raise ValidationError(
                 self.env._("Agree on when to call back: a day and a part of the day.")
@@ -1037,6 +1122,16 @@ class SalesFollowup(models.Model):
                 return lead.action_book_appointment()
         return True
 
+    def _sales_outcome_names(self):
+        """The outcomes of a call that reached the customer, as read."""
+        return {
+            "booked": self.env._("an appointment booked"),
+            "later": self.env._("call again later"),
+            "won": self.env._("they buy"),
+            "lost": self.env._("they say no"),
+            "done": self.env._("done"),
+        }
+
     def _reschedule_after_no_answer(self):
         """Same part of the day, on the next day whose window is still ahead: the
         same hours on the clock of the coordinator who called, across a change
@@ -1055,14 +1150,16 @@ class SalesFollowup(models.Model):
         days = 1
         while later(start, days) <= now:
             days += 1
-        attempts = self.attempt_count + 1
         self._sales_requeue(
             later(start, days),
             later(end, days),
-            attempt_count=attempts,
+            attempt_count=self.attempt_count + 1,
         )
+        # The customer's streak decides (the call just logged is one of it):
+        # tries logged on the lead or for an earlier call count as well.
+        self.invalidate_recordset(["lead_attempt_count"])
         company = self.company_id or self.env.company
-        if attempts >= company.sales_max_attempts and not self.escalated:
+        if self.lead_attempt_count >= company.sales_max_attempts and not self.escalated:
             self._escalate()
 
     def _escalate(self):
@@ -1108,7 +1205,7 @@ class SalesFollowup(models.Model):
                     self.env._(
                         "%(attempts)s calls to %(who)s went unanswered: decide "
                         "whether to keep calling.",
-                        attempts=self.attempt_count,
+                        attempts=self.lead_attempt_count,
                         who=self.lead_id.display_name,
                     )
                 ),

@@ -47,3 +47,5 @@ from . import test_migration
 from . import test_dialer
 from . import test_routing_ranking
 from . import test_routing_engine
+from . import test_call_screen
+from . import test_coordinator_reading

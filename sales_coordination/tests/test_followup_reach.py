@@ -153,13 +153,14 @@ class TestFollowupEscalation(FollowupCommon):
         }
         for case, (team, expected) in cases.items():
             with self.subTest(case=case):
-                self.lead.team_id = team
-                self.lead.activity_ids.unlink()
-                followup = self._unanswered(self.lead, attempts + 2)
+                # A customer of their own: the attempts are the lead's history.
+                lead = self.lead.copy({"name": f"Unanswered ({case})"})
+                lead.team_id = team
+                followup = self._unanswered(lead, attempts + 2)
                 self.assertEqual(followup.attempt_count, attempts + 2)
                 self.assertEqual(len(followup.call_ids), attempts + 2)
                 self.assertTrue(followup.escalated)
-                activity = self._escalations(self.lead)
+                activity = self._escalations(lead)
                 self.assertEqual(len(activity), 1, "the manager hears of it once")
                 self.assertTrue(
                     activity.user_id.has_group("sales_coordination.group_manager")

@@ -91,6 +91,8 @@ WRITE = {
     ("res.users", "sales_dialer_pause"): "A",
     ("res.users", "sales_dialer_phone"): "A",
     ("res.users", "sales_dialer_voicemail_drop"): "A",
+    # the user's own preference (the row is the advisor's user)
+    ("res.users", "sales_next_call_after_log"): "A",
     ("res.users", "weekly_appointment_capacity"): "",
     ("sales.booking.lock", "advisor_id"): "",
     ("sales.booking.lock", "bookings"): "",

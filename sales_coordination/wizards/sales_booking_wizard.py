@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from ..tools import travel
 
@@ -180,6 +181,31 @@ class SalesBookingProposal(models.TransientModel):
     in_preferred_window = fields.Boolean(string="Customer's Window", readonly=True)
     free_capacity = fields.Integer(string="Free That Week", readonly=True)
     day_summary = fields.Char(string="That Day", readonly=True)
+    # As a coordinator reads them to the customer: "Thu 10 Dec 13:00", "15 min".
+    when_label = fields.Char(string="When", compute="_compute_labels")
+    travel_label = fields.Char(
+        string="Travel",
+        compute="_compute_labels",
+        help="The driving the visit adds to the advisor's day, in minutes.",
+    )
+
+    @api.depends("start", "added_travel_minutes")
+    @api.depends_context("tz", "lang")
+    def _compute_labels(self):
+        for proposal in self:
+            proposal.when_label = (
+                format_datetime(
+                    self.env,
+                    proposal.start,
+                    tz=self.env.context.get("tz"),
+                    dt_format="EEE d MMM HH:mm",
+                )
+                if proposal.start
+                else False
+            )
+            proposal.travel_label = self.env._(
+                "%(minutes)s min", minutes=round(proposal.added_travel_minutes)
+            )
 
     def action_book(self):
         self.ensure_one()

@@ -5,6 +5,10 @@ from odoo.tools import email_normalize
 from ..models.crm_lead import DAYPARTS, URGENCY, WEEKDAYS
 from ..tools.side_effect import side_effect
 
+# A lead's title: the customer and this much of their need.
+TITLE_WORDS = 6
+TITLE_NEED_CHARS = 40
+
 
 class SalesLeadIntake(models.TransientModel):
     _name = "sales.lead.intake"
@@ -217,12 +221,25 @@ class SalesLeadIntake(models.TransientModel):
             "tracking_number_id": self.tracking_number_id.id,
         }
 
+    def _lead_title(self):
+        """The customer and the first few words of their need, as a list reads
+        it ("Carla Customer: cold rooms upstairs, old boiler…"), from the need's
+        first line; the whole need stays in its own field."""
+        lines = (self.perceived_need or "").strip().splitlines()
+        words = lines[0].split() if lines else []
+        if not words:
+            return self.contact_name
+        need = " ".join(words[:TITLE_WORDS])
+        if len(need) > TITLE_NEED_CHARS:
+            need = need[:TITLE_NEED_CHARS].rsplit(" ", 1)[0]
+        if need != " ".join(words):
+            need = f"{need.rstrip(' ,.;:')}…"
+        return f"{self.contact_name}: {need}"
+
     def _lead_values(self, partner):
-        need = (self.perceived_need or "").strip().splitlines()
-        name = f"{self.contact_name}: {need[0]}" if need else self.contact_name
         return {
             **self._intake_values(),
-            "name": name[:120],
+            "name": self._lead_title(),
             "type": "opportunity",
             "partner_id": partner.id,
             "contact_name": self.contact_name,

@@ -41,6 +41,10 @@ registry.category("web_tour.tours").add("sales_coordination_next_call", {
             trigger: "body:not(:has(.modal))",
         },
         {
+            content: "and Next call runs at once (the coordinator's setting): nothing else is due",
+            trigger: ".o_notification:contains('Nothing due')",
+        },
+        {
             content: "Open the call queue",
             trigger: ".o_menu_sections [data-menu-xmlid='sales_coordination.sales_followup_menu']",
             run: "click",
@@ -52,6 +56,10 @@ registry.category("web_tour.tours").add("sales_coordination_next_call", {
         {
             content: "with why it comes where it does",
             trigger: ".o_list_view .o_data_row:contains('Heat pump for Carla') .o_data_cell[name=priority_reason]:contains('asked to be called back; 1 unanswered')",
+        },
+        {
+            content: "No error on the way",
+            trigger: "body:not(:has(.o_error_dialog))",
         },
     ],
 });
