@@ -583,7 +583,9 @@ class CalendarEvent(models.Model):
         # The opportunity may also come from a default of the context.
         events.filtered("is_sales_appointment")._sales_add_customers()
         self.env["sales.appointment.scheduler"]._check_appointments(events)
-        events.filtered("is_sales_appointment")._sales_queue_confirmation()
+        self.env["sales.followup"]._queue_confirmations(
+            events.filtered("is_sales_appointment")
+        )
         return events
 
     @api.model
@@ -818,7 +820,9 @@ class CalendarEvent(models.Model):
         if CUSTOMER_FIELDS.intersection(vals):
             self.filtered("is_sales_appointment")._sales_add_customers()
         if {"start", "active", "is_sales_appointment"}.intersection(vals):
-            self.filtered("is_sales_appointment")._sales_queue_confirmation()
+            self.env["sales.followup"]._queue_confirmations(
+                self.filtered("is_sales_appointment")
+            )
         return result
 
     @api.model
@@ -857,14 +861,7 @@ class CalendarEvent(models.Model):
         if not lost:
             return
         lost.toggle_active()
-        # sudo: the queue follows the lead, whoever books the visit.
-        self.env["sales.followup"].sudo().search(
-            [
-                ("lead_id", "in", lost.ids),
-                ("kind", "=", "rehash"),
-                ("state", "in", ("queued", "claimed")),
-            ]
-        )._sales_close("done")
+        self.env["sales.followup"]._end_rehash_calls(lost)
 
     def _set_appointment_types(self, vals_list):
         """Give each new sales appointment its type from its lead's history,
@@ -970,14 +967,8 @@ class CalendarEvent(models.Model):
         # A draft debrief was begun for a visit that did not take place.
         self.debrief_ids.filtered(lambda debrief: debrief.state == "draft").unlink()
         self._sales_write_workflow({"is_no_show": True, "debrief_state": "none"})
-        # sudo: the queue follows the appointment, whoever records it.
-        Followup = self.env["sales.followup"].sudo()
-        Followup.search(
-            [
-                ("event_id", "in", self.ids),
-                ("state", "in", ("queued", "claimed")),
-            ]
-        )._sales_close("cancelled")
+        Followup = self.env["sales.followup"]
+        Followup._cancel_open_for(events=self)
         # The lead's debrief reminder goes, unless another of its visits still
         # waits for a debrief.
         waiting = self.search(
@@ -991,18 +982,7 @@ class CalendarEvent(models.Model):
         (self.opportunity_id - waiting).activity_unlink(
             ["sales_coordination.mail_activity_type_debrief"]
         )
-        Followup._sales_queue(
-            [
-                {
-                    "lead_id": event.opportunity_id.id,
-                    "event_id": event.id,
-                    "kind": "reset",
-                    "window_start": now,
-                    "window_end": now + timedelta(days=2),
-                }
-                for event in self
-            ]
-        )
+        Followup._queue_reset(self, "no_show")
         for event in self:
             with side_effect(self.env, "The no-show's chatter line"):
                 event.opportunity_id.message_post(
@@ -1012,53 +992,6 @@ class CalendarEvent(models.Model):
                     )
                 )
         return True
-
-    def _sales_queue_confirmation(self):
-        """Keep one confirmation call per upcoming sales appointment, on the day
-        before it (or from now on, when it is booked that late); cancelled when
-        the appointment is."""
-        now = fields.Datetime.now()
-        # sudo: the queue follows the appointment, whoever moves it.
-        Followup = self.env["sales.followup"].sudo()
-        existing = Followup.search(
-            [
-                ("event_id", "in", self.ids),
-                ("kind", "=", "confirmation"),
-                ("state", "in", ("queued", "claimed")),
-            ]
-        )
-        by_event = {followup.event_id: followup for followup in existing}
-        to_create = []
-        for event in self:
-            window = event._sales_confirmation_window(now)
-            followup = by_event.get(event)
-            if event._sales_confirmed_by_customer():
-                continue  # ended when the customer accepted
-            if not window or not event.active or not event.opportunity_id.active:
-                if followup:
-                    followup._sales_close("cancelled")
-            elif followup:
-                followup.write({"window_start": window[0], "window_end": window[1]})
-            else:
-                to_create.append(
-                    {
-                        "lead_id": event.opportunity_id.id,
-                        "event_id": event.id,
-                        "kind": "confirmation",
-                        "window_start": window[0],
-                        "window_end": window[1],
-                    }
-                )
-        Followup._sales_queue(to_create)
-
-    def _sales_confirmed_by_customer(self):
-        """Whether the customer's acceptance makes the confirmation call of this
-        appointment needless (unless the company calls anyway)."""
-        self.ensure_one()
-        return (
-            self.customer_response == "accepted"
-            and not self._sales_company().sales_confirm_accepted
-        )
 
     def _sales_reset_answers(self, vals):
         """Before these appointments move: the customers' answers were for the
@@ -1086,32 +1019,17 @@ class CalendarEvent(models.Model):
 
     def _sales_customer_answered(self, answer):
         """The customers of these appointments answered their invitation
-        (``accepted`` or ``declined``, already on their attendee): an acceptance
-        ends the confirmation call (unless the company calls anyway) and a
-        call to rebook queued by an earlier decline; a decline cancels nothing
-        but puts a call to rebook the visit at the top of the coordinator's
-        queue. Each answer is told in the lead's chatter."""
-        now = fields.Datetime.now()
-        # sudo: the queue follows the customer's answer, who is no user.
-        Followup = self.env["sales.followup"].sudo()
-        open_calls = Followup.search(
-            [
-                ("event_id", "in", self.ids),
-                ("kind", "in", ("confirmation", "reset")),
-                ("state", "in", ("queued", "claimed")),
-            ]
-        ).grouped("event_id")
-        to_queue = []
+        (``accepted`` or ``declined``, already on their attendee): the queue
+        hears of it (``_end_for_acceptance``, ``_queue_reset``), and each answer
+        is told in the lead's chatter."""
+        Followup = self.env["sales.followup"]
+        if answer == "accepted":
+            ended = Followup._end_for_acceptance(self).grouped("event_id")
         for event in self:
-            calls = open_calls.get(event, Followup)
             customer = event._sales_customer()
             when = event._sales_customer_time()
             if answer == "accepted":
-                ended = calls.filtered(lambda call: call.kind == "reset")
-                if event._sales_confirmed_by_customer():
-                    ended |= calls.filtered(lambda call: call.kind == "confirmation")
-                ended.write({"note": self.env._("The customer accepted the visit.")})
-                ended._sales_close("done")
+                calls = ended.get(event, Followup)
                 body = self.env._(
                     "%(customer)s accepted the appointment “%(event)s” (%(when)s): "
                     "it is confirmed by the customer.",
@@ -1119,28 +1037,13 @@ class CalendarEvent(models.Model):
                     event=event.name,
                     when=when,
                 )
-                if ended.filtered(lambda call: call.kind == "confirmation"):
+                if calls.filtered(lambda call: call.kind == "confirmation"):
                     body += " " + self.env._("No confirmation call is needed.")
-                if ended.filtered(lambda call: call.kind == "reset"):
+                if calls.filtered(lambda call: call.kind == "reset"):
                     body += " " + self.env._(
                         "The call to rebook it, queued when they declined, is done."
                     )
             else:
-                if not calls.filtered(lambda call: call.kind == "reset"):
-                    to_queue.append(
-                        {
-                            "lead_id": event.opportunity_id.id,
-                            "event_id": event.id,
-                            "kind": "reset",
-                            "is_inbound": True,
-                            "window_start": now,
-                            "window_end": now + timedelta(days=2),
-                            "note": self.env._(
-                                "The customer declined the appointment of %(when)s.",
-                                when=when,
-                            ),
-                        }
-                    )
                 body = self.env._(
                     "%(customer)s declined the appointment “%(event)s” (%(when)s). "
                     "Nothing is cancelled: a call to rebook it is at the top of the "
@@ -1151,30 +1054,14 @@ class CalendarEvent(models.Model):
                 )
             with side_effect(self.env, "The customer's answer on the lead"):
                 event.opportunity_id.message_post(body=body, author_id=customer.id)
-        Followup._sales_queue(to_queue)
+        if answer == "declined":
+            Followup._queue_reset(self, "declined")
 
     def _sales_customer_time(self):
         """When the appointment is, as the coordinator who booked it reads it."""
         self.ensure_one()
         tz = self.booked_by_id.tz or self.user_id.tz or "UTC"
         return format_datetime(self.env, self.start, tz=tz, dt_format="short")
-
-    def _sales_confirmation_window(self, now):
-        company = self.opportunity_id.company_id or self.env.company
-        tz = self.booked_by_id.tz or self.env.user.tz or "UTC"
-        local_day = fields.Datetime.context_timestamp(
-            self.with_context(tz=tz), self.start
-        ).date()
-        start, end = company._sales_local_span(
-            local_day - timedelta(days=1),
-            company.sales_morning_start,
-            company.sales_evening_end,
-            tz,
-        )
-        start = max(start, now)
-        if end <= now:  # booked the day before or the same day: call before it
-            end = self.start - timedelta(hours=1)
-        return (start, end) if end > start else None
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_debriefed(self):
@@ -1246,11 +1133,9 @@ class CalendarEvent(models.Model):
         # sudo: a draft debrief is a note on the visit being deleted, whoever
         # began it.
         self.sudo().debrief_ids.filtered(lambda d: d.state == "draft").unlink()
-        # sudo: the queue follows the appointment, whoever deletes it. Its calls
-        # to make go; those made stay, without it (set null).
-        self.env["sales.followup"].sudo().search(
-            [("event_id", "in", self.ids), ("state", "in", ("queued", "claimed"))]
-        )._sales_close("cancelled")
+        # The queue follows the appointment, whoever deletes it: its calls to
+        # make go; those made stay, without it (set null).
+        self.env["sales.followup"]._cancel_open_for(events=self)
         return super().unlink()
 
     def _reassign_values(self, vals, appointments, new_advisor):
