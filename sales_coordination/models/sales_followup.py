@@ -484,14 +484,11 @@ class SalesFollowup(models.Model):
     @api.model
     def _priority_score_sql(self, alias, day):
         """``priority.score_on`` in SQL, for the rows of ``alias``."""
-        return SQL(
-            """ROUND((%(alias)s.priority_tier * %(tier)s + LEAST(GREATEST(
-                   %(alias)s.priority_rate * (%(alias)s.priority_key - %(day)s), 0),
-                   %(cap)s))::numeric, 4)""",
-            alias=alias,
-            tier=priority.TIER_POINTS,
-            day=day,
-            cap=priority.VALUE_CAP,
+        return priority.score_on_sql(
+            SQL("%s.priority_tier", alias),
+            SQL("%s.priority_key", alias),
+            SQL("%s.priority_rate", alias),
+            day,
         )
 
     def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
@@ -1592,14 +1589,17 @@ class SalesFollowup(models.Model):
                 SQL(
                     """UPDATE sales_followup f
                           SET priority_rate = rate.value,
-                              priority_key = %(quote_day)s
-                                           + f.priority_base / rate.value
+                              priority_key = %(key)s
                          FROM (VALUES %(rows)s) AS rate (id, value)
                         WHERE f.id = rate.id AND f.id IN (
                               SELECT id FROM sales_followup
                                WHERE id = ANY(%(ids)s) AND state = 'queued'
                                  FOR NO KEY UPDATE SKIP LOCKED)""",
-                    quote_day=self._quote_day_sql(SQL.identifier("f")),
+                    key=priority.ordering_key_sql(
+                        SQL("f.priority_base"),
+                        self._quote_day_sql(SQL.identifier("f")),
+                        SQL("rate.value"),
+                    ),
                     rows=SQL(", ").join(SQL("(%s, %s)", *row[:2]) for row in rows),
                     ids=[row[0] for row in rows],
                 )
@@ -1633,11 +1633,12 @@ class SalesFollowup(models.Model):
     @api.model
     def _quote_day_sql(self, alias):
         """``priority.day_number`` of the call's quote date, in SQL."""
-        return SQL(
-            "EXTRACT(EPOCH FROM COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
-            " NOW() AT TIME ZONE 'UTC')) / %(day)s",
-            alias=alias,
-            day=priority.SECONDS_PER_DAY,
+        return priority.day_number_sql(
+            SQL(
+                "COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
+                " NOW() AT TIME ZONE 'UTC')",
+                alias=alias,
+            )
         )
 
     @api.model
@@ -1652,31 +1653,12 @@ class SalesFollowup(models.Model):
             SQL("(%s, %s)", company_id, priority.daily_points(decay))
             for company_id, decay in cr.fetchall()
         )
-        tiers = SQL(" ").join(
-            SQL("WHEN %s THEN %s", kind, tier)
-            for kind, tier in priority.KIND_TIER.items()
-        )
-        weights = SQL(" ").join(
-            SQL("WHEN %s THEN %s", urgency, weight)
-            for urgency, weight in priority.URGENCY_WEIGHT.items()
-        )
         cr.execute(
             SQL(
                 """WITH rate (company_id, value) AS (VALUES %(rates)s),
                    part AS (
-                       SELECT f.id, rate.value AS rate,
-                              CASE WHEN f.is_inbound THEN %(inbound)s
-                                   ELSE CASE f.kind %(tiers)s ELSE 0 END END AS tier,
-                              LEAST(
-                                  COALESCE(CASE lead.urgency %(weights)s END,
-                                           %(default_weight)s)
-                                  * (1 + LOG(1 + GREATEST(COALESCE(
-                                        lead.expected_revenue, 0), 0)::float8
-                                      * LEAST(GREATEST(COALESCE(
-                                        lead.probability, 0), 0), 100) / 100))
-                                  * %(decade)s,
-                                  %(cap)s) AS base,
-                              %(quote_day)s AS quote_day
+                       SELECT f.id, rate.value AS rate, %(tier)s AS tier,
+                              %(base)s AS base, %(quote_day)s AS quote_day
                          FROM sales_followup f
                          JOIN crm_lead lead ON lead.id = f.lead_id
                          JOIN rate ON rate.company_id = COALESCE(
@@ -1684,18 +1666,20 @@ class SalesFollowup(models.Model):
                         WHERE %(where)s)
                 UPDATE sales_followup f
                    SET priority_tier = part.tier, priority_base = part.base,
-                       priority_rate = part.rate,
-                       priority_key = part.quote_day + part.base / part.rate
+                       priority_rate = part.rate, priority_key = %(key)s
                   FROM part
                  WHERE f.id = part.id""",
                 rates=rates,
-                inbound=priority.INBOUND_TIER,
-                tiers=tiers,
-                weights=weights,
-                default_weight=priority.DEFAULT_URGENCY_WEIGHT,
-                decade=priority.POINTS_PER_DECADE,
-                cap=priority.VALUE_CAP,
+                tier=priority.tier_sql(SQL("f.kind"), SQL("f.is_inbound")),
+                base=priority.base_points_sql(
+                    SQL("lead.expected_revenue"),
+                    SQL("lead.probability"),
+                    SQL("lead.urgency"),
+                ),
                 quote_day=self._quote_day_sql(SQL.identifier("f")),
+                key=priority.ordering_key_sql(
+                    SQL("part.base"), SQL("part.quote_day"), SQL("part.rate")
+                ),
                 default=self.env.company.id,
                 where=where or SQL("TRUE"),
             )
