@@ -4,7 +4,6 @@ from urllib.parse import quote as url_quote
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL, format_datetime, plaintext2html
 from odoo.tools.sql import column_exists, create_column, table_exists
 
@@ -341,19 +340,75 @@ class CalendarEvent(models.Model):
         return self.opportunity_id.company_id or self.env.company
 
     def _debrief_overdue_domain(self):
-        hours = self.env.company.sales_debrief_overdue_hours
-        limit = fields.Datetime.now() - timedelta(hours=hours)
+        """The appointments whose debrief is overdue now (see
+        ``_debrief_overdue_sql``, the one definition, which the board reads
+        too)."""
+        self._flush_debrief_overdue()
+        condition = self._debrief_overdue_sql(
+            SQL.identifier("event"), fields.Datetime.now()
+        )
         return [
-            ("is_sales_appointment", "=", True),
-            ("is_no_show", "=", False),
-            ("debrief_state", "=", "due"),
-            ("stop", "<", limit),
+            (
+                "id",
+                "in",
+                SQL("(SELECT event.id FROM calendar_event event WHERE %s)", condition),
+            )
         ]
 
+    @api.model
+    def _debrief_overdue_sql(self, event, now):
+        """Whether the debrief of the appointment ``event`` (an SQL alias of
+        calendar_event) is overdue at ``now``, as an SQL condition: a sales
+        appointment that took place, whose debrief is due since longer than
+        the delay of the appointment's company (without one, of the main
+        company of its advisor's coordinator, in whose row of the board it
+        counts; else the current company's)."""
+        return SQL(
+            """%(event)s.is_sales_appointment
+               AND %(event)s.is_no_show IS NOT TRUE
+               AND %(event)s.debrief_state = 'due'
+               AND %(event)s.stop < %(now)s::timestamp - make_interval(hours => (
+                   SELECT company.sales_debrief_overdue_hours FROM res_company company
+                    WHERE company.id = COALESCE(
+                          %(event)s.sales_company_id,
+                          (SELECT coordinator.company_id FROM res_users advisor
+                             JOIN res_users coordinator
+                               ON coordinator.id = advisor.coordinator_id
+                            WHERE advisor.id = %(event)s.advisor_id),
+                          %(company)s)))""",
+            event=event,
+            now=now,
+            company=self.env.company.id,
+        )
+
+    def _flush_debrief_overdue(self):
+        """What ``_debrief_overdue_sql`` reads, written to the database."""
+        self.env["calendar.event"].flush_model(
+            [
+                "is_sales_appointment",
+                "is_no_show",
+                "debrief_state",
+                "stop",
+                "sales_company_id",
+                "advisor_id",
+            ]
+        )
+        self.env["res.users"].flush_model(["coordinator_id", "company_id"])
+        self.env["res.company"].flush_model(["sales_debrief_overdue_hours"])
+
     def _compute_is_debrief_overdue(self):
-        overdue = self.filtered_domain(self._debrief_overdue_domain())
+        saved = self.filtered(lambda event: isinstance(event.id, int))
+        # sudo, archived included: a flag of the appointments being read, which
+        # the user already reads.
+        overdue = (
+            saved.sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", saved.ids), *self._debrief_overdue_domain()])
+            if saved
+            else saved
+        )
         for event in self:
-            event.is_debrief_overdue = event in overdue
+            event.is_debrief_overdue = event.id in overdue.ids
 
     def _compute_sales_started(self):
         now = fields.Datetime.now()
@@ -363,7 +418,7 @@ class CalendarEvent(models.Model):
     def _search_is_debrief_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise ValidationError(self.env._("Unsupported search on Debrief Overdue."))
-        domain = expression.normalize_domain(self._debrief_overdue_domain())
+        domain = self._debrief_overdue_domain()
         return domain if (operator == "=") == value else ["!", *domain]
 
     @api.model
