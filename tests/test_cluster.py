@@ -138,8 +138,7 @@ SETUP = (
     """
 import json
 from datetime import datetime, timedelta
-env["sales.followup"].search(
-    [("state", "in", ("queued", "claimed"))])._sales_close("cancelled")
+env["sales.followup"]._cancel_open_for()
 group = env.ref("sales_coordination.group_coordinator")
 Users = env["res.users"].with_context(no_reset_password=True)
 coordinators = Users.create([

@@ -13,7 +13,7 @@ def test_claim_next_over_odoorpc(odoo_command, database_copy, tmp_path):
         """
 from datetime import datetime, timedelta
 Followup = env["sales.followup"]
-Followup.search([("state", "in", ("queued", "claimed"))])._sales_close("cancelled")
+Followup._cancel_open_for()
 coordinator = env["res.users"].search([("login", "=", "coordinator1")])
 coordinator.password = "rpc-test"
 lead = env["crm.lead"].search(

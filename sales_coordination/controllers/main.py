@@ -65,15 +65,16 @@ class InboundController(http.Controller):
             source_id, timestamp, signature = self._headers(address_id)
             body = self._read_body()
             source = self._authenticate(source_id, timestamp, signature, body)
-            if not source.active:
-                raise InboundError(403, "integration is inactive")
-            try:
-                payload = json.loads(body)
-            except (UnicodeDecodeError, ValueError, RecursionError):
-                raise InboundError(400, "malformed JSON") from None
             Event = source.env["sales.inbound.event"]
-            values = Event._parse(payload)
-            return self._recorded(lambda: Event._record(source, values))
+
+            def read():
+                try:
+                    payload = json.loads(body)
+                except (UnicodeDecodeError, ValueError, RecursionError):
+                    raise InboundError(400, "malformed JSON") from None
+                return Event._parse(payload)
+
+            return self._accept(source, read, Event._record)
         except InboundError as error:
             self._refuse(source, error)
             return self._json(error.status, {"error": error.message})
@@ -105,13 +106,15 @@ class InboundController(http.Controller):
                 return self._inbound_signed(source_id)
             found, read = getattr(self, f"_verify_{provider}")(source_id, token)
             source = self._as_integration(found)
-            self._check_active(source)
-            try:
-                facts = read()
-            except telephony.PayloadError as error:
-                raise InboundError(400, str(error)) from None
+
+            def read_facts():
+                try:
+                    return read()
+                except telephony.PayloadError as error:
+                    raise InboundError(400, str(error)) from None
+
             Event = source.env["sales.inbound.event"]
-            return self._recorded(lambda: Event._record_provider(source, facts))
+            return self._accept(source, read_facts, Event._record_provider)
         except InboundError as error:
             self._refuse(source, error)
             return self._json(error.status, {"error": error.message})
@@ -180,19 +183,21 @@ class InboundController(http.Controller):
 
         return source, read
 
-    def _recorded(self, record):
-        """The 200 answer of ``record()``, run in a savepoint: a rule's refusal
-        leaves nothing half-written and becomes a 422."""
+    def _accept(self, source, read, record):
+        """The answer to a request of ``source`` once verified: refused while
+        the integration is inactive, else what ``read()`` made of the body (an
+        InboundError when it cannot) recorded by ``record(source, values)``, in
+        a savepoint: a rule's refusal leaves nothing half-written and becomes a
+        422."""
+        if not source.active:
+            raise InboundError(403, "integration is inactive")
+        values = read()
         try:
             with request.env.cr.savepoint():
-                answer = record()
+                answer = record(source, values)
         except (UserError, ValidationError, AccessError) as error:
             raise InboundError(422, str(error)) from None
         return self._json(200, answer)
-
-    def _check_active(self, source):
-        if not source.active:
-            raise InboundError(403, "integration is inactive")
 
     def _headers(self, address_id=None):
         """X-Integration (as a number), X-Timestamp and X-Signature, checked for
@@ -304,7 +309,7 @@ class InboundController(http.Controller):
         return env["sales.inbound.source"].with_company(company).browse(source.id)
 
     def _refuse(self, source, error):
-        """Log the refusal; record it for the integration once the request was
+        """Log the refusal; the integration records it once the request was
         authenticated (``source``, as its technical user), never before: an
         unsigned request writes nothing."""
         httprequest = request.httprequest
@@ -316,16 +321,8 @@ class InboundController(http.Controller):
             httprequest.headers.get("X-Integration", "")[:20],
             httprequest.remote_addr,
         )
-        if source is None:
-            return
-        source.env["sales.inbound.event"].create(
-            {
-                "source_id": source.id,
-                "state": "refused",
-                "status": error.status,
-                "error": error.message[:250],
-            }
-        )
+        if source is not None:
+            source._record_refusal(error.status, error.message)
 
     def _json(self, status, data):
         return request.make_json_response(data, status=status)

@@ -4,7 +4,6 @@ from urllib.parse import quote as url_quote
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL, format_datetime, plaintext2html
 from odoo.tools.sql import column_exists, create_column, table_exists
 
@@ -357,19 +356,75 @@ class CalendarEvent(models.Model):
         return self.opportunity_id.company_id or self.env.company
 
     def _debrief_overdue_domain(self):
-        hours = self.env.company.sales_debrief_overdue_hours
-        limit = fields.Datetime.now() - timedelta(hours=hours)
+        """The appointments whose debrief is overdue now (see
+        ``_debrief_overdue_sql``, the one definition, which the board reads
+        too)."""
+        self._flush_debrief_overdue()
+        condition = self._debrief_overdue_sql(
+            SQL.identifier("event"), fields.Datetime.now()
+        )
         return [
-            ("is_sales_appointment", "=", True),
-            ("is_no_show", "=", False),
-            ("debrief_state", "=", "due"),
-            ("stop", "<", limit),
+            (
+                "id",
+                "in",
+                SQL("(SELECT event.id FROM calendar_event event WHERE %s)", condition),
+            )
         ]
 
+    @api.model
+    def _debrief_overdue_sql(self, event, now):
+        """Whether the debrief of the appointment ``event`` (an SQL alias of
+        calendar_event) is overdue at ``now``, as an SQL condition: a sales
+        appointment that took place, whose debrief is due since longer than
+        the delay of the appointment's company (without one, of the main
+        company of its advisor's coordinator, in whose row of the board it
+        counts; else the current company's)."""
+        return SQL(
+            """%(event)s.is_sales_appointment
+               AND %(event)s.is_no_show IS NOT TRUE
+               AND %(event)s.debrief_state = 'due'
+               AND %(event)s.stop < %(now)s::timestamp - make_interval(hours => (
+                   SELECT company.sales_debrief_overdue_hours FROM res_company company
+                    WHERE company.id = COALESCE(
+                          %(event)s.sales_company_id,
+                          (SELECT coordinator.company_id FROM res_users advisor
+                             JOIN res_users coordinator
+                               ON coordinator.id = advisor.coordinator_id
+                            WHERE advisor.id = %(event)s.advisor_id),
+                          %(company)s)))""",
+            event=event,
+            now=now,
+            company=self.env.company.id,
+        )
+
+    def _flush_debrief_overdue(self):
+        """What ``_debrief_overdue_sql`` reads, written to the database."""
+        self.env["calendar.event"].flush_model(
+            [
+                "is_sales_appointment",
+                "is_no_show",
+                "debrief_state",
+                "stop",
+                "sales_company_id",
+                "advisor_id",
+            ]
+        )
+        self.env["res.users"].flush_model(["coordinator_id", "company_id"])
+        self.env["res.company"].flush_model(["sales_debrief_overdue_hours"])
+
     def _compute_is_debrief_overdue(self):
-        overdue = self.filtered_domain(self._debrief_overdue_domain())
+        saved = self.filtered(lambda event: isinstance(event.id, int))
+        # sudo, archived included: a flag of the appointments being read, which
+        # the user already reads.
+        overdue = (
+            saved.sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", saved.ids), *self._debrief_overdue_domain()])
+            if saved
+            else saved
+        )
         for event in self:
-            event.is_debrief_overdue = event in overdue
+            event.is_debrief_overdue = event.id in overdue.ids
 
     def _compute_sales_started(self):
         now = fields.Datetime.now()
@@ -379,7 +434,7 @@ class CalendarEvent(models.Model):
     def _search_is_debrief_overdue(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise ValidationError(self.env._("Unsupported search on Debrief Overdue."))
-        domain = expression.normalize_domain(self._debrief_overdue_domain())
+        domain = self._debrief_overdue_domain()
         return domain if (operator == "=") == value else ["!", *domain]
 
     @api.model
@@ -611,7 +666,9 @@ class CalendarEvent(models.Model):
         # The opportunity may also come from a default of the context.
         events.filtered("is_sales_appointment")._sales_add_customers()
         self.env["sales.appointment.scheduler"]._check_appointments(events)
-        events.filtered("is_sales_appointment")._sales_queue_confirmation()
+        self.env["sales.followup"]._queue_confirmations(
+            events.filtered("is_sales_appointment")
+        )
         return events
 
     @api.model
@@ -846,7 +903,9 @@ class CalendarEvent(models.Model):
         if CUSTOMER_FIELDS.intersection(vals):
             self.filtered("is_sales_appointment")._sales_add_customers()
         if {"start", "active", "is_sales_appointment"}.intersection(vals):
-            self.filtered("is_sales_appointment")._sales_queue_confirmation()
+            self.env["sales.followup"]._queue_confirmations(
+                self.filtered("is_sales_appointment")
+            )
         return result
 
     @api.model
@@ -885,14 +944,7 @@ class CalendarEvent(models.Model):
         if not lost:
             return
         lost.toggle_active()
-        # sudo: the queue follows the lead, whoever books the visit.
-        self.env["sales.followup"].sudo().search(
-            [
-                ("lead_id", "in", lost.ids),
-                ("kind", "=", "rehash"),
-                ("state", "in", ("queued", "claimed")),
-            ]
-        )._sales_close("done")
+        self.env["sales.followup"]._end_rehash_calls(lost)
 
     def _set_appointment_types(self, vals_list):
         """Give each new sales appointment its type from its lead's history,
@@ -998,14 +1050,8 @@ class CalendarEvent(models.Model):
         # A draft debrief was begun for a visit that did not take place.
         self.debrief_ids.filtered(lambda debrief: debrief.state == "draft").unlink()
         self._sales_write_workflow({"is_no_show": True, "debrief_state": "none"})
-        # sudo: the queue follows the appointment, whoever records it.
-        Followup = self.env["sales.followup"].sudo()
-        Followup.search(
-            [
-                ("event_id", "in", self.ids),
-                ("state", "in", ("queued", "claimed")),
-            ]
-        )._sales_close("cancelled")
+        Followup = self.env["sales.followup"]
+        Followup._cancel_open_for(events=self)
         # The lead's debrief reminder goes, unless another of its visits still
         # waits for a debrief.
         waiting = self.search(
@@ -1019,18 +1065,7 @@ class CalendarEvent(models.Model):
         (self.opportunity_id - waiting).activity_unlink(
             ["sales_coordination.mail_activity_type_debrief"]
         )
-        Followup._sales_queue(
-            [
-                {
-                    "lead_id": event.opportunity_id.id,
-                    "event_id": event.id,
-                    "kind": "reset",
-                    "window_start": now,
-                    "window_end": now + timedelta(days=2),
-                }
-                for event in self
-            ]
-        )
+        Followup._queue_reset(self, "no_show")
         for event in self:
             with side_effect(self.env, "The no-show's chatter line"):
                 event.opportunity_id.message_post(
@@ -1040,53 +1075,6 @@ class CalendarEvent(models.Model):
                     )
                 )
         return True
-
-    def _sales_queue_confirmation(self):
-        """Keep one confirmation call per upcoming sales appointment, on the day
-        before it (or from now on, when it is booked that late); cancelled when
-        the appointment is."""
-        now = fields.Datetime.now()
-        # sudo: the queue follows the appointment, whoever moves it.
-        Followup = self.env["sales.followup"].sudo()
-        existing = Followup.search(
-            [
-                ("event_id", "in", self.ids),
-                ("kind", "=", "confirmation"),
-                ("state", "in", ("queued", "claimed")),
-            ]
-        )
-        by_event = {followup.event_id: followup for followup in existing}
-        to_create = []
-        for event in self:
-            window = event._sales_confirmation_window(now)
-            followup = by_event.get(event)
-            if event._sales_confirmed_by_customer():
-                continue  # ended when the customer accepted
-            if not window or not event.active or not event.opportunity_id.active:
-                if followup:
-                    followup._sales_close("cancelled")
-            elif followup:
-                followup.write({"window_start": window[0], "window_end": window[1]})
-            else:
-                to_create.append(
-                    {
-                        "lead_id": event.opportunity_id.id,
-                        "event_id": event.id,
-                        "kind": "confirmation",
-                        "window_start": window[0],
-                        "window_end": window[1],
-                    }
-                )
-        Followup._sales_queue(to_create)
-
-    def _sales_confirmed_by_customer(self):
-        """Whether the customer's acceptance makes the confirmation call of this
-        appointment needless (unless the company calls anyway)."""
-        self.ensure_one()
-        return (
-            self.customer_response == "accepted"
-            and not self._sales_company().sales_confirm_accepted
-        )
 
     def _sales_reset_answers(self, vals):
         """Before these appointments move: the customers' answers were for the
@@ -1114,32 +1102,17 @@ class CalendarEvent(models.Model):
 
     def _sales_customer_answered(self, answer):
         """The customers of these appointments answered their invitation
-        (``accepted`` or ``declined``, already on their attendee): an acceptance
-        ends the confirmation call (unless the company calls anyway) and a
-        call to rebook queued by an earlier decline; a decline cancels nothing
-        but puts a call to rebook the visit at the top of the coordinator's
-        queue. Each answer is told in the lead's chatter."""
-        now = fields.Datetime.now()
-        # sudo: the queue follows the customer's answer, who is no user.
-        Followup = self.env["sales.followup"].sudo()
-        open_calls = Followup.search(
-            [
-                ("event_id", "in", self.ids),
-                ("kind", "in", ("confirmation", "reset")),
-                ("state", "in", ("queued", "claimed")),
-            ]
-        ).grouped("event_id")
-        to_queue = []
+        (``accepted`` or ``declined``, already on their attendee): the queue
+        hears of it (``_end_for_acceptance``, ``_queue_reset``), and each answer
+        is told in the lead's chatter."""
+        Followup = self.env["sales.followup"]
+        if answer == "accepted":
+            ended = Followup._end_for_acceptance(self).grouped("event_id")
         for event in self:
-            calls = open_calls.get(event, Followup)
             customer = event._sales_customer()
             when = event._sales_customer_time()
             if answer == "accepted":
-                ended = calls.filtered(lambda call: call.kind == "reset")
-                if event._sales_confirmed_by_customer():
-                    ended |= calls.filtered(lambda call: call.kind == "confirmation")
-                ended.write({"note": self.env._("The customer accepted the visit.")})
-                ended._sales_close("done")
+                calls = ended.get(event, Followup)
                 body = self.env._(
                     "%(customer)s accepted the appointment “%(event)s” (%(when)s): "
                     "it is confirmed by the customer.",
@@ -1147,28 +1120,13 @@ class CalendarEvent(models.Model):
                     event=event.name,
                     when=when,
                 )
-                if ended.filtered(lambda call: call.kind == "confirmation"):
+                if calls.filtered(lambda call: call.kind == "confirmation"):
                     body += " " + self.env._("No confirmation call is needed.")
-                if ended.filtered(lambda call: call.kind == "reset"):
+                if calls.filtered(lambda call: call.kind == "reset"):
                     body += " " + self.env._(
                         "The call to rebook it, queued when they declined, is done."
                     )
             else:
-                if not calls.filtered(lambda call: call.kind == "reset"):
-                    to_queue.append(
-                        {
-                            "lead_id": event.opportunity_id.id,
-                            "event_id": event.id,
-                            "kind": "reset",
-                            "is_inbound": True,
-                            "window_start": now,
-                            "window_end": now + timedelta(days=2),
-                            "note": self.env._(
-                                "The customer declined the appointment of %(when)s.",
-                                when=when,
-                            ),
-                        }
-                    )
                 body = self.env._(
                     "%(customer)s declined the appointment “%(event)s” (%(when)s). "
                     "Nothing is cancelled: a call to rebook it is at the top of the "
@@ -1179,30 +1137,14 @@ class CalendarEvent(models.Model):
                 )
             with side_effect(self.env, "The customer's answer on the lead"):
                 event.opportunity_id.message_post(body=body, author_id=customer.id)
-        Followup._sales_queue(to_queue)
+        if answer == "declined":
+            Followup._queue_reset(self, "declined")
 
     def _sales_customer_time(self):
         """When the appointment is, as the coordinator who booked it reads it."""
         self.ensure_one()
         tz = self.booked_by_id.tz or self.user_id.tz or "UTC"
         return format_datetime(self.env, self.start, tz=tz, dt_format="short")
-
-    def _sales_confirmation_window(self, now):
-        company = self.opportunity_id.company_id or self.env.company
-        tz = self.booked_by_id.tz or self.env.user.tz or "UTC"
-        local_day = fields.Datetime.context_timestamp(
-            self.with_context(tz=tz), self.start
-        ).date()
-        start, end = company._sales_local_span(
-            local_day - timedelta(days=1),
-            company.sales_morning_start,
-            company.sales_evening_end,
-            tz,
-        )
-        start = max(start, now)
-        if end <= now:  # booked the day before or the same day: call before it
-            end = self.start - timedelta(hours=1)
-        return (start, end) if end > start else None
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_debriefed(self):
@@ -1274,11 +1216,9 @@ class CalendarEvent(models.Model):
         # sudo: a draft debrief is a note on the visit being deleted, whoever
         # began it.
         self.sudo().debrief_ids.filtered(lambda d: d.state == "draft").unlink()
-        # sudo: the queue follows the appointment, whoever deletes it. Its calls
-        # to make go; those made stay, without it (set null).
-        self.env["sales.followup"].sudo().search(
-            [("event_id", "in", self.ids), ("state", "in", ("queued", "claimed"))]
-        )._sales_close("cancelled")
+        # The queue follows the appointment, whoever deletes it: its calls to
+        # make go; those made stay, without it (set null).
+        self.env["sales.followup"]._cancel_open_for(events=self)
         return super().unlink()
 
     def _reassign_values(self, vals, appointments, new_advisor):

@@ -11,6 +11,7 @@ from ..tools.cron import run_batch
 from ..tools.replica import on_primary
 from ..tools.side_effect import side_effect
 from .indexes import create_indexes
+from .sales_followup import OPEN_STATES
 from .sales_workflow_mixin import EMPTY
 
 # The lead a coordinator chose to keep, while their merge runs (crm's merge keeps
@@ -414,7 +415,7 @@ class CrmLead(models.Model):
                 ("coordinator_id", "=", leaving.id),
                 "|",
                 ("active", "=", True),
-                ("followup_ids.state", "in", ("queued", "claimed")),
+                ("followup_ids.state", "in", OPEN_STATES),
             ]
         )
         leads = leads.filtered(lambda lead: left(lead.company_id))
@@ -565,10 +566,8 @@ class CrmLead(models.Model):
         )
         if not final:
             return
-        # sudo: the queue follows the lead, whoever says why it was lost.
-        self.env["sales.followup"].sudo().search(
-            [("lead_id", "in", final.ids), ("state", "in", ("queued", "claimed"))]
-        )._sales_close("cancelled")
+        # The queue follows the lead, whoever says why it was lost.
+        self.env["sales.followup"]._cancel_open_for(leads=final)
 
     def _sales_follow_customer(self, former):
         """The lead's contact changed (``former``: the contact each lead had).
@@ -684,42 +683,17 @@ class CrmLead(models.Model):
         ended = reach_won | reach_lost
         if not ended.ids:
             return
-        # sudo: the queue follows the lead, whoever wins or loses it (an advisor
-        # may press Won on their own opportunity but never edits the queue).
-        open_followups = (
-            self.env["sales.followup"]
-            .sudo()
-            .search(
-                [("lead_id", "in", ended.ids), ("state", "in", ("queued", "claimed"))]
-            )
-        )
-        open_followups._sales_close("cancelled")
-        reach_won.filtered("id").sudo()._sales_queue_happy_call()
-
-    def _sales_queue_happy_call(self):
-        today = fields.Date.context_today(self)
-        values = []
-        for lead in self:
-            company = lead.company_id or self.env.company
-            day = today + timedelta(days=company.sales_happy_call_days)
-            tz = lead.coordinator_id.tz or self.env.user.tz
-            start, end = company._sales_local_span(
-                day, company.sales_morning_start, company.sales_evening_end, tz
-            )
-            values.append(
-                {
-                    "lead_id": lead.id,
-                    "kind": "happy_call",
-                    "window_start": start,
-                    "window_end": end,
-                }
-            )
-        self.env["sales.followup"]._sales_queue(values)
+        # The queue follows the lead, whoever wins or loses it (an advisor may
+        # press Won on their own opportunity but never edits the queue).
+        Followup = self.env["sales.followup"]
+        Followup._cancel_open_for(leads=ended)
+        # sudo: the happy call follows the lead, whoever wins it.
+        Followup.sudo()._queue_happy_calls(reach_won.filtered("id").sudo())
 
     def _compute_followup_count(self):
         counts = dict(
             self.env["sales.followup"]._read_group(
-                [("lead_id", "in", self.ids), ("state", "in", ("queued", "claimed"))],
+                self.env["sales.followup"]._open_domain(leads=self),
                 ["lead_id"],
                 ["__count"],
             )

@@ -313,9 +313,7 @@ class SalesCall(models.Model):
                 # A lead with a history of its own stays: only this call is
                 # excused.
                 continue
-            lead.followup_ids.filtered(
-                lambda f: f.state in ("queued", "claimed")
-            )._sales_close("cancelled")
+            self.env["sales.followup"]._cancel_open_for(leads=lead)
             lead._sales_write_workflow({"sales_not_lead": True})
             lead.action_archive()
 

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..tools.side_effect import side_effect
 from .crm_lead import DAYPARTS
+from .sales_followup import OPEN_STATES
 from .sales_workflow_mixin import EMPTY
 
 OUTCOMES = [
@@ -402,9 +403,9 @@ class SalesDebrief(models.Model):
                     )
                 )
         # sudo: the call the debrief queued follows it, whoever may see it.
-        self.sudo().followup_id.filtered(
-            lambda f: f.state in ("queued", "claimed")
-        )._sales_close("cancelled")
+        self.sudo().followup_id.filtered(lambda f: f.state in OPEN_STATES)._sales_close(
+            "cancelled"
+        )
         self._sales_write_workflow({"state": "draft", "followup_id": False})
         self.event_id._sales_write_workflow({"debrief_state": "due"})
         for debrief in self:
@@ -459,44 +460,21 @@ class SalesDebrief(models.Model):
                     "sales_coordination.crm_lost_reason_abandon"
                 ).id
             )
+        Followup = self.env["sales.followup"]
         if self.outcome in ("lost", "abandon"):
-            self._queue_rehash()
+            self._sales_set_followup(Followup._queue_rehash(self))
         elif self.outcome in ("advance", "repeat") and not self.next_event_id:
+            window = (self.followup_window_start, self.followup_window_end)
             self._sales_set_followup(
-                {
-                    "lead_id": lead.id,
-                    "kind": "quote",
-                    "window_start": self.followup_window_start,
-                    "window_end": self.followup_window_end,
-                    "quote_date": self.event_id.start,
-                    "debrief_id": self.id,
-                }
+                Followup._queue_quote_call(
+                    lead, window, self.event_id.start, debrief=self
+                )
             )
 
-    def _sales_set_followup(self, values):
-        followup = self.env["sales.followup"]._sales_queue([values])
-        self._sales_write_workflow({"followup_id": followup.id})
-
-    def _queue_rehash(self):
-        """After a demo without a sale, and unless the customer's no was
-        definitive, a call to offer another visit after the company's delay
-        (when it has one)."""
-        lead = self.lead_id
-        company = lead.company_id or self.env.company
-        days = company.sales_rehash_days
-        if not days or lead.lost_reason_id.sales_is_final:
-            return
-        start = self.event_id.stop + timedelta(days=days)
-        self._sales_set_followup(
-            {
-                "lead_id": lead.id,
-                "kind": "rehash",
-                "window_start": start,
-                "window_end": start + timedelta(days=7),
-                "event_id": self.event_id.id,
-                "debrief_id": self.id,
-            }
-        )
+    def _sales_set_followup(self, followup):
+        """``followup`` is the call this debrief queued (none when empty)."""
+        if followup:
+            self._sales_write_workflow({"followup_id": followup.id})
 
     def _summary(self):
         outcome = dict(self._fields["outcome"]._description_selection(self.env))[

@@ -43,6 +43,11 @@ KIND_OUTCOMES = {
 # A call that tried the customer and did not reach them: an attempt.
 UNANSWERED = ("no_answer", "voicemail")
 OPEN_STATES = ("queued", "claimed")
+# A callback after a missed call or a web form: due at once, for this long.
+CALLBACK_HOURS = 4
+# A call to rebook a visit (after a no-show or a declined invitation): due at
+# once, for this long.
+RESET_DAYS = timedelta(days=2)
 # Kinds whose purpose does not pass with time (a confirmation's passes when its
 # visit starts).
 PURPOSE_AHEAD_KINDS = tuple(kind for kind, _label in KINDS if kind != "confirmation")
@@ -541,14 +546,11 @@ class SalesFollowup(models.Model):
     @api.model
     def _priority_score_sql(self, alias, day):
         """``priority.score_on`` in SQL, for the rows of ``alias``."""
-        return SQL(
-            """ROUND((%(alias)s.priority_tier * %(tier)s + LEAST(GREATEST(
-                   %(alias)s.priority_rate * (%(alias)s.priority_key - %(day)s), 0),
-                   %(cap)s))::numeric, 4)""",
-            alias=alias,
-            tier=priority.TIER_POINTS,
-            day=day,
-            cap=priority.VALUE_CAP,
+        return priority.score_on_sql(
+            SQL("%s.priority_tier", alias),
+            SQL("%s.priority_key", alias),
+            SQL("%s.priority_rate", alias),
+            day,
         )
 
     def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
@@ -1289,6 +1291,274 @@ class SalesFollowup(models.Model):
             survivors |= keep
         return survivors
 
+    # ------------------------------------------------------------------
+    # Why a call is queued or ended: the other models state it here, with
+    # their facts, and never build a follow-up's values themselves.
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _open_domain(self, leads=None, events=None, kinds=None):
+        """The domain of the open calls (``OPEN_STATES``): those of ``leads``,
+        of ``events`` (appointments) and of ``kinds``, when given."""
+        domain = [("state", "in", OPEN_STATES)]
+        if leads is not None:
+            domain.append(("lead_id", "in", leads.ids))
+        if events is not None:
+            domain.append(("event_id", "in", events.ids))
+        if kinds:
+            domain.append(("kind", "in", tuple(kinds)))
+        return domain
+
+    @api.model
+    def _open_for(self, leads=None, events=None, kinds=None, order=None):
+        """The open calls of ``leads`` or ``events`` (see ``_open_domain``)."""
+        # sudo: the queue follows its leads and appointments, whoever moves
+        # them; the callers say why they may.
+        return self.sudo().search(self._open_domain(leads, events, kinds), order=order)
+
+    @api.model
+    def _cancel_open_for(self, leads=None, events=None, kinds=None):
+        """Their reason is gone (the lead won, lost, merged away, the appointment
+        cancelled or deleted): the open calls of ``leads`` or ``events`` end as
+        cancelled. Returns them."""
+        calls = self._open_for(leads, events, kinds)
+        calls._sales_close("cancelled")
+        return calls
+
+    @api.model
+    def _end_rehash_calls(self, leads):
+        """A visit was booked for these lost customers: the rehash calls that
+        offered it are done. Returns them."""
+        calls = self._open_for(leads=leads, kinds=["rehash"])
+        calls._sales_close("done")
+        return calls
+
+    @api.model
+    def _queue_confirmations(self, events):
+        """Keep one confirmation call per upcoming sales appointment of
+        ``events``, on the day before it (or from now on, when it is booked that
+        late); cancelled when the appointment is, or when the customer's
+        acceptance makes it needless."""
+        now = fields.Datetime.now()
+        existing = self._open_for(events=events, kinds=["confirmation"])
+        by_event = {followup.event_id: followup for followup in existing}
+        to_create = []
+        for event in events:
+            window = self._confirmation_window(event, now)
+            followup = by_event.get(event)
+            if self._confirmed_by_customer(event):
+                continue  # ended when the customer accepted
+            if not window or not event.active or not event.opportunity_id.active:
+                if followup:
+                    followup._sales_close("cancelled")
+            elif followup:
+                followup.write({"window_start": window[0], "window_end": window[1]})
+            else:
+                to_create.append(
+                    {
+                        "lead_id": event.opportunity_id.id,
+                        "event_id": event.id,
+                        "kind": "confirmation",
+                        "window_start": window[0],
+                        "window_end": window[1],
+                    }
+                )
+        # sudo: the queue follows the appointment, whoever books or moves it.
+        return self.sudo()._sales_queue(to_create)
+
+    @api.model
+    def _confirmation_window(self, event, now):
+        """(start, end) of the call confirming ``event``: the day before it, from
+        the morning to the evening in the booking coordinator's time zone; None
+        when no such window is left."""
+        company = event.opportunity_id.company_id or self.env.company
+        tz = event.booked_by_id.tz or self.env.user.tz or "UTC"
+        local_day = fields.Datetime.context_timestamp(
+            event.with_context(tz=tz), event.start
+        ).date()
+        start, end = company._sales_local_span(
+            local_day - timedelta(days=1),
+            company.sales_morning_start,
+            company.sales_evening_end,
+            tz,
+        )
+        start = max(start, now)
+        if end <= now:  # booked the day before or the same day: call before it
+            end = event.start - timedelta(hours=1)
+        return (start, end) if end > start else None
+
+    @api.model
+    def _confirmed_by_customer(self, event):
+        """Whether the customer's acceptance makes the confirmation call of
+        ``event`` needless (unless its company calls anyway)."""
+        return (
+            event.customer_response == "accepted"
+            and not event._sales_company().sales_confirm_accepted
+        )
+
+    @api.model
+    def _end_for_acceptance(self, events):
+        """The customers of ``events`` accepted their invitation: the call to
+        rebook queued by an earlier decline is done, and so is the confirmation
+        call unless the company calls anyway. Returns the calls ended."""
+        calls = self._open_for(events=events, kinds=["confirmation", "reset"])
+        ended = calls.filtered(
+            lambda call: call.kind == "reset"
+            or self._confirmed_by_customer(call.event_id)
+        )
+        ended.write({"note": self.env._("The customer accepted the visit.")})
+        ended._sales_close("done")
+        return ended
+
+    @api.model
+    def _queue_reset(self, events, reason):
+        """A call to rebook each of ``events``, due now, for ``reason``:
+        ``no_show`` (the customer was not there) or ``declined`` (the customer
+        declined the invitation: at the top of the queue, once per
+        appointment). Returns the calls queued."""
+        now = fields.Datetime.now()
+        values = {"kind": "reset", "window_start": now, "window_end": now + RESET_DAYS}
+        if reason == "declined":
+            waiting = self._open_for(events=events, kinds=["reset"]).event_id
+            events -= waiting
+            values["is_inbound"] = True
+        # sudo: the queue follows the appointment, whoever records the no-show
+        # (or the customer's answer, who is no user).
+        return self.sudo()._sales_queue(
+            [
+                {
+                    **values,
+                    "lead_id": event.opportunity_id.id,
+                    "event_id": event.id,
+                    **(
+                        {
+                            "note": self.env._(
+                                "The customer declined the appointment of %(when)s.",
+                                when=event._sales_customer_time(),
+                            )
+                        }
+                        if reason == "declined"
+                        else {}
+                    ),
+                }
+                for event in events
+            ]
+        )
+
+    @api.model
+    def _queue_callback(self, lead, facts, bring_forward=False):
+        """A customer reached out (``facts``: ``kind``, ``call`` for a missed
+        call or ``form`` for a web form, and ``started_at``): a callback at the
+        top of the queue, due at once. With ``bring_forward``, the lead's open
+        callback is brought forward rather than another queued (one being made
+        is left to its coordinator). Returns the callback."""
+        now = fields.Datetime.now()
+        start = min(facts["started_at"], now)
+        end = max(start, now) + timedelta(hours=CALLBACK_HOURS)
+        if bring_forward:
+            callback = lead.followup_ids.filtered(
+                lambda f: f.kind == "callback" and f.state in OPEN_STATES
+            )[:1]
+            if callback.state == "queued":
+                callback._sales_requeue(start, end, is_inbound=True)
+            if callback:
+                return callback
+        return self._sales_queue(
+            [
+                {
+                    "lead_id": lead.id,
+                    "kind": "callback",
+                    "is_inbound": True,
+                    "window_start": start,
+                    "window_end": end,
+                    "quote_date": start,
+                    "note": self.env._("Missed call")
+                    if facts["kind"] == "call"
+                    else self.env._("Web form"),
+                }
+            ]
+        )
+
+    @api.model
+    def _queue_happy_calls(self, leads):
+        """These leads are won: a call to ask whether the customer is happy, on
+        the day ``_happy_call_window`` says. Returns the calls queued."""
+        values = []
+        for lead in leads:
+            start, end = self._happy_call_window(lead)
+            values.append(
+                {
+                    "lead_id": lead.id,
+                    "kind": "happy_call",
+                    "window_start": start,
+                    "window_end": end,
+                }
+            )
+        return self._sales_queue(values)
+
+    @api.model
+    def _happy_call_window(self, lead):
+        """(start, end) of ``lead``'s happy call: the company's delay after
+        today, from the morning to the evening (the Sales bridge waits for the
+        delivery)."""
+        company = lead.company_id or self.env.company
+        day = fields.Date.context_today(lead) + timedelta(
+            days=company.sales_happy_call_days
+        )
+        tz = lead.coordinator_id.tz or self.env.user.tz
+        return company._sales_local_span(
+            day, company.sales_morning_start, company.sales_evening_end, tz
+        )
+
+    @api.model
+    def _queue_quote_call(self, lead, window, quoted_at, debrief=None, **facts):
+        """A call about the quote ``lead``'s customer has had since
+        ``quoted_at``, in ``window`` (start, end); ``debrief`` when a debrief
+        agreed on it. ``facts`` are the bridges' (the Sales bridge's quotation
+        and its note). Returns the call."""
+        return self._sales_queue(
+            [self._quote_call_values(lead, window, quoted_at, debrief, **facts)]
+        )
+
+    @api.model
+    def _quote_call_values(self, lead, window, quoted_at, debrief=None, **facts):
+        values = {
+            "lead_id": lead.id,
+            "kind": "quote",
+            "window_start": window[0],
+            "window_end": window[1],
+            "quote_date": quoted_at,
+        }
+        if debrief:
+            values["debrief_id"] = debrief.id
+        if facts.get("note"):
+            values["note"] = facts["note"]
+        return values
+
+    @api.model
+    def _queue_rehash(self, debrief):
+        """After ``debrief``'s demo without a sale, and unless the customer's no
+        was final, a call to offer another visit after the company's delay (when
+        it has one). Returns the call, or an empty recordset."""
+        lead = debrief.lead_id
+        company = lead.company_id or self.env.company
+        days = company.sales_rehash_days
+        if not days or lead.lost_reason_id.sales_is_final:
+            return self.browse()
+        start = debrief.event_id.stop + timedelta(days=days)
+        return self._sales_queue(
+            [
+                {
+                    "lead_id": lead.id,
+                    "kind": "rehash",
+                    "window_start": start,
+                    "window_end": start + timedelta(days=7),
+                    "event_id": debrief.event_id.id,
+                    "debrief_id": debrief.id,
+                }
+            ]
+        )
+
     @api.model
     def _sales_queue_problems(self):
         """What breaks the queue's rules in the database, as ``{problem: count}``
@@ -1416,14 +1686,17 @@ class SalesFollowup(models.Model):
                 SQL(
                     """UPDATE sales_followup f
                           SET priority_rate = rate.value,
-                              priority_key = %(quote_day)s
-                                           + f.priority_base / rate.value
+                              priority_key = %(key)s
                          FROM (VALUES %(rows)s) AS rate (id, value)
                         WHERE f.id = rate.id AND f.id IN (
                               SELECT id FROM sales_followup
                                WHERE id = ANY(%(ids)s) AND state = 'queued'
                                  FOR NO KEY UPDATE SKIP LOCKED)""",
-                    quote_day=self._quote_day_sql(SQL.identifier("f")),
+                    key=priority.ordering_key_sql(
+                        SQL("f.priority_base"),
+                        self._quote_day_sql(SQL.identifier("f")),
+                        SQL("rate.value"),
+                    ),
                     rows=SQL(", ").join(SQL("(%s, %s)", *row[:2]) for row in rows),
                     ids=[row[0] for row in rows],
                 )
@@ -1457,11 +1730,12 @@ class SalesFollowup(models.Model):
     @api.model
     def _quote_day_sql(self, alias):
         """``priority.day_number`` of the call's quote date, in SQL."""
-        return SQL(
-            "EXTRACT(EPOCH FROM COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
-            " NOW() AT TIME ZONE 'UTC')) / %(day)s",
-            alias=alias,
-            day=priority.SECONDS_PER_DAY,
+        return priority.day_number_sql(
+            SQL(
+                "COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
+                " NOW() AT TIME ZONE 'UTC')",
+                alias=alias,
+            )
         )
 
     @api.model
@@ -1476,31 +1750,12 @@ class SalesFollowup(models.Model):
             SQL("(%s, %s)", company_id, priority.daily_points(decay))
             for company_id, decay in cr.fetchall()
         )
-        tiers = SQL(" ").join(
-            SQL("WHEN %s THEN %s", kind, tier)
-            for kind, tier in priority.KIND_TIER.items()
-        )
-        weights = SQL(" ").join(
-            SQL("WHEN %s THEN %s", urgency, weight)
-            for urgency, weight in priority.URGENCY_WEIGHT.items()
-        )
         cr.execute(
             SQL(
                 """WITH rate (company_id, value) AS (VALUES %(rates)s),
                    part AS (
-                       SELECT f.id, rate.value AS rate,
-                              CASE WHEN f.is_inbound THEN %(inbound)s
-                                   ELSE CASE f.kind %(tiers)s ELSE 0 END END AS tier,
-                              LEAST(
-                                  COALESCE(CASE lead.urgency %(weights)s END,
-                                           %(default_weight)s)
-                                  * (1 + LOG(1 + GREATEST(COALESCE(
-                                        lead.expected_revenue, 0), 0)::float8
-                                      * LEAST(GREATEST(COALESCE(
-                                        lead.probability, 0), 0), 100) / 100))
-                                  * %(decade)s,
-                                  %(cap)s) AS base,
-                              %(quote_day)s AS quote_day
+                       SELECT f.id, rate.value AS rate, %(tier)s AS tier,
+                              %(base)s AS base, %(quote_day)s AS quote_day
                          FROM sales_followup f
                          JOIN crm_lead lead ON lead.id = f.lead_id
                          JOIN rate ON rate.company_id = COALESCE(
@@ -1508,18 +1763,20 @@ class SalesFollowup(models.Model):
                         WHERE %(where)s)
                 UPDATE sales_followup f
                    SET priority_tier = part.tier, priority_base = part.base,
-                       priority_rate = part.rate,
-                       priority_key = part.quote_day + part.base / part.rate
+                       priority_rate = part.rate, priority_key = %(key)s
                   FROM part
                  WHERE f.id = part.id""",
                 rates=rates,
-                inbound=priority.INBOUND_TIER,
-                tiers=tiers,
-                weights=weights,
-                default_weight=priority.DEFAULT_URGENCY_WEIGHT,
-                decade=priority.POINTS_PER_DECADE,
-                cap=priority.VALUE_CAP,
+                tier=priority.tier_sql(SQL("f.kind"), SQL("f.is_inbound")),
+                base=priority.base_points_sql(
+                    SQL("lead.expected_revenue"),
+                    SQL("lead.probability"),
+                    SQL("lead.urgency"),
+                ),
                 quote_day=self._quote_day_sql(SQL.identifier("f")),
+                key=priority.ordering_key_sql(
+                    SQL("part.base"), SQL("part.quote_day"), SQL("part.rate")
+                ),
                 default=self.env.company.id,
                 where=where or SQL("TRUE"),
             )

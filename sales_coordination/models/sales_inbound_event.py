@@ -10,7 +10,6 @@ from .sales_call import PROVIDER_FIELDS
 MAX_TEXT = 4000
 MAX_NAME = 128
 MAX_DURATION = 24 * 60 * 60
-CALLBACK_HOURS = 4
 # Bounds of a sane started_at (the future is refused anyway); outside them, the
 # conversion to UTC can overflow.
 YEARS = (1900, 2100)
@@ -226,28 +225,32 @@ class SalesInboundEvent(models.Model):
         if not row:
             return self._existing(source, values["event_id"])._answer()
         event = self.browse(row[0])
-        lead, _created = self._lead_for(source, values)
-        call = self.env["sales.call"]
         if values["kind"] == "call":
-            # The integration logs the call for the coordinator of its leads.
-            with owning("sales.call", "user_id"):
-                call = call.create(
-                    {
-                        "lead_id": lead.id,
-                        "user_id": (source.coordinator_id or self.env.user).id,
-                        "direction": "in",
-                        "result": "connected" if values["answered"] else "no_answer",
-                        "call_date": values["started_at"],
-                        "duration": values["duration"],
-                    }
-                )
-        followup = self.env["sales.followup"]
-        if values["kind"] == "form" or not values["answered"]:
-            followup = followup._sales_queue([self._callback_values(lead, values)])
-        event.write(
-            {"lead_id": lead.id, "call_id": call.id, "followup_id": followup.id}
-        )
+            event._apply_call(source, self._generic_call_facts(values))
+        else:
+            event._apply_form(source, values)
         return event._answer()
+
+    def _generic_call_facts(self, values):
+        """A generic call event's values as the facts of a telephone service's
+        call (``_call_facts``): an inbound call, without a recording, a
+        voicemail or tags."""
+        return {
+            "direction": "in",
+            "voicemail": False,
+            "recording_url": False,
+            "recording_duration": 0,
+            "tags": "",
+            **values,
+        }
+
+    def _apply_form(self, source, values):
+        """A web form: the sender's lead (or a new one) and a callback at the
+        top of the queue."""
+        self.ensure_one()
+        lead, _created = self._lead_for(source, values)
+        followup = self.env["sales.followup"]._queue_callback(lead, values)
+        self.write({"lead_id": lead.id, "followup_id": followup.id})
 
     def _record_provider(self, source, facts):
         """Record one event of a telephone service about a call (``facts`` from
@@ -325,7 +328,9 @@ class SalesInboundEvent(models.Model):
 
     def _apply_call(self, source, values):
         """Bring the logged call, its lead and its callback in line with what
-        the provider said of the call so far."""
+        the sender said of the call so far (``values`` as ``_call_facts`` makes
+        them): the one road of every call an integration posts, generic or a
+        telephone service's."""
         self.ensure_one()
         call = self.call_id
         if values["answered"]:
@@ -388,7 +393,7 @@ class SalesInboundEvent(models.Model):
             and values["direction"] == "in"
             and not values["answered"]
         ):
-            followup = followup._sales_queue([self._callback_values(lead, values)])
+            followup = followup._queue_callback(lead, values)
         self.write({"lead_id": lead.id, "call_id": call.id, "followup_id": followup.id})
 
     def _lead_and_reason(self, source, values):
@@ -584,18 +589,3 @@ class SalesInboundEvent(models.Model):
                 )
             )
         return "\n".join(parts)
-
-    def _callback_values(self, lead, values):
-        now = fields.Datetime.now()
-        start = min(values["started_at"], now)
-        return {
-            "lead_id": lead.id,
-            "kind": "callback",
-            "is_inbound": True,
-            "window_start": start,
-            "window_end": max(start, now) + timedelta(hours=CALLBACK_HOURS),
-            "quote_date": start,
-            "note": self.env._("Missed call")
-            if values["kind"] == "call"
-            else self.env._("Web form"),
-        }

@@ -426,6 +426,21 @@ class SalesInboundSource(models.Model):
             return False
         return f"{problem} {fix}"
 
+    def _record_refusal(self, status, message):
+        """Record a refused request of this integration (``status``, the HTTP
+        status answered, and ``message``, what was wrong), for its manager to
+        see on its form. Only for a request that proved to come from it (its
+        signature verified): runs with its technical user (``self.env``)."""
+        self.ensure_one()
+        return self.env["sales.inbound.event"].create(
+            {
+                "source_id": self.id,
+                "state": "refused",
+                "status": status,
+                "error": message[:250],
+            }
+        )
+
     def _signature(self, timestamp, body, legacy=False):
         """The hex HMAC-SHA256 with this secret of ``<timestamp>.<id>.<body>``
         (``legacy``: of the previous version's ``<timestamp>.<body>``)."""

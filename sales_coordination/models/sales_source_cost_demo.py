@@ -7,6 +7,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .sales_followup import OPEN_STATES
+
 # source xml id: (spend a month, or {month number: spend}; leads a month; chance
 # to be set; chance of a sale once demoed; average sale)
 DEMO_SOURCES = {
@@ -29,7 +31,6 @@ CONTACTS = (
     "Okafor Patel Quinn Rossi Schmidt Tanaka Usman Vogel Walsh Young Zimmer"
 ).split()
 PRODUCTS = ("Heat pump", "Windows", "Roof", "Insulation", "Solar panels")
-OPEN_FOLLOWUP = ("queued", "claimed")
 # A coordinator's floor, for the demo's days: calls an hour, and the share that
 # reaches the customer (seed 002: about one in eight).
 DEMO_CALLS_AN_HOUR = 12
@@ -117,7 +118,7 @@ class SalesSourceCost(models.Model):
                         )
         # The history is over: nobody calls these customers back now.
         env["sales.followup"].search(
-            [("lead_id", "in", created_leads.ids), ("state", "in", OPEN_FOLLOWUP)]
+            [("lead_id", "in", created_leads.ids), ("state", "in", OPEN_STATES)]
         )._sales_close("done")
         created_leads.activity_ids.unlink()
         # Owned by the addon like the rest of its demo data: uninstalling it
@@ -281,7 +282,7 @@ class SalesSourceCost(models.Model):
             waiting = (
                 leads
                 - Followup.search(
-                    [("lead_id", "in", leads.ids), ("state", "in", OPEN_FOLLOWUP)]
+                    [("lead_id", "in", leads.ids), ("state", "in", OPEN_STATES)]
                 ).lead_id
             )
             Followup._sales_queue(

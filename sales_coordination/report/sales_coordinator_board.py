@@ -44,6 +44,7 @@ class SalesCoordinatorBoard(models.Model):
             "stop",
             "debrief_state",
             "is_sales_appointment",
+            "is_no_show",
             "active",
             "sales_company_id",
             "booked_by_id",
@@ -274,21 +275,18 @@ class SalesCoordinatorBoard(models.Model):
                 SELECT advisor.user_id,
                        COALESCE(event.sales_company_id, coordinator.main_company_id)
                            AS company_id,
-                       event.start, event.stop, event.debrief_state
+                       event.start, event.stop, event.debrief_state,
+                       %(overdue)s AS debrief_overdue
                   FROM calendar_event event
                   JOIN advisor ON advisor.id = event.advisor_id
                   JOIN coordinator ON coordinator.user_id = advisor.user_id
                  WHERE event.is_sales_appointment AND event.active
             ), debriefs AS MATERIALIZED (
-                -- overdue after the delay of the appointment's company
+                -- overdue as the appointment's form says (calendar.event's
+                -- _debrief_overdue_sql): after its company's delay
                 SELECT appointment.user_id, appointment.company_id, count(*) AS due,
-                       count(*) FILTER (
-                           WHERE appointment.stop < clock.now - make_interval(
-                               hours => company.sales_debrief_overdue_hours)
-                       ) AS overdue
+                       count(*) FILTER (WHERE appointment.debrief_overdue) AS overdue
                   FROM appointment
-                  JOIN res_company company ON company.id = appointment.company_id,
-                       clock
                  WHERE appointment.debrief_state = 'due'
               GROUP BY 1, 2
             ), week AS MATERIALIZED (
@@ -412,6 +410,9 @@ class SalesCoordinatorBoard(models.Model):
             today=now.date(),
             min_base=MIN_RATIO_BASE,
             due=self.env["sales.followup"]._claimable_sql(now),
+            overdue=self.env["calendar.event"]._debrief_overdue_sql(
+                SQL.identifier("event"), now
+            ),
             # cached, unlike env.ref(), which reads the group to see it exists
             group=self.env["ir.model.data"]._xmlid_to_res_id(
                 "sales_coordination.group_coordinator"

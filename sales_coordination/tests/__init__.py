@@ -5,6 +5,8 @@ from . import test_dispatch_board_ui
 from . import test_calendar_ownership
 from . import test_crm_lead_visibility
 from . import test_debrief
+from . import test_debrief_overdue
+from . import test_priority_sql
 from . import test_demo_data
 from . import test_lead_entry
 from . import test_lead_intake

@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
+from ..models.sales_followup import OPEN_STATES
 from .common import SalesCoordinationCommon
 
 # Saturday: the visit (Monday 2031-03-03 09:00) is booked two days ahead.
@@ -26,7 +27,7 @@ class CustomerResponseCommon(SalesCoordinationCommon):
         cls.coordinator.phone = "+1 555 0199"
         cls.Followup = cls.env["sales.followup"]
         # Demo data or other addons may have queued calls: start from none.
-        cls.Followup.search([("state", "in", ("queued", "claimed"))]).write(
+        cls.Followup.search([("state", "in", OPEN_STATES)]).write(
             {"state": "cancelled"}
         )
 
@@ -44,7 +45,7 @@ class CustomerResponseCommon(SalesCoordinationCommon):
             [
                 ("event_id", "=", event.id),
                 ("kind", "=", kind),
-                ("state", "in", ("queued", "claimed")),
+                ("state", "in", OPEN_STATES),
             ]
         )
 

@@ -6,6 +6,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from ..models.sales_followup import OPEN_STATES
 from .common import SalesCoordinationCommon
 
 # The appointment: Monday 2031-03-03 09:00-10:30 UTC.
@@ -44,7 +45,7 @@ class TestDebrief(SalesCoordinationCommon):
 
     def _open_followups(self, kind=None):
         return self.lead.followup_ids.filtered(
-            lambda f: f.state in ("queued", "claimed") and (not kind or f.kind == kind)
+            lambda f: f.state in OPEN_STATES and (not kind or f.kind == kind)
         )
 
     def _confirm(self, debrief):

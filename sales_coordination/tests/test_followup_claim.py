@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..models.sales_followup import OPEN_STATES
 from .common import SalesCoordinationCommon
 
 # Monday 2031-03-03 10:00 UTC.
@@ -17,7 +18,7 @@ class FollowupCommon(SalesCoordinationCommon):
         super().setUpClass()
         cls.Followup = cls.env["sales.followup"]
         # Demo data or other addons may have queued calls: start from none.
-        cls.Followup.search([("state", "in", ("queued", "claimed"))]).write(
+        cls.Followup.search([("state", "in", OPEN_STATES)]).write(
             {"state": "cancelled"}
         )
 
@@ -174,7 +175,7 @@ class TestFollowupQueueView(FollowupCommon):
     def _first_page(self):
         self.env.invalidate_all()
         return self.Followup.with_user(self.coordinator).web_search_read(
-            [("state", "in", ("queued", "claimed"))], self.SPEC, limit=80
+            [("state", "in", OPEN_STATES)], self.SPEC, limit=80
         )
 
     def test_first_page_query_count(self):

@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..models.sales_followup import OPEN_STATES
 from .common import SalesCoordinationCommon
 
 # Mondays in the past, inside the standard working hours (UTC).
@@ -67,7 +68,7 @@ class FunnelCommon(SalesCoordinationCommon):
 
     def _open(self, lead, kind):
         return lead.followup_ids.filtered(
-            lambda f: f.kind == kind and f.state in ("queued", "claimed")
+            lambda f: f.kind == kind and f.state in OPEN_STATES
         )
 
 
@@ -191,7 +192,7 @@ class TestNoShow(FunnelCommon):
         )
         quote.lead_id.coordinator_id = self.coordinator
         self.env["sales.followup"].search(
-            [("id", "!=", quote.id), ("state", "in", ("queued", "claimed"))]
+            [("id", "!=", quote.id), ("state", "in", OPEN_STATES)]
         ).write({"state": "cancelled"})
         event = self._visit(self.lead, PAST)
         self.Event._cron_debrief_states()

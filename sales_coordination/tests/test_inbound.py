@@ -203,6 +203,44 @@ class TestInboundEvents(InboundCommon):
             before, sales_inbound_event=1, crm_lead=1, sales_followup=1, res_partner=1
         )
 
+    def test_generic_call_is_logged_as_the_integration_s(self):
+        # The same road as a telephone service's call: the call knows its
+        # integration, the sender's id and the caller.
+        answer = self._post(self._call("ev-known")).json()
+        call = self.env["sales.call"].browse(answer["call_id"])
+        self.assertEqual(call.integration_id, self.integration)
+        self.assertEqual(call.provider_call_id, "ev-known")
+        self.assertEqual(call.caller_number, "+32 470 12 34 56")
+        self.assertTrue(call.brought_lead)
+        self.assertTrue(call.is_lead)
+
+    def test_generic_call_from_an_ignored_number_is_no_lead(self):
+        self.integration.ignored_numbers = "+32 470 12 34 56"
+        before = self._counts()
+        answer = self._post(self._call("ev-spam")).json()
+        self.assertIsNone(answer["lead_id"])
+        self.assertIsNone(answer["followup_id"], "nobody calls an ignored number")
+        call = self.env["sales.call"].browse(answer["call_id"])
+        self.assertEqual(
+            call.reason_id, self.env.ref("sales_coordination.sales_call_reason_ignored")
+        )
+        self.assertAdded(before, sales_inbound_event=1, sales_call=1)
+
+    def test_short_generic_call_is_no_lead(self):
+        self.integration.min_lead_duration = 30
+        before = self._counts()
+        answer = self._post(self._call("ev-short", answered=True, duration=12)).json()
+        self.assertIsNone(answer["lead_id"])
+        call = self.env["sales.call"].browse(answer["call_id"])
+        self.assertEqual(
+            call.reason_id, self.env.ref("sales_coordination.sales_call_reason_short")
+        )
+        self.assertFalse(call.is_lead)
+        self.assertAdded(before, sales_inbound_event=1, sales_call=1)
+        # As long as the integration's shortest lead call, it is one.
+        answer = self._post(self._call("ev-long", answered=True, duration=30)).json()
+        self.assertTrue(answer["lead_id"])
+
     def test_unknown_tracking_number_lands_in_source_missing(self):
         answer = self._post(self._call(tracking_number="+1 999 555 0000")).json()
         lead = self.env["crm.lead"].browse(answer["lead_id"])

@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
+from ..models.sales_followup import OPEN_STATES
 from .test_followup_claim import FollowupCommon
 
 # A Monday in the past, inside the standard working hours (UTC here).
@@ -146,7 +147,7 @@ class TestLeadMerge(FollowupCommon):
         )
         # One quote call: the earliest window, the attempts added up.
         quotes = kept.followup_ids.filtered(
-            lambda f: f.kind == "quote" and f.state in ("queued", "claimed")
+            lambda f: f.kind == "quote" and f.state in OPEN_STATES
         )
         self.assertEqual(len(quotes), 1)
         self.assertEqual(quotes.window_start, tail_quote.window_start)

@@ -13,6 +13,11 @@ A follow-up's score has two parts:
 The value points stay below the gap between two tiers, so the tier always decides
 first.
 
+Each rule is written here twice, side by side: in Python for one call (the
+ORM's computed fields) and as SQL over columns (``*_sql``, for the upkeep and
+the bulk fills), from the same constants; tests/test_priority_sql.py holds them
+to the same figures.
+
 The queue is ordered without rewriting a row as the days go by: a day costs the
 same points to every call of a company (whatever its value or urgency), so the
 order of a company's calls never changes with time, and one number fixed when the
@@ -22,6 +27,8 @@ call is queued sorts them for good: the day its value points run out
 
 import math
 from datetime import datetime
+
+from odoo.tools import SQL
 
 TIER_POINTS = 1000.0
 # A customer who just called and missed us, or filled a web form: speed to lead.
@@ -51,6 +58,21 @@ def tier(kind, inbound=False):
     return INBOUND_TIER if inbound else KIND_TIER.get(kind, 0)
 
 
+def tier_sql(kind, inbound):
+    """``tier`` in SQL, of the SQL expressions ``kind`` and ``inbound``."""
+    cases = SQL(" ").join(
+        SQL("WHEN %s THEN %s", name, points) for name, points in KIND_TIER.items()
+    )
+    return SQL(
+        "CASE WHEN %(inbound)s THEN %(inbound_tier)s"
+        " ELSE CASE %(kind)s %(cases)s ELSE 0 END END",
+        inbound=inbound,
+        inbound_tier=INBOUND_TIER,
+        kind=kind,
+        cases=cases,
+    )
+
+
 def base_points(value, probability, urgency):
     """The value points on the day of the quote: expected value (``value`` x
     ``probability`` %) on a log scale, weighed by urgency; in [0, VALUE_CAP]."""
@@ -59,6 +81,29 @@ def base_points(value, probability, urgency):
     # log10 of 1 + 10,000,000 is 7: weight 4 x (1 + 7) x 25 = 800 stays under 1000.
     points = weight * (1.0 + math.log10(1.0 + expected)) * POINTS_PER_DECADE
     return min(points, VALUE_CAP)
+
+
+def base_points_sql(value, probability, urgency):
+    """``base_points`` in SQL, of the SQL expressions ``value``, ``probability``
+    and ``urgency``."""
+    weights = SQL(" ").join(
+        SQL("WHEN %s THEN %s", name, weight) for name, weight in URGENCY_WEIGHT.items()
+    )
+    return SQL(
+        """LEAST(
+               COALESCE(CASE %(urgency)s %(weights)s END, %(default_weight)s)
+               * (1 + LOG(1 + GREATEST(COALESCE(%(value)s, 0), 0)::float8
+                      * LEAST(GREATEST(COALESCE(%(probability)s, 0), 0), 100) / 100))
+               * %(decade)s,
+               %(cap)s)""",
+        urgency=urgency,
+        weights=weights,
+        default_weight=DEFAULT_URGENCY_WEIGHT,
+        value=value,
+        probability=probability,
+        decade=POINTS_PER_DECADE,
+        cap=VALUE_CAP,
+    )
 
 
 def daily_points(decay_percent):
@@ -74,6 +119,12 @@ def day_number(moment):
     return (moment - EPOCH).total_seconds() / SECONDS_PER_DAY
 
 
+def day_number_sql(moment):
+    """``day_number`` in SQL, of the SQL expression ``moment`` (a timestamp
+    without time zone, in UTC, as Odoo stores them)."""
+    return SQL("EXTRACT(EPOCH FROM %s) / %s", moment, SECONDS_PER_DAY)
+
+
 def ordering_key(base, quote_day, rate):
     """The day (``day_number``) the value points run out: the later, the sooner
     the call within its tier. Sorting a company's calls by it is sorting them by
@@ -81,11 +132,30 @@ def ordering_key(base, quote_day, rate):
     return quote_day + base / rate
 
 
+def ordering_key_sql(base, quote_day, rate):
+    """``ordering_key`` in SQL, of SQL expressions."""
+    return SQL("(%s + %s / %s)", quote_day, base, rate)
+
+
 def score_on(call_tier, key, rate, day):
     """The score on ``day`` (``day_number``) of a call of ``call_tier`` whose points
     run out on ``key`` at ``rate`` points a day."""
     value = min(max(rate * (key - day), 0.0), VALUE_CAP)
     return round(call_tier * TIER_POINTS + value, 4)
+
+
+def score_on_sql(call_tier, key, rate, day):
+    """``score_on`` in SQL, of SQL expressions."""
+    return SQL(
+        """ROUND((%(tier)s * %(tier_points)s + LEAST(GREATEST(
+               %(rate)s * (%(key)s - %(day)s), 0), %(cap)s))::numeric, 4)""",
+        tier=call_tier,
+        tier_points=TIER_POINTS,
+        rate=rate,
+        key=key,
+        day=day,
+        cap=VALUE_CAP,
+    )
 
 
 def priority_score(

@@ -5,6 +5,8 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from odoo.addons.sales_coordination.models.sales_followup import OPEN_STATES
+
 from .common import GoogleSyncCommon
 
 # The loggers of the customer's reply and of the sync's answers (patched: the
@@ -47,7 +49,7 @@ class TestGoogleCustomerAnswer(GoogleSyncCommon):
             [
                 ("event_id", "=", event.id),
                 ("kind", "=", kind),
-                ("state", "in", ("queued", "claimed")),
+                ("state", "in", OPEN_STATES),
             ]
         )
 

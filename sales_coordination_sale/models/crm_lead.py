@@ -7,8 +7,6 @@ from odoo.tools import plaintext2html
 
 from odoo.addons.sales_coordination.tools.side_effect import side_effect
 
-OPEN_STATES = ("queued", "claimed")
-
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -16,14 +14,7 @@ class CrmLead(models.Model):
     def _sales_open_followups(self):
         """The open calls of these leads, oldest first (sudo: the queue follows
         the lead, whoever moves it; callers say why they may)."""
-        return (
-            self.env["sales.followup"]
-            .sudo()
-            .search(
-                [("lead_id", "in", self.ids), ("state", "in", OPEN_STATES)],
-                order="id",
-            )
-        )
+        return self.env["sales.followup"]._open_for(leads=self, order="id")
 
     def _sales_confirmed_revenue(self):
         """The untaxed total of the lead's confirmed orders in its company's
@@ -83,35 +74,17 @@ class CrmLead(models.Model):
     def _sales_tz(self):
         return self.coordinator_id.tz or self.user_id.tz or self.env.user.tz or "UTC"
 
-    def _sales_happy_call_window(self):
-        """(start, end) of the happy call: the day after the delivery, else the
-        company's delay after today, from the morning to the evening."""
+    def _sales_delivered_happy_call_window(self):
+        """(start, end) of the happy call of a lead whose confirmed orders have a
+        delivery date: the day after the delivery, from the morning to the
+        evening; None without a delivery date."""
         self.ensure_one()
-        company = self.company_id or self.env.company
         day = self._sales_delivery_day()
         if day is None:
-            day = fields.Date.context_today(self) + timedelta(
-                days=company.sales_happy_call_days
-            )
+            return None
+        company = self.company_id or self.env.company
         morning, evening = company.sales_morning_start, company.sales_evening_end
         return company._sales_local_span(day, morning, evening, self._sales_tz())
-
-    def _sales_queue_happy_call(self):
-        # A won lead with a delivery date is called once the job is done.
-        delivered = self.filtered(lambda lead: lead._sales_delivery_day())
-        for lead in delivered:
-            start, end = lead._sales_happy_call_window()
-            self.env["sales.followup"]._sales_queue(
-                [
-                    {
-                        "lead_id": lead.id,
-                        "kind": "happy_call",
-                        "window_start": start,
-                        "window_end": end,
-                    }
-                ]
-            )
-        return super(CrmLead, self - delivered)._sales_queue_happy_call()
 
     def _sales_move_happy_call(self):
         """A lead already won (a debrief said yes) gets a confirmed order: its
@@ -121,8 +94,9 @@ class CrmLead(models.Model):
         happy = self._sales_open_followups().filtered(
             lambda followup: followup.kind == "happy_call"
         )
+        Followup = self.env["sales.followup"]
         if happy:
-            happy[:1]._sales_requeue(*self._sales_happy_call_window())
+            happy[:1]._sales_requeue(*Followup._happy_call_window(self))
             return
         # sudo: whether the lead ever had a happy call, whoever's queue it was in.
         had_one = (
@@ -133,7 +107,7 @@ class CrmLead(models.Model):
             )
         )
         if not had_one:
-            self._sales_queue_happy_call()
+            Followup._queue_happy_calls(self)
 
     def _sales_tell_reopened(self, order):
         """A lost customer confirmed a quotation after all: the coordinator hears

@@ -155,17 +155,8 @@ class SaleOrder(models.Model):
                 lambda followup: followup.kind == "quote"
             )[:1]
             if not current:
-                followup = Followup._sales_queue(
-                    [
-                        {
-                            "lead_id": lead.id,
-                            "kind": "quote",
-                            "window_start": start,
-                            "window_end": end,
-                            "quote_date": now,
-                            "sale_order_id": order.id,
-                        }
-                    ]
+                followup = Followup._queue_quote_call(
+                    lead, (start, end), now, order=order
                 )
                 body = self.env._(
                     "Quotation %(order)s sent: quote follow-up queued from %(start)s "
@@ -268,18 +259,8 @@ class SaleOrder(models.Model):
                 )
                 current._sales_requeue(now, end)
             else:
-                Followup._sales_queue(
-                    [
-                        {
-                            "lead_id": lead.id,
-                            "kind": "quote",
-                            "window_start": now,
-                            "window_end": end,
-                            "quote_date": order.date_order,
-                            "sale_order_id": order.id,
-                            "note": note,
-                        }
-                    ]
+                Followup._queue_quote_call(
+                    lead, (now, end), order.date_order, order=order, note=note
                 )
             order._sales_write_workflow({"sales_lapse_note": note})
             with side_effect(self.env, "The lapsed quote's chatter line on the lead"):

@@ -154,23 +154,6 @@ class SalesDebrief(models.Model):
             action["domain"] = [("opportunity_id", "=", lead.id)]
         return action
 
-    def _sales_set_followup(self, values):
-        # The quotation was sent before the debrief was confirmed: its call
-        # takes the window the customer agreed to rather than a second call.
-        if values.get("kind") == "quote":
-            current = self.lead_id._sales_open_followups().filtered(
-                lambda followup: followup.kind == "quote"
-            )[:1]
-            if current:
-                current._sales_requeue(
-                    values["window_start"],
-                    values["window_end"],
-                    debrief_id=self.id,
-                )
-                self._sales_write_workflow({"followup_id": current.id})
-                return
-        super()._sales_set_followup(values)
-
     def _summary(self):
         summary = super()._summary()
         if not self.sale_order_id:

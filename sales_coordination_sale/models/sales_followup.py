@@ -24,3 +24,29 @@ class SalesFollowup(models.Model):
         help="The quotation this call follows up: sending it again restarts the "
         "call's window; confirming it ends the call.",
     )
+
+    def _happy_call_window(self, lead):
+        # A won lead with a delivery date is called once the job is done.
+        return lead._sales_delivered_happy_call_window() or super()._happy_call_window(
+            lead
+        )
+
+    def _quote_call_values(self, lead, window, quoted_at, debrief=None, **facts):
+        values = super()._quote_call_values(
+            lead, window, quoted_at, debrief=debrief, **facts
+        )
+        if facts.get("order"):
+            values["sale_order_id"] = facts["order"].id
+        return values
+
+    def _queue_quote_call(self, lead, window, quoted_at, debrief=None, **facts):
+        # The quotation was sent before the debrief was confirmed: its call
+        # takes the window the customer agreed to rather than a second call.
+        if debrief:
+            current = self._open_for(leads=lead, kinds=["quote"], order="id")[:1]
+            if current:
+                current._sales_requeue(*window, debrief_id=debrief.id)
+                return current
+        return super()._queue_quote_call(
+            lead, window, quoted_at, debrief=debrief, **facts
+        )

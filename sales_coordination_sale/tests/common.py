@@ -5,12 +5,12 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.tests import Form
 
+from odoo.addons.sales_coordination.models.sales_followup import OPEN_STATES
 from odoo.addons.sales_coordination.tests.common import SalesCoordinationCommon
 
 # The appointment of the cast: Monday 2031-03-03 09:00-10:30 UTC; the debrief is
 # recorded right after it.
 AFTER = datetime(2031, 3, 3, 11, 0)
-OPEN_STATES = ("queued", "claimed")
 
 
 class SalesCoordinationSaleCommon(SalesCoordinationCommon):

@@ -4,8 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import html2plaintext, is_html_empty, plaintext2html
 
-from odoo.addons.sales_coordination.models.sales_followup import OPEN_STATES
-
 # A visitor who sends the form again within this time (a second click, a flood)
 # adds to the lead they made rather than making another.
 FLOOD_WINDOW = timedelta(hours=1)
@@ -141,20 +139,11 @@ class CrmLead(models.Model):
         """One callback, due now, at the top of the queue: a second form of the
         same visitor brings their open callback forward rather than queue
         another (one being made is left to its coordinator)."""
-        Followup = self.env["sales.followup"]
-        values = self.env["sales.inbound.event"]._callback_values(
-            self, {"kind": "form", "started_at": fields.Datetime.now()}
+        return self.env["sales.followup"]._queue_callback(
+            self,
+            {"kind": "form", "started_at": fields.Datetime.now()},
+            bring_forward=True,
         )
-        callback = self.followup_ids.filtered(
-            lambda f: f.kind == "callback" and f.state in OPEN_STATES
-        )[:1]
-        if not callback:
-            return Followup._sales_queue([values])
-        if callback.state == "queued":
-            callback._sales_requeue(
-                values["window_start"], values["window_end"], is_inbound=True
-            )
-        return callback
 
     def _sales_web_form_check_contact(self):
         """A phone or e-mail address that is not one is kept as the visitor typed
