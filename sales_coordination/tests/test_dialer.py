@@ -15,6 +15,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from ..models.sales_followup import OPEN_STATES
 from .common import SalesCoordinationCommon
 from .twilio_standin import INVALID_TO, NO_FUNDS, TwilioStandIn
 
@@ -40,7 +41,7 @@ class DialerCommon(SalesCoordinationCommon, HttpCase):
         cls.twilio = TwilioStandIn(ACCOUNT, TOKEN).start()
         cls.addClassCleanup(cls.twilio.stop)
         cls.Followup = cls.env["sales.followup"]
-        cls.Followup.search([("state", "in", ("queued", "claimed"))]).write(
+        cls.Followup.search([("state", "in", OPEN_STATES)]).write(
             {"state": "cancelled"}
         )
         cls.integration = cls.env["sales.inbound.source"].create(
