@@ -28,6 +28,19 @@ _logger = logging.getLogger(__name__)
 
 # How long a dial stays "in progress" for a second press of the same call.
 RINGING_SECONDS = 60
+# How long Next call leaves aside a call whose number must be fixed or must not
+# be dialled (the coordinator reads why on the lead meanwhile).
+HOLD_TO_FIX = timedelta(days=1)
+
+
+class DialRefused(UserError):
+    """A refusal that is the customer's (their hours, their number): the call
+    waits, out of Next call's reach, until ``hold_until``."""
+
+    def __init__(self, message, hold_until):
+        super().__init__(message)
+        self.hold_until = hold_until
+
 
 # What only the dialer writes on a call: the telephone network's facts.
 DIAL_FIELDS = {
@@ -577,16 +590,26 @@ class SalesFollowup(models.Model):
         try:
             source, customer, caller_id = self._dialer_checks(now)
             return self._dialer_place(source, customer, caller_id)
+        except DialRefused as refusal:
+            self._dialer_release(refusal.hold_until, refusal.args[0])
+            raise
         except UserError:
             self._dialer_release()
             raise
 
-    def _dialer_release(self):
+    def _dialer_release(self, hold_until=None, reason=None):
         """Put this follow-up back in the queue, for good: the refusal that
-        follows rolls back the request's own transaction."""
+        follows rolls back the request's own transaction. With ``hold_until``
+        (a refusal of the customer's), Next call hands out other calls until
+        then, so that the next press does not meet the same refusal."""
         with self.env.registry.cursor() as cr:
             mine = self.with_env(self.env(cr=cr))
-            mine.action_release()
+            if hold_until:
+                mine._check_coordinator()
+                mine._check_mine()
+                mine._sales_hold(hold_until, reason)
+            else:
+                mine.action_release()
             # Written before the commit, while this environment is held: the
             # cursor's commit flushes only the environments still alive.
             mine.env.flush_all()
@@ -632,22 +655,27 @@ class SalesFollowup(models.Model):
         number = lead.phone or lead.partner_id.phone or lead.partner_id.mobile
         country = lead.country_id or lead.partner_id.country_id or None
         customer = Lead._sales_phone_e164(number, country) if number else False
+        hold = now + HOLD_TO_FIX
         if not customer:
-            raise UserError(self.env._("%(who)s has no phone number to dial.", who=who))
+            raise DialRefused(
+                self.env._("%(who)s has no phone number to dial.", who=who), hold
+            )
         if lead.sales_do_not_call:
-            raise UserError(
+            raise DialRefused(
                 self.env._(
                     "%(who)s asked not to be called: the dialer skips them.", who=who
-                )
+                ),
+                hold,
             )
         if lead.sales_wrong_number:
-            raise UserError(
+            raise DialRefused(
                 self.env._(
                     "%(number)s is marked as a wrong number for %(who)s: fix the "
                     "number on the lead before dialling it.",
                     number=customer,
                     who=who,
-                )
+                ),
+                hold,
             )
         # sudo: the blacklist is the marketing team's list; whether a number is
         # on it is all the dialer reads.
@@ -656,18 +684,20 @@ class SalesFollowup(models.Model):
             .sudo()
             .search_count([("number", "=", customer), ("active", "=", True)], limit=1)
         ):
-            raise UserError(
+            raise DialRefused(
                 self.env._(
                     "%(number)s is on the phone blacklist: the dialer never calls it.",
                     number=customer,
-                )
+                ),
+                hold,
             )
         zones = self._dialer_time_zones(customer, company)
         start, end = company.sales_dialer_hour_start, company.sales_dialer_hour_end
         outside = dialer.outside_hours(now, zones, start, end)
         if outside:
             local = dialer.local_time(now, outside) if outside in zones else None
-            raise UserError(
+            opening = dialer.next_opening(now, zones, start, end)
+            raise DialRefused(
                 self.env._(
                     "It is %(time)s for %(who)s (%(zone)s): the dialer calls from "
                     "%(start)s to %(end)s in the customer's time zone.",
@@ -676,7 +706,8 @@ class SalesFollowup(models.Model):
                     zone=outside,
                     start=dialer.hour_label(start),
                     end=dialer.hour_label(end),
-                )
+                ),
+                opening or hold,
             )
         caller_id = self._dialer_caller_id(source)
         if not caller_id:

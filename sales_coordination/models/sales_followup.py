@@ -93,6 +93,7 @@ class SalesFollowup(models.Model):
         "state": frozenset({"queued"}),
         "claimed_by_id": EMPTY,
         "claim_expires_at": EMPTY,
+        "held_until": EMPTY,
         "priority_score": EMPTY,
         "priority_tier": EMPTY,
         "priority_base": EMPTY,
@@ -230,6 +231,14 @@ class SalesFollowup(models.Model):
     )
     claimed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     claim_expires_at = fields.Datetime(readonly=True, copy=False)
+    held_until = fields.Datetime(
+        string="Held Until",
+        readonly=True,
+        copy=False,
+        help="Next call does not hand it out before then: the dialer could not "
+        "make the call (outside the customer's calling hours, a number to fix or "
+        "not to dial); the lead's chatter says why.",
+    )
     attempt_count = fields.Integer(
         string="Attempts",
         readonly=True,
@@ -613,8 +622,14 @@ class SalesFollowup(models.Model):
         ]
 
     def _due_domain(self, now):
-        """Claimable and due: its window has begun."""
-        return [*self._claimable_domain(now), ("window_start", "<=", now)]
+        """Claimable and due: its window has begun, and no hold keeps it back."""
+        return [
+            *self._claimable_domain(now),
+            ("window_start", "<=", now),
+            "|",
+            ("held_until", "=", False),
+            ("held_until", "<=", now),
+        ]
 
     @api.model
     def _claimable_sql(self, now, due=True):
@@ -1237,6 +1252,16 @@ class SalesFollowup(models.Model):
         return self.filtered(lambda f: f.state == "claimed")._sales_write_workflow(
             {"state": "queued", "claimed_by_id": False, "claim_expires_at": False}
         )
+
+    def _sales_hold(self, until, reason):
+        """Put these calls back in the queue, out of Next call's reach until
+        ``until``: the dialer could not make them, for ``reason`` (said on the
+        lead's chatter), and the next press must hand out another call."""
+        self._sales_release()
+        self._sales_write_workflow({"held_until": until})
+        for lead in self.lead_id:
+            with side_effect(self.env, "The held call's chatter line"):
+                lead._message_log(body=plaintext2html(reason))
 
     def _sales_requeue(self, window_start, window_end, **values):
         """Back in the queue, unclaimed, for a new window; ``values`` may carry

@@ -259,15 +259,56 @@ class TestDialing(DialerCommon):
             "Twilio refused the call (20005": refusing(NO_FUNDS),
             "Twilio cannot be reached": unreachable,
         }
+        # The customer's: Next call leaves the call aside for a day (the next
+        # press must not meet the same refusal); the coordinator's or Twilio's
+        # own: back in the queue as it was.
+        held = {"phone blacklist", "asked not to be called", "wrong number"}
         for fragment, prepare in cases.items():
             with self.subTest(fragment), self.env.cr.savepoint(flush=False) as sp:
                 prepare()
                 self.env.flush_all()
+                now = datetime.now()
                 with mute_logger("odoo.addons.sales_coordination.models.sales_dialer"):
                     self._refused(fragment)
                 self._assert_back_in_queue()
+                if fragment in held:
+                    self.assertGreater(
+                        self.followup.held_until, now + timedelta(hours=23)
+                    )
+                    self.assertFalse(
+                        self.Followup.with_user(self.coordinator).claim_next()
+                    )
+                    self.assertIn(fragment, self.followup.lead_id.message_ids[:1].body)
+                else:
+                    self.assertFalse(self.followup.held_until)
                 sp.rollback()
                 self.env.invalidate_all()
+
+    def test_a_held_call_lets_the_next_one_through(self):
+        self.lead.sales_do_not_call = True
+        other = self.Followup.create(
+            {
+                "lead_id": self.lead_2.id,
+                "kind": "callback",
+                "window_start": self.followup.window_start,
+                "window_end": self.followup.window_end,
+            }
+        )
+        self.lead_2.phone = "+1 217 555 0199"
+        self.other_coordinator.sales_dialer_phone = "+1 217 555 0142"
+        with mute_logger("odoo.addons.sales_coordination.models.sales_dialer"):
+            self._refused("asked not to be called")
+        Followup = self.Followup.with_user(self.other_coordinator)
+        self.assertEqual(Followup.claim_next(), other)
+        self.assertEqual(
+            other.with_user(self.other_coordinator).action_dial().lead_id, self.lead_2
+        )
+        # A day later the held call is due again.
+        with freeze_time(datetime.now() + timedelta(days=1, minutes=1)):
+            self.assertEqual(
+                self.Followup.with_user(self.coordinator).claim_next(),
+                self.followup,
+            )
 
     def test_calling_hours_in_the_customers_time_zone(self):
         self.company.write({"sales_dialer_hour_start": 8, "sales_dialer_hour_end": 21})
@@ -277,19 +318,23 @@ class TestDialing(DialerCommon):
                 "window_end": datetime(2031, 3, 5, 12, 0),
             }
         )
-        # 13:30 UTC: 07:30 in Chicago (the number's zone), too early.
+        # 13:30 UTC: 07:30 in Chicago (the number's zone), too early: Next
+        # call leaves it aside until 08:00 there.
         with freeze_time(datetime(2031, 3, 4, 13, 30)):
             followup = self._refused("It is 07:30 for")
-        self.assertEqual(followup.state, "queued")
-        # The contact's own time zone rules: 14:30 in Brussels.
+            self.assertEqual(followup.state, "queued")
+            self.assertEqual(followup.held_until, datetime(2031, 3, 4, 14, 0))
+            self.assertFalse(self.Followup.with_user(self.coordinator).claim_next())
+        # The contact's own time zone rules: 15:00 in Brussels.
         self.customer.tz = "Europe/Brussels"
-        with freeze_time(datetime(2031, 3, 4, 13, 30)):
+        with freeze_time(datetime(2031, 3, 4, 14, 0)):
             call = self._dial()
         self.assertTrue(call)
-        # 21:10 in Brussels: too late.
+        # 21:10 in Brussels: too late, until 08:00 there tomorrow.
         self.followup.with_user(self.coordinator).action_release()
         with freeze_time(datetime(2031, 3, 4, 20, 10)):
             self._refused("It is 21:10 for")
+        self.assertEqual(self.followup.held_until, datetime(2031, 3, 5, 7, 0))
 
     def test_next_call_dials_when_the_dialer_is_on(self):
         Followup = self.Followup.with_user(self.coordinator)

@@ -11,7 +11,7 @@ places to the coordinator's own phone (its CallSid is the call's
 ``recording``, the bridged conversation's recording.
 """
 
-from datetime import timezone
+from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -164,6 +164,20 @@ def outside_hours(now, zones, start, end):
         hour = local.hour + local.minute / 60 + local.second / 3600
         if not start <= hour < end:
             return name
+    return None
+
+
+def next_opening(now, zones, start, end, step_minutes=15, horizon_hours=48):
+    """The first moment from ``now`` (naive UTC, on a quarter of an hour) when
+    every one of ``zones`` is inside calling hours ``start``-``end``; None when
+    none comes within ``horizon_hours`` (an unknown zone, hours that never
+    meet)."""
+    moment = now.replace(second=0, microsecond=0)
+    moment += timedelta(minutes=-moment.minute % step_minutes)
+    for _step in range(horizon_hours * 60 // step_minutes + 1):
+        if not outside_hours(moment, zones, start, end):
+            return moment
+        moment += timedelta(minutes=step_minutes)
     return None
 
 

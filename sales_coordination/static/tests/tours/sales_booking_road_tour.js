@@ -16,10 +16,6 @@ registry.category("web_tour.tours").add("sales_coordination_booking_road", {
             trigger: ".modal .o_field_widget[name=nearest_ids] .o_data_row:first-child:has(.o_data_cell[name=advisor_id]:contains('Ari Advisor')):has(.o_data_cell[name=travel_source]:contains('Road'))",
         },
         {
-            content: "The proposals' drives come from the road network",
-            trigger: ".modal .o_field_widget[name=proposal_ids] .o_data_row:first-child .o_data_cell[name=travel_source]:contains('Road')",
-        },
-        {
             content: "The drive there and on are shown",
             trigger: ".modal .o_field_widget[name=proposal_ids] .o_data_row:first-child .o_data_cell[name=drive_before_minutes]",
         },
