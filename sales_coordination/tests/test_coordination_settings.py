@@ -21,8 +21,10 @@ class TestCoordinationSettings(SalesCoordinationCommon):
     JSON-RPC client would."""
 
     def _settings(self, user, **context):
-        return self.env["sales.coordination.settings"].with_user(user).with_context(
-            **context
+        return (
+            self.env["sales.coordination.settings"]
+            .with_user(user)
+            .with_context(**context)
         )
 
     def test_manager_saves_the_company_settings(self):
@@ -141,8 +143,15 @@ class TestCoordinationSettings(SalesCoordinationCommon):
 
     def test_administrators_settings_still_work(self):
         admin = self.env.ref("base.user_admin")
-        config = self.env["res.config.settings"].with_user(admin).create(
-            {"sales_daily_call_target": 77, "sales_routing_url": "http://127.0.0.1:5000"}
+        config = (
+            self.env["res.config.settings"]
+            .with_user(admin)
+            .create(
+                {
+                    "sales_daily_call_target": 77,
+                    "sales_routing_url": "http://127.0.0.1:5000",
+                }
+            )
         )
         config.execute()
         self.assertEqual(self.company.sales_daily_call_target, 77)
