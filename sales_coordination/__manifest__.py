@@ -51,6 +51,7 @@
         "views/sales_tracking_number_views.xml",
         "views/sales_inbound_source_views.xml",
         "views/res_config_settings_views.xml",
+        "views/sales_coordination_settings_views.xml",
         "views/crm_lost_reason_views.xml",
         "views/sales_dialer_views.xml",
         "report/sales_report_source_views.xml",
