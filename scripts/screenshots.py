@@ -27,7 +27,8 @@ import websocket
 OUT = pathlib.Path(__file__).resolve().parent.parent / (
     "sales_coordination/static/description"
 )
-# (file, login, path, what to wait for before the picture)
+# (file, login, path, what to wait for before the picture[, step]): a step is
+# a list of search filters to toggle, or (a selector to click, what to wait for then).
 SHOTS = [
     (
         "intake.png",
@@ -49,6 +50,14 @@ SHOTS = [
         ".modal .o_form_view, .o_notification",
     ),
     ("call_queue.png", "coordinator1", "/odoo/follow-ups", ".o_list_view"),
+    # The week: the demo's visits (Tuesday to Thursday) and what is left, any day.
+    (
+        "dispatch_board.png",
+        "coordinator1",
+        "/odoo/dispatch-board",
+        ".o_sales_dispatch_grid, .o_sales_dispatch_empty",
+        (".o_sales_dispatch_scale_week", ".o_sales_dispatch_week"),
+    ),
     (
         "leads_by_source.png",
         "manager",
@@ -192,7 +201,7 @@ def main():
         page.call("Page.enable")
         logged_in = screen = None
         OUT.mkdir(parents=True, exist_ok=True)
-        for name, login, path, ready, *filters in SHOTS:
+        for name, login, path, ready, *steps in SHOTS:
             if screen_of(login) != screen:
                 screen = screen_of(login)
                 width, height, mobile = screen
@@ -219,8 +228,13 @@ def main():
                 logged_in = login
             page.goto(args.url + path)
             page.wait_for(ready)
-            if filters:
-                page.evaluate(TOGGLE_FILTERS % json.dumps(filters[0]))
+            for step in steps:
+                if isinstance(step, tuple):
+                    click, then = step
+                    page.evaluate(f"document.querySelector({json.dumps(click)}).click()")
+                    page.wait_for(then)
+                else:
+                    page.evaluate(TOGGLE_FILTERS % json.dumps(step))
             time.sleep(1.5)  # let lists and charts settle
             # The bus warns of "out of date" assets right after `make demo`
             # built them: not part of the flow.
