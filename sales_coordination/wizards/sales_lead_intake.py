@@ -197,7 +197,7 @@ class SalesLeadIntake(models.TransientModel):
                 "duration": self.call_duration,
             }
         )
-        return lead._get_records_action(context={})
+        return lead._get_records_action(context={"sales_coordination_reading": True})
 
     def _partner_values(self):
         return {
