@@ -796,15 +796,31 @@ class SalesFollowup(models.Model):
         followup = self.claim_next()
         if not followup:
             return super().action_next_call()
-        action = self.env["ir.actions.actions"]._for_xml_id(
+        # No context on the action (not a field of server actions: the web
+        # client would be told of a "custom property" at each press): the Dial
+        # action finds the call the coordinator holds, one at a time.
+        return self.env["ir.actions.actions"]._for_xml_id(
             "sales_coordination.sales_followup_action_dial"
         )
-        action["context"] = {
-            "active_model": self._name,
-            "active_id": followup.id,
-            "active_ids": followup.ids,
-        }
-        return action
+
+    @api.model
+    def _dialer_held(self):
+        """The call the current coordinator holds now (one at a time, see
+        ``claim_next``), for the Dial action that follows Next call."""
+        held = self.search(
+            [
+                ("state", "=", "claimed"),
+                ("claimed_by_id", "=", self.env.uid),
+                ("claim_expires_at", ">", fields.Datetime.now()),
+            ],
+            order="claim_expires_at desc, id desc",
+            limit=1,
+        )
+        if not held:
+            raise UserError(
+                self.env._("You hold no call to dial: press Next call to take one.")
+            )
+        return held
 
     def _dialer_dial_and_open(self):
         """Dial this follow-up (see ``action_dial``) and open its call screen."""

@@ -10,13 +10,18 @@ from urllib.parse import urlencode
 from freezegun import freeze_time
 from twilio.request_validator import RequestValidator
 
+from odoo import sql_db
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
+from odoo.tools import SQL, mute_logger
+
+from odoo.addons.bus.models.bus import ODOO_NOTIFY_FUNCTION, get_notify_payloads
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
 from .common import SalesCoordinationCommon
-from .twilio_standin import INVALID_TO, NO_FUNDS, TwilioStandIn
+from .twilio_standin import INVALID_TO, NO_FUNDS, SimulatedLine, TwilioStandIn
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "0123456789abcdef0123456789abcdef"
@@ -299,11 +304,11 @@ class TestDialing(DialerCommon):
         self.coordinator.sales_dialer_on = True
         action = Followup.action_next_call()
         self.assertEqual(action["type"], "ir.actions.server")
+        # Nothing the web client would log as a custom property of the action.
+        self.assertLessEqual(action.keys(), set(self.env["ir.actions.server"]._fields))
         self.assertFalse(self.twilio.created(), "dialled in the next request")
         server = self.env["ir.actions.server"].browse(action["id"])
-        screen = (
-            server.with_user(self.coordinator).with_context(**action["context"]).run()
-        )
+        screen = server.with_user(self.coordinator).run()
         self.assertEqual(screen["res_model"], "sales.call.outcome")
         self.assertEqual(len(self.twilio.created()), 1)
         wizard = (
@@ -318,6 +323,10 @@ class TestDialing(DialerCommon):
         self._ok(self._customer(wizard.dial_call_id, "busy"))
         action = Followup.action_next_call()
         self.assertEqual(action["tag"], "display_notification")
+        # The Dial action alone, without a call held, dials nothing.
+        with self.assertRaises(UserError):
+            server.with_user(self.coordinator).run()
+        self.assertEqual(len(self.twilio.created()), 1)
 
     def test_per_role(self):
         # An advisor dials nothing.
@@ -559,3 +568,86 @@ class TestDialerCallbacks(DialerCommon):
         self.assertFalse(call.dial_events)
         self.assertEqual(call.write_date, before)
         self.assertEqual(self.followup.state, "claimed")
+
+
+@tagged("post_install", "-at_install")
+class TestDialerTour(DialerCommon):
+    browser_size = "1400x900"
+
+    def _wake_the_bus(self, _url, _status):
+        """What the bus does after a real commit (the test cursor skips its
+        post-commit hooks): tell the coordinator's websocket that news
+        waits on their channel."""
+        channel = (self.env.cr.dbname, "res.partner", self.coordinator.partner_id.id)
+        with sql_db.db_connect("postgres").cursor() as cr:
+            for payload in get_notify_payloads([channel]):
+                cr.execute(
+                    SQL(
+                        "SELECT %s('imbus', %s)",
+                        SQL.identifier(ODOO_NOTIFY_FUNCTION),
+                        payload,
+                    )
+                )
+
+    def test_dialer_tour(self):
+        """The coordinator turns the dialer on; Next call rings, a machine
+        answers the simulated line, the voicemail is logged by itself and the
+        dialer places the next call, which a person answers."""
+        self.lead.perceived_need = "Cold rooms upstairs"
+        other = self.env["crm.lead"].create(
+            {
+                "name": "Solar tiles for Dora",
+                "type": "opportunity",
+                "contact_name": "Dora Dialled",
+                "phone": "+13125550188",
+                "user_id": self.advisor.id,
+            }
+        )
+        now = datetime.now().replace(microsecond=0)
+        second = self.Followup.create(
+            {
+                "lead_id": other.id,
+                "kind": "callback",
+                "window_start": now - timedelta(hours=1),
+                "window_end": now + timedelta(hours=3),
+            }
+        )
+        self.coordinator.write({"sales_dialer_on": False, "sales_dialer_pause": 0})
+        answers = iter(["machine", "human"])
+        line = SimulatedLine(
+            TOKEN,
+            lambda _form: next(answers, "no-answer"),
+            delay=0.5,
+            after_post=self._wake_the_bus,
+            headers=lambda: {
+                "Cookie": f"{TEST_CURSOR_COOKIE_NAME}={self.http_request_key}"
+            },
+        )
+        # The call screen hears of the line on Odoo's bus, which tests turn
+        # off: on for this tour, as bus's own websocket tests do.
+        self.patch(
+            WebsocketConnectionHandler, "websocket_allowed", lambda request: True
+        )
+        self.twilio.line = line
+        self.addCleanup(setattr, self.twilio, "line", None)
+        self.start_tour("/odoo", "sales_coordination_dialer", login="sc_coordinator")
+        line.join()
+        self.assertFalse(line.errors)
+        self.env.invalidate_all()
+        self.assertTrue(self.coordinator.sales_dialer_on, "turned on in the tour")
+        calls = self.env["sales.call"].search(
+            [("followup_id", "in", (self.followup | second).ids)], order="id"
+        )
+        self.assertEqual(len(calls), 2, "one call each, the second by itself")
+        self.assertEqual(len(self.twilio.created()), 2)
+        first, then = calls
+        self.assertEqual(
+            (first.answered_by, first.result, first.duration),
+            ("machine", "voicemail", 28),
+        )
+        self.assertEqual((then.answered_by, then.result), ("human", False))
+        self.assertEqual(calls.user_id, self.coordinator)
+        self.assertNotEqual(first.followup_id, then.followup_id)
+        self.assertEqual(first.followup_id.state, "queued", "back for its next try")
+        self.assertEqual(first.followup_id.attempt_count, 1)
+        self.assertEqual(then.followup_id.state, "claimed", "the coordinator talks")

@@ -7,8 +7,14 @@ import base64
 import json
 import secrets
 import threading
+import time
+import urllib.request
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
+from xml.etree import ElementTree
+
+from twilio.request_validator import RequestValidator
 
 CALLS = "/2010-04-01/Accounts/{sid}/Calls"
 
@@ -33,11 +39,13 @@ class TwilioStandIn:
     ``requests`` lists what was asked, as (method, path, form); ``refuse`` set
     to one of the errors above makes the next requests fail with it."""
 
-    def __init__(self, account_sid, auth_token):
+    def __init__(self, account_sid, auth_token, line=None):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.requests = []
         self.refuse = None
+        # A SimulatedLine, to play each call created, or None.
+        self.line = line
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -85,7 +93,10 @@ class TwilioStandIn:
             return self.refuse
         calls = CALLS.format(sid=self.account_sid)
         if path == f"{calls}.json":
-            return 201, self._call("CA" + secrets.token_hex(16), form, "queued")
+            call = self._call("CA" + secrets.token_hex(16), form, "queued")
+            if self.line:
+                self.line.play(call["sid"], form, self.account_sid)
+            return 201, call
         if path.startswith(f"{calls}/") and path.endswith(".json"):
             sid = path[len(calls) + 1 : -len(".json")]
             return 200, self._call(sid, form, "in-progress")
@@ -108,3 +119,119 @@ class TwilioStandIn:
         return [
             form for _method, path, form in self.requests if path.endswith("Calls.json")
         ]
+
+
+class SimulatedLine:
+    """The telephone network behind the stand-in: for each call created, it
+    posts the callbacks Twilio would, signed with the account's Auth Token as
+    Twilio signs them (``RequestValidator``), ``delay`` seconds apart, in a
+    thread of its own (the request that placed the call has ended by then).
+
+    ``answers(form)`` says how the customer's line ends: ``"machine"``,
+    ``"human"``, ``"no-answer"`` or ``"busy"``; ``after_post(url, status)``,
+    when given, runs after each callback was posted; ``headers()``, when
+    given, adds its headers to each callback (a test's cookie)."""
+
+    def __init__(self, auth_token, answers, delay=1.0, after_post=None, headers=None):
+        self.auth_token = auth_token
+        self.answers = answers
+        self.delay = delay
+        self.after_post = after_post
+        self.headers = headers
+        self.posted = []
+        self.errors = []
+        self.threads = []
+
+    def play(self, sid, form, account_sid=""):
+        thread = threading.Thread(
+            target=self._run,
+            args=(sid, {**form, "AccountSid": account_sid}, self.answers(form)),
+            daemon=True,
+        )
+        thread.start()
+        self.threads.append(thread)
+        return thread
+
+    def join(self, timeout=30):
+        """Wait for the calls played so far to end."""
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def _run(self, sid, form, answer):
+        try:
+            for url, params in self.callbacks(sid, form, answer):
+                time.sleep(self.delay)
+                self._post(url, params)
+        except Exception as error:
+            self.errors.append(repr(error))
+
+    def callbacks(self, sid, form, answer):
+        """The (url, params) Twilio posts for a call to the coordinator's
+        phone (``form``: the create request) bridged by its TwiML to the
+        customer, who ends as ``answer`` says."""
+        number = ElementTree.fromstring(form["Twiml"]).find("Dial/Number")
+        customer_sid = "CA" + secrets.token_hex(16)
+        common = {"AccountSid": form.get("AccountSid", ""), "ApiVersion": "2010-04-01"}
+        agent = {
+            **common,
+            "CallSid": sid,
+            "From": form["From"],
+            "To": form["To"],
+            "Direction": "outbound-api",
+            "CallbackSource": "call-progress-events",
+        }
+        customer = {
+            **common,
+            "CallSid": customer_sid,
+            "ParentCallSid": sid,
+            "From": form["From"],
+            "To": number.text,
+            "Direction": "outbound-dial",
+            "CallbackSource": "call-progress-events",
+        }
+        status_url = number.get("statusCallback")
+        yield form["StatusCallback"], {**agent, "CallStatus": "ringing"}
+        yield form["StatusCallback"], {**agent, "CallStatus": "in-progress"}
+        yield status_url, {**customer, "CallStatus": "ringing"}
+        if answer in ("no-answer", "busy"):
+            yield status_url, {**customer, "CallStatus": answer}
+            return
+        yield status_url, {**customer, "CallStatus": "in-progress"}
+        answered_by = "machine_end_beep" if answer == "machine" else "human"
+        yield (
+            number.get("amdStatusCallback"),
+            {
+                **common,
+                "CallSid": customer_sid,
+                "AnsweredBy": answered_by,
+                "MachineDetectionDuration": "2400",
+            },
+        )
+        if answer == "machine":
+            yield (
+                status_url,
+                {
+                    **customer,
+                    "CallStatus": "completed",
+                    "CallDuration": "28",
+                },
+            )
+
+    def _post(self, url, params):
+        params = {**params, "Timestamp": formatdate(usegmt=True)}
+        signature = RequestValidator(self.auth_token).compute_signature(url, params)
+        request = urllib.request.Request(
+            url,
+            data=urlencode(params).encode(),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": signature,
+                **(self.headers() if self.headers else {}),
+            },
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            status = response.status
+        self.posted.append((url, params.get("CallStatus") or params.get("AnsweredBy")))
+        if self.after_post:
+            self.after_post(url, status)

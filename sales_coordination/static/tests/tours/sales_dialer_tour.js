@@ -1,0 +1,73 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+// The coordinator turns the dialer on; Next call rings, a machine answers the
+// simulated line, the voicemail is logged by itself and the next call is placed
+// (a person answers it).
+registry.category("web_tour.tours").add("sales_coordination_dialer", {
+    url: "/odoo",
+    steps: () => [
+        {
+            content: "Open the user menu",
+            trigger: ".o_user_menu button",
+            run: "click",
+        },
+        {
+            content: "Open the preferences",
+            trigger: "[data-menu=settings]",
+            run: "click",
+        },
+        {
+            content: "The Dialer tab",
+            trigger: ".modal .nav-link:contains('Dialer')",
+            run: "click",
+        },
+        {
+            content: "Turn the dialer on",
+            trigger: ".modal div[name=sales_dialer_on] input",
+            run: "click",
+        },
+        {
+            content: "Save",
+            trigger: ".modal button[name=preference_save]",
+            run: "click",
+        },
+        {
+            content: "The preferences close",
+            trigger: "body:not(.modal-open)",
+        },
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open the Coordination app",
+            trigger: ".o_app[data-menu-xmlid='sales_coordination.sales_coordination_menu_root']",
+            run: "click",
+        },
+        {
+            content: "Press Next Call: it dials",
+            trigger: ".o_menu_sections [data-menu-xmlid='sales_coordination.sales_followup_menu_next_call']",
+            run: "click",
+        },
+        {
+            content: "The call screen opens with the line's progress",
+            trigger: ".modal .o_field_widget[name=dial_status]:contains('agent queued')",
+        },
+        {
+            content: "A machine answers: the voicemail is logged by itself",
+            trigger: ".o_notification:contains('Logged by itself: voicemail')",
+        },
+        {
+            content: "and the next call is placed: a person answers it",
+            trigger: ".o_notification:contains('A person answered')",
+        },
+        {
+            content: "The call screen of the next call is open",
+            trigger: ".modal .o_field_widget[name=dial_status]",
+        },
+        {
+            content: "No error on the way",
+            trigger: "body:not(:has(.o_error_dialog))",
+        },
+    ],
+});
