@@ -37,6 +37,7 @@ DIAL_FIELDS = {
     "dial_leg_sid": EMPTY,
     "dial_invalid_number": EMPTY,
     "dial_events": EMPTY,
+    "dial_voicemail_dropped": EMPTY,
 }
 # The call a running action_log_call fills instead of creating one: a variable
 # of the running code, never Odoo's context, which any RPC client may send.
@@ -135,11 +136,18 @@ class ResCompany(models.Model):
         help="The address of the recorded message (MP3 or WAV) the dialer leaves "
         "on the customers' voicemail, for the coordinators who choose so.",
     )
+    sales_dialer_connect_target = fields.Float(
+        string="Connect Target (%)",
+        default=12.0,
+        help="The share of dials a person should answer: the board shows each "
+        "coordinator's connect ratio against it (the field's 11-14%).",
+    )
 
     @api.constrains(
         "sales_dialer_hour_start",
         "sales_dialer_hour_end",
         "sales_dialer_wrong_number_failures",
+        "sales_dialer_connect_target",
     )
     def _check_sales_dialer(self):
         for company in self:
@@ -158,6 +166,10 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._("A number is a wrong number after one failure at least.")
                 )
+            if not 0 <= company.sales_dialer_connect_target <= 100:
+                raise ValidationError(
+                    self.env._("The connect target is a share of dials, 0 to 100%.")
+                )
 
 
 class ResConfigSettings(models.TransientModel):
@@ -174,6 +186,9 @@ class ResConfigSettings(models.TransientModel):
     )
     sales_dialer_voicemail_url = fields.Char(
         related="company_id.sales_dialer_voicemail_url", readonly=False
+    )
+    sales_dialer_connect_target = fields.Float(
+        related="company_id.sales_dialer_connect_target", readonly=False
     )
 
 
@@ -280,6 +295,13 @@ class SalesCall(models.Model):
         readonly=True,
         copy=False,
         help="The callbacks of this call already taken, each once.",
+    )
+    dial_voicemail_dropped = fields.Boolean(
+        string="Voicemail Dropped",
+        readonly=True,
+        copy=False,
+        help="The company's recorded message was left on the customer's "
+        "voicemail (Twilio took the request to play it).",
     )
 
     @api.model_create_multi
@@ -446,8 +468,10 @@ class SalesCall(models.Model):
         if dialer.ANSWERED_BY[answered] != "machine" or self.result:
             self._dialer_notify()
             return "answered by " + answered
-        if answered in dialer.GREETING_ENDED:
-            self._dialer_drop_voicemail(params.get("CallSid") or self.dial_leg_sid)
+        if answered in dialer.GREETING_ENDED and self._dialer_drop_voicemail(
+            params.get("CallSid") or self.dial_leg_sid
+        ):
+            self._dialer_write({"dial_voicemail_dropped": True})
         return self._dialer_log("voicemail")
 
     def _dialer_on_recording(self, params):

@@ -396,6 +396,7 @@ class TestDialerCallbacks(DialerCommon):
                 self.assertEqual(
                     (call.answered_by, call.result), ("machine", "voicemail")
                 )
+                self.assertFalse(call.dial_voicemail_dropped, "not chosen")
                 self.assertEqual(self.followup.state, "queued")
                 self.assertEqual(self.followup.attempt_count, 1)
                 self._ok(self._customer(call, "completed", duration=31))
@@ -465,6 +466,7 @@ class TestDialerCallbacks(DialerCommon):
         self.assertEqual(len(updates), 1)
         self.assertIn("<Play>https://example.com/vm.mp3</Play>", updates[0]["Twiml"])
         self.assertEqual(self._read(call).result, "voicemail")
+        self.assertTrue(call.dial_voicemail_dropped, "counted on the board")
         # The call screen hears of it on the coordinator's bus channel, with
         # what it needs to move on by itself.
         news = [

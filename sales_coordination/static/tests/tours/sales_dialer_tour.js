@@ -5,7 +5,7 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // The coordinator turns the dialer on; Next call rings, a machine answers the
 // simulated line, the voicemail is logged by itself and the next call is placed
-// (a person answers it).
+// (a person answers it); the coordinator's board counts both dials.
 registry.category("web_tour.tours").add("sales_coordination_dialer", {
     url: "/odoo",
     steps: () => [
@@ -64,6 +64,33 @@ registry.category("web_tour.tours").add("sales_coordination_dialer", {
         {
             content: "The call screen of the next call is open",
             trigger: ".modal .o_field_widget[name=dial_status]",
+        },
+        {
+            content: "The coordinator closes it to read their board",
+            trigger: ".modal .btn-close",
+            run: "click",
+        },
+        {
+            content: "Open Reporting",
+            trigger: "body:not(:has(.modal)) .o_menu_sections [data-menu-xmlid='sales_coordination.sales_coordination_menu_reporting']",
+            run: "click",
+        },
+        {
+            content: "The coordinator board",
+            trigger: ".dropdown-item[data-menu-xmlid='sales_coordination.sales_coordinator_board_menu']",
+            run: "click",
+        },
+        {
+            content: "Two dials this month",
+            trigger: ".o_kanban_record:contains('Cody') .o_sales_board_dialer .col-4:has(.o_sales_board_label:contains('Dials'):not(:contains('hour'))) .o_sales_board_figure:contains('2')",
+        },
+        {
+            content: "one of them a person answered",
+            trigger: ".o_kanban_record:contains('Cody') .o_sales_board_dialer .col-4:has(.o_sales_board_label:contains('Connects')) .o_sales_board_figure:contains('1')",
+        },
+        {
+            content: "Two dials are too few for a connect ratio: a dash",
+            trigger: ".o_kanban_record:contains('Cody') div[name=dial_connect_ratio] .o_sales_ratio_none:contains('—')",
         },
         {
             content: "No error on the way",
