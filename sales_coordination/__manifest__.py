@@ -66,6 +66,7 @@
         "demo/sales_followup_demo.xml",
         "demo/sales_source_cost_demo.xml",
         "demo/routing_demo.xml",
+        "demo/sales_dialer_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

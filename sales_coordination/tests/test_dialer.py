@@ -3,6 +3,8 @@ its Calls API), and Twilio's callbacks, built and signed as Twilio sends them,
 log what the line said through the queue."""
 
 import json
+import random
+from collections import Counter
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from urllib.parse import urlencode
@@ -20,8 +22,15 @@ from odoo.tools import SQL, mute_logger
 from odoo.addons.bus.models.bus import ODOO_NOTIFY_FUNCTION, get_notify_payloads
 from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
+from ..tools.twilio_standin import (
+    DEMO_RATES,
+    INVALID_TO,
+    NO_FUNDS,
+    SimulatedLine,
+    TwilioStandIn,
+    random_answers,
+)
 from .common import SalesCoordinationCommon
-from .twilio_standin import INVALID_TO, NO_FUNDS, SimulatedLine, TwilioStandIn
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "0123456789abcdef0123456789abcdef"
@@ -47,6 +56,11 @@ class DialerCommon(SalesCoordinationCommon, HttpCase):
         cls.Followup = cls.env["sales.followup"]
         cls.Followup.search([("state", "in", ("queued", "claimed"))]).write(
             {"state": "cancelled"}
+        )
+        # This test's integration places the calls (the demo's simulated
+        # line, when the database has demo data, would be the first).
+        cls.env["sales.inbound.source"].search([("dialer_enabled", "=", True)]).write(
+            {"dialer_enabled": False}
         )
         cls.integration = cls.env["sales.inbound.source"].create(
             {
@@ -319,6 +333,7 @@ class TestDialing(DialerCommon):
         )
         self.assertEqual(wizard.dial_call_id, self.followup.call_ids)
         self.assertEqual(wizard.dial_status, "agent queued")
+        self.assertTrue(wizard.dial_simulated, "the stand-in on 127.0.0.1")
         # Nothing due: the same notification as without the dialer.
         self._ok(self._customer(wizard.dial_call_id, "busy"))
         action = Followup.action_next_call()
@@ -653,3 +668,26 @@ class TestDialerTour(DialerCommon):
         self.assertEqual(first.followup_id.state, "queued", "back for its next try")
         self.assertEqual(first.followup_id.attempt_count, 1)
         self.assertEqual(then.followup_id.state, "claimed", "the coordinator talks")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoLine(DialerCommon):
+    def test_the_demo_line_answers_at_the_fields_rates(self):
+        answers = random_answers(random.Random(35))
+        drawn = Counter(answers({}) for _call in range(10000))
+        for outcome, rate in DEMO_RATES:
+            self.assertAlmostEqual(drawn[outcome] / 10000, rate, delta=0.02)
+
+    def test_a_real_twilio_is_no_simulated_line(self):
+        call = self._dial()
+        # (after the dial: the test places no call with Twilio itself)
+        self.integration.api_url = "https://api.twilio.com"
+        screen = self.followup.with_user(self.coordinator).action_open_call()
+        wizard = (
+            self.env["sales.call.outcome"]
+            .with_user(self.coordinator)
+            .with_context(screen["context"])
+            .create({"choice": "no_answer"})
+        )
+        self.assertEqual(wizard.dial_call_id, call)
+        self.assertFalse(wizard.dial_simulated)

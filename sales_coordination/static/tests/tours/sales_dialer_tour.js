@@ -54,6 +54,10 @@ registry.category("web_tour.tours").add("sales_coordination_dialer", {
             trigger: ".modal .o_field_widget[name=dial_status]:contains('agent queued')",
         },
         {
+            content: "The call screen says the line is the local stand-in's",
+            trigger: ".modal .o_sales_dial_simulated:contains('Simulated line')",
+        },
+        {
             content: "A machine answers: the voicemail is logged by itself",
             trigger: ".o_notification:contains('Logged by itself: voicemail')",
         },

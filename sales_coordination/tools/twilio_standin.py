@@ -1,10 +1,20 @@
 """A local stand-in for Twilio's Calls API, as Odoo's calendar-sync tests replace
 Google's: a small HTTP server on 127.0.0.1 that answers the requests the dialer
 makes (create a call, update a call) in the shape Twilio documents, checks the
-account's Basic credentials, and refuses on demand with Twilio's own errors."""
+account's Basic credentials, and refuses on demand with Twilio's own errors.
+With a ``SimulatedLine``, it also plays the telephone network: the signed
+callbacks Twilio would post for each call.
 
+The tests use it in-process; ``make demo`` runs it as a program when no Twilio
+account is set (``python twilio_standin.py --help``), the line answered at the
+rates of the field (``DEMO_RATES``). Only the standard library and ``twilio``:
+no Odoo, so that it runs on its own."""
+
+import argparse
 import base64
 import json
+import logging
+import random
 import secrets
 import threading
 import time
@@ -15,6 +25,8 @@ from urllib.parse import parse_qs, urlencode
 from xml.etree import ElementTree
 
 from twilio.request_validator import RequestValidator
+
+_logger = logging.getLogger(__name__)
 
 CALLS = "/2010-04-01/Accounts/{sid}/Calls"
 
@@ -39,7 +51,7 @@ class TwilioStandIn:
     ``requests`` lists what was asked, as (method, path, form); ``refuse`` set
     to one of the errors above makes the next requests fail with it."""
 
-    def __init__(self, account_sid, auth_token, line=None):
+    def __init__(self, account_sid, auth_token, line=None, port=0):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.requests = []
@@ -70,7 +82,7 @@ class TwilioStandIn:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -162,7 +174,8 @@ class SimulatedLine:
             for url, params in self.callbacks(sid, form, answer):
                 time.sleep(self.delay)
                 self._post(url, params)
-        except Exception as error:
+        except Exception as error:  # told to the test or the log
+            _logger.info("simulated call %s failed: %r", sid, error)
             self.errors.append(repr(error))
 
     def callbacks(self, sid, form, answer):
@@ -235,3 +248,59 @@ class SimulatedLine:
         self.posted.append((url, params.get("CallStatus") or params.get("AnsweredBy")))
         if self.after_post:
             self.after_post(url, status)
+
+
+# How the demo's line answers (the issue's floor: a person 12% of the time, a
+# machine 30%, nobody otherwise).
+DEMO_RATES = (("human", 0.12), ("machine", 0.30), ("no-answer", 0.58))
+
+
+def random_answers(rng=None, rates=DEMO_RATES):
+    """An ``answers`` for SimulatedLine drawing each call's end at ``rates``."""
+    rng = rng or random.Random()
+    outcomes = [outcome for outcome, _rate in rates]
+    weights = [rate for _outcome, rate in rates]
+
+    def answers(_form):
+        return rng.choices(outcomes, weights)[0]
+
+    return answers
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="A local stand-in for Twilio's Calls API that plays a simulated "
+        "telephone line (make demo)."
+    )
+    parser.add_argument("--port", type=int, default=8170)
+    parser.add_argument("--account-sid", required=True)
+    parser.add_argument("--auth-token", required=True)
+    parser.add_argument(
+        "--delay",
+        type=float,
+        default=2.5,
+        help="seconds between two callbacks of a call (ringing, answered...)",
+    )
+    parser.add_argument("--seed", type=int, default=None)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="twilio stand-in: %(message)s")
+    line = SimulatedLine(
+        args.auth_token,
+        random_answers(random.Random(args.seed)),
+        delay=args.delay,
+        after_post=lambda url, status: logging.info("posted %s (%s)", url, status),
+    )
+    standin = TwilioStandIn(
+        args.account_sid, args.auth_token, line=line, port=args.port
+    )
+    logging.info("listening on %s", standin.url)
+    try:
+        standin.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        standin.server.server_close()
+
+
+if __name__ == "__main__":
+    main()
