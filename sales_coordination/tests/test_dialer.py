@@ -328,7 +328,7 @@ class TestDialing(DialerCommon):
         wizard = (
             self.env["sales.call.outcome"]
             .with_user(self.coordinator)
-            .with_context(screen["context"])
+            .with_context(**screen["context"])
             .create({"choice": "no_answer"})
         )
         self.assertEqual(wizard.dial_call_id, self.followup.call_ids)
@@ -686,7 +686,7 @@ class TestDemoLine(DialerCommon):
         wizard = (
             self.env["sales.call.outcome"]
             .with_user(self.coordinator)
-            .with_context(screen["context"])
+            .with_context(**screen["context"])
             .create({"choice": "no_answer"})
         )
         self.assertEqual(wizard.dial_call_id, call)

@@ -297,7 +297,7 @@ def main(argv=None):
     try:
         standin.server.serve_forever()
     except KeyboardInterrupt:
-        pass
+        logging.info("stopped")
     finally:
         standin.server.server_close()
 
