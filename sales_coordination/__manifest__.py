@@ -56,6 +56,7 @@
         "report/sales_report_source_views.xml",
         "report/sales_report_funnel_views.xml",
         "report/sales_report_views.xml",
+        "report/sales_dialer_figures_views.xml",
         "wizards/sales_resourcing_planner_views.xml",
         "views/sales_coordination_menus.xml",
     ],

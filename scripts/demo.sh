@@ -67,16 +67,22 @@ if [ -n "${TWILIO_ACCOUNT_SID:-}" ] && [ -n "${TWILIO_AUTH_TOKEN:-}" ]; then
         | psql_cmd -d "$DEMO_DB" -q -v sid="$TWILIO_ACCOUNT_SID" -v token="$TWILIO_AUTH_TOKEN" >/dev/null
     say "dialer: your Twilio account $TWILIO_ACCOUNT_SID places the calls"
 else
-    twilio_port=${DEMO_TWILIO_PORT:-8170}
+    twilio_port=${DEMO_TWILIO_PORT:-8075}
     twilio_token=$(psql_cmd -d "$DEMO_DB" -tAc "SELECT secret FROM sales_inbound_source WHERE account_sid = '$demo_sid' LIMIT 1")
     if [ -n "$twilio_token" ]; then
         "$ODOO_PY" "$TOP/sales_coordination/tools/twilio_standin.py" --port "$twilio_port" \
             --account-sid "$demo_sid" --auth-token "$twilio_token" \
             >"$RUN_DIR/twilio-standin.log" 2>&1 &
-        stops+=("kill $!")
+        twilio_pid=$!
+        stops+=("kill $twilio_pid")
+        sleep 1
+    fi
+    if [ -n "$twilio_token" ] && kill -0 "$twilio_pid" 2>/dev/null; then
         printf '%s\n' "UPDATE sales_inbound_source SET api_url = :'url' WHERE account_sid = '$demo_sid';" \
             | psql_cmd -d "$DEMO_DB" -q -v url="http://127.0.0.1:$twilio_port" >/dev/null
         say "dialer: a simulated line (the local Twilio stand-in on 127.0.0.1:$twilio_port, log in $RUN_DIR/twilio-standin.log)"
+    else
+        say "dialer: the local Twilio stand-in did not start (see $RUN_DIR/twilio-standin.log; DEMO_TWILIO_PORT=$twilio_port in use?)"
     fi
 fi
 "${odoo[@]}"
