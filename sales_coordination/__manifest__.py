@@ -57,6 +57,7 @@
         "report/sales_report_source_views.xml",
         "report/sales_report_funnel_views.xml",
         "report/sales_report_views.xml",
+        "report/sales_dialer_figures_views.xml",
         "wizards/sales_resourcing_planner_views.xml",
         "views/sales_coordination_menus.xml",
     ],
@@ -67,6 +68,7 @@
         "demo/sales_followup_demo.xml",
         "demo/sales_source_cost_demo.xml",
         "demo/routing_demo.xml",
+        "demo/sales_dialer_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -50,6 +50,7 @@ DIAL_FIELDS = {
     "dial_leg_sid": EMPTY,
     "dial_invalid_number": EMPTY,
     "dial_events": EMPTY,
+    "dial_voicemail_dropped": EMPTY,
 }
 # The call a running action_log_call fills instead of creating one: a variable
 # of the running code, never Odoo's context, which any RPC client may send.
@@ -148,11 +149,18 @@ class ResCompany(models.Model):
         help="The address of the recorded message (MP3 or WAV) the dialer leaves "
         "on the customers' voicemail, for the coordinators who choose so.",
     )
+    sales_dialer_connect_target = fields.Float(
+        string="Connect Target (%)",
+        default=12.0,
+        help="The share of dials a person should answer: the board shows each "
+        "coordinator's connect ratio against it (the field's 11-14%).",
+    )
 
     @api.constrains(
         "sales_dialer_hour_start",
         "sales_dialer_hour_end",
         "sales_dialer_wrong_number_failures",
+        "sales_dialer_connect_target",
     )
     def _check_sales_dialer(self):
         for company in self:
@@ -171,6 +179,10 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._("A number is a wrong number after one failure at least.")
                 )
+            if not 0 <= company.sales_dialer_connect_target <= 100:
+                raise ValidationError(
+                    self.env._("The connect target is a share of dials, 0 to 100%.")
+                )
 
 
 class ResConfigSettings(models.TransientModel):
@@ -187,6 +199,9 @@ class ResConfigSettings(models.TransientModel):
     )
     sales_dialer_voicemail_url = fields.Char(
         related="company_id.sales_dialer_voicemail_url", readonly=False
+    )
+    sales_dialer_connect_target = fields.Float(
+        related="company_id.sales_dialer_connect_target", readonly=False
     )
 
 
@@ -293,6 +308,13 @@ class SalesCall(models.Model):
         readonly=True,
         copy=False,
         help="The callbacks of this call already taken, each once.",
+    )
+    dial_voicemail_dropped = fields.Boolean(
+        string="Voicemail Dropped",
+        readonly=True,
+        copy=False,
+        help="The company's recorded message was left on the customer's "
+        "voicemail (Twilio took the request to play it).",
     )
 
     @api.model_create_multi
@@ -459,8 +481,10 @@ class SalesCall(models.Model):
         if dialer.ANSWERED_BY[answered] != "machine" or self.result:
             self._dialer_notify()
             return "answered by " + answered
-        if answered in dialer.GREETING_ENDED:
-            self._dialer_drop_voicemail(params.get("CallSid") or self.dial_leg_sid)
+        if answered in dialer.GREETING_ENDED and self._dialer_drop_voicemail(
+            params.get("CallSid") or self.dial_leg_sid
+        ):
+            self._dialer_write({"dial_voicemail_dropped": True})
         return self._dialer_log("voicemail")
 
     def _dialer_on_recording(self, params):
@@ -827,15 +851,31 @@ class SalesFollowup(models.Model):
         followup = self.claim_next()
         if not followup:
             return super().action_next_call()
-        action = self.env["ir.actions.actions"]._for_xml_id(
+        # No context on the action (not a field of server actions: the web
+        # client would be told of a "custom property" at each press): the Dial
+        # action finds the call the coordinator holds, one at a time.
+        return self.env["ir.actions.actions"]._for_xml_id(
             "sales_coordination.sales_followup_action_dial"
         )
-        action["context"] = {
-            "active_model": self._name,
-            "active_id": followup.id,
-            "active_ids": followup.ids,
-        }
-        return action
+
+    @api.model
+    def _dialer_held(self):
+        """The call the current coordinator holds now (one at a time, see
+        ``claim_next``), for the Dial action that follows Next call."""
+        held = self.search(
+            [
+                ("state", "=", "claimed"),
+                ("claimed_by_id", "=", self.env.uid),
+                ("claim_expires_at", ">", fields.Datetime.now()),
+            ],
+            order="claim_expires_at desc, id desc",
+            limit=1,
+        )
+        if not held:
+            raise UserError(
+                self.env._("You hold no call to dial: press Next call to take one.")
+            )
+        return held
 
     def _dialer_dial_and_open(self):
         """Dial this follow-up (see ``action_dial``) and open its call screen."""

@@ -47,6 +47,7 @@ from . import test_contact_change
 from . import test_context_keys
 from . import test_migration
 from . import test_dialer
+from . import test_dialer_figures
 from . import test_routing_ranking
 from . import test_routing_engine
 from . import test_call_screen

@@ -3,6 +3,8 @@ its Calls API), and Twilio's callbacks, built and signed as Twilio sends them,
 log what the line said through the queue."""
 
 import json
+import random
+from collections import Counter
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from urllib.parse import urlencode
@@ -10,14 +12,26 @@ from urllib.parse import urlencode
 from freezegun import freeze_time
 from twilio.request_validator import RequestValidator
 
+from odoo import sql_db
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
-from odoo.tools import mute_logger
+from odoo.tests.common import TEST_CURSOR_COOKIE_NAME
+from odoo.tools import SQL, mute_logger
+
+from odoo.addons.bus.models.bus import ODOO_NOTIFY_FUNCTION, get_notify_payloads
+from odoo.addons.bus.websocket import WebsocketConnectionHandler
 
 from ..models.sales_followup import OPEN_STATES
+from ..tools.twilio_standin import (
+    DEMO_RATES,
+    INVALID_TO,
+    NO_FUNDS,
+    SimulatedLine,
+    TwilioStandIn,
+    random_answers,
+)
 from .common import SalesCoordinationCommon
-from .twilio_standin import INVALID_TO, NO_FUNDS, TwilioStandIn
 
 ACCOUNT = "AC" + "1" * 32
 TOKEN = "0123456789abcdef0123456789abcdef"
@@ -43,6 +57,11 @@ class DialerCommon(SalesCoordinationCommon, HttpCase):
         cls.Followup = cls.env["sales.followup"]
         cls.Followup.search([("state", "in", OPEN_STATES)]).write(
             {"state": "cancelled"}
+        )
+        # This test's integration places the calls (the demo's simulated
+        # line, when the database has demo data, would be the first).
+        cls.env["sales.inbound.source"].search([("dialer_enabled", "=", True)]).write(
+            {"dialer_enabled": False}
         )
         cls.integration = cls.env["sales.inbound.source"].create(
             {
@@ -345,25 +364,30 @@ class TestDialing(DialerCommon):
         self.coordinator.sales_dialer_on = True
         action = Followup.action_next_call()
         self.assertEqual(action["type"], "ir.actions.server")
+        # Nothing the web client would log as a custom property of the action.
+        self.assertLessEqual(action.keys(), set(self.env["ir.actions.server"]._fields))
         self.assertFalse(self.twilio.created(), "dialled in the next request")
         server = self.env["ir.actions.server"].browse(action["id"])
-        screen = (
-            server.with_user(self.coordinator).with_context(**action["context"]).run()
-        )
+        screen = server.with_user(self.coordinator).run()
         self.assertEqual(screen["res_model"], "sales.call.outcome")
         self.assertEqual(len(self.twilio.created()), 1)
         wizard = (
             self.env["sales.call.outcome"]
             .with_user(self.coordinator)
-            .with_context(screen["context"])
+            .with_context(**screen["context"])
             .create({"choice": "no_answer"})
         )
         self.assertEqual(wizard.dial_call_id, self.followup.call_ids)
         self.assertEqual(wizard.dial_status, "agent queued")
+        self.assertTrue(wizard.dial_simulated, "the stand-in on 127.0.0.1")
         # Nothing due: the same notification as without the dialer.
         self._ok(self._customer(wizard.dial_call_id, "busy"))
         action = Followup.action_next_call()
         self.assertEqual(action["tag"], "display_notification")
+        # The Dial action alone, without a call held, dials nothing.
+        with self.assertRaises(UserError):
+            server.with_user(self.coordinator).run()
+        self.assertEqual(len(self.twilio.created()), 1)
 
     def test_per_role(self):
         # An advisor dials nothing.
@@ -433,6 +457,7 @@ class TestDialerCallbacks(DialerCommon):
                 self.assertEqual(
                     (call.answered_by, call.result), ("machine", "voicemail")
                 )
+                self.assertFalse(call.dial_voicemail_dropped, "not chosen")
                 self.assertEqual(self.followup.state, "queued")
                 self.assertEqual(self.followup.attempt_count, 1)
                 self._ok(self._customer(call, "completed", duration=31))
@@ -502,6 +527,7 @@ class TestDialerCallbacks(DialerCommon):
         self.assertEqual(len(updates), 1)
         self.assertIn("<Play>https://example.com/vm.mp3</Play>", updates[0]["Twiml"])
         self.assertEqual(self._read(call).result, "voicemail")
+        self.assertTrue(call.dial_voicemail_dropped, "counted on the board")
         # The call screen hears of it on the coordinator's bus channel, with
         # what it needs to move on by itself.
         news = [
@@ -605,3 +631,109 @@ class TestDialerCallbacks(DialerCommon):
         self.assertFalse(call.dial_events)
         self.assertEqual(call.write_date, before)
         self.assertEqual(self.followup.state, "claimed")
+
+
+@tagged("post_install", "-at_install")
+class TestDialerTour(DialerCommon):
+    browser_size = "1400x900"
+
+    def _wake_the_bus(self, _url, _status):
+        """What the bus does after a real commit (the test cursor skips its
+        post-commit hooks): tell the coordinator's websocket that news
+        waits on their channel."""
+        channel = (self.env.cr.dbname, "res.partner", self.coordinator.partner_id.id)
+        with sql_db.db_connect("postgres").cursor() as cr:
+            for payload in get_notify_payloads([channel]):
+                cr.execute(
+                    SQL(
+                        "SELECT %s('imbus', %s)",
+                        SQL.identifier(ODOO_NOTIFY_FUNCTION),
+                        payload,
+                    )
+                )
+
+    def test_dialer_tour(self):
+        """The coordinator turns the dialer on; Next call rings, a machine
+        answers the simulated line, the voicemail is logged by itself and the
+        dialer places the next call, which a person answers."""
+        self.lead.perceived_need = "Cold rooms upstairs"
+        other = self.env["crm.lead"].create(
+            {
+                "name": "Solar tiles for Dora",
+                "type": "opportunity",
+                "contact_name": "Dora Dialled",
+                "phone": "+13125550188",
+                "user_id": self.advisor.id,
+            }
+        )
+        now = datetime.now().replace(microsecond=0)
+        second = self.Followup.create(
+            {
+                "lead_id": other.id,
+                "kind": "callback",
+                "window_start": now - timedelta(hours=1),
+                "window_end": now + timedelta(hours=3),
+            }
+        )
+        self.coordinator.write({"sales_dialer_on": False, "sales_dialer_pause": 0})
+        answers = iter(["machine", "human"])
+        line = SimulatedLine(
+            TOKEN,
+            lambda _form: next(answers, "no-answer"),
+            delay=0.5,
+            after_post=self._wake_the_bus,
+            headers=lambda: {
+                "Cookie": f"{TEST_CURSOR_COOKIE_NAME}={self.http_request_key}"
+            },
+        )
+        # The call screen hears of the line on Odoo's bus, which tests turn
+        # off: on for this tour, as bus's own websocket tests do.
+        self.patch(
+            WebsocketConnectionHandler, "websocket_allowed", lambda request: True
+        )
+        self.twilio.line = line
+        self.addCleanup(setattr, self.twilio, "line", None)
+        self.start_tour("/odoo", "sales_coordination_dialer", login="sc_coordinator")
+        line.join()
+        self.assertFalse(line.errors)
+        self.env.invalidate_all()
+        self.assertTrue(self.coordinator.sales_dialer_on, "turned on in the tour")
+        calls = self.env["sales.call"].search(
+            [("followup_id", "in", (self.followup | second).ids)], order="id"
+        )
+        self.assertEqual(len(calls), 2, "one call each, the second by itself")
+        self.assertEqual(len(self.twilio.created()), 2)
+        first, then = calls
+        self.assertEqual(
+            (first.answered_by, first.result, first.duration),
+            ("machine", "voicemail", 28),
+        )
+        self.assertEqual((then.answered_by, then.result), ("human", False))
+        self.assertEqual(calls.user_id, self.coordinator)
+        self.assertNotEqual(first.followup_id, then.followup_id)
+        self.assertEqual(first.followup_id.state, "queued", "back for its next try")
+        self.assertEqual(first.followup_id.attempt_count, 1)
+        self.assertEqual(then.followup_id.state, "claimed", "the coordinator talks")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoLine(DialerCommon):
+    def test_the_demo_line_answers_at_the_fields_rates(self):
+        answers = random_answers(random.Random(35))
+        drawn = Counter(answers({}) for _call in range(10000))
+        for outcome, rate in DEMO_RATES:
+            self.assertAlmostEqual(drawn[outcome] / 10000, rate, delta=0.02)
+
+    def test_a_real_twilio_is_no_simulated_line(self):
+        call = self._dial()
+        # (after the dial: the test places no call with Twilio itself)
+        self.integration.api_url = "https://api.twilio.com"
+        screen = self.followup.with_user(self.coordinator).action_open_call()
+        wizard = (
+            self.env["sales.call.outcome"]
+            .with_user(self.coordinator)
+            .with_context(**screen["context"])
+            .create({"choice": "no_answer"})
+        )
+        self.assertEqual(wizard.dial_call_id, call)
+        self.assertFalse(wizard.dial_simulated)

@@ -26,6 +26,9 @@ export class SalesRatioField extends Component {
         if (this.props.unit === "times") {
             return `${formatFloat(value, { digits: [false, 1] })}x`;
         }
+        if (this.props.unit === "number") {
+            return formatFloat(value, { digits: [false, 0] });
+        }
         return formatPercentage(value, { digits: [false, 0] });
     }
 }
