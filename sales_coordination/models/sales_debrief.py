@@ -282,9 +282,14 @@ class SalesDebrief(models.Model):
             if vals.get("event_id"):
                 events = self.env["calendar.event"].browse(vals["event_id"])
             self._check_advisor_draft(vals, events)
-        if "event_id" in vals and any(debrief.state == "done" for debrief in self):
+        if "event_id" in vals and any(
+            debrief.state == "done" and debrief.event_id.id != vals["event_id"]
+            for debrief in self
+        ):
             # The appointment is what a confirmed debrief counts for (the
             # funnel's demo, the advisor's close rate): a manager reopens it first.
+            # (Its own appointment written again, as an update of the demo data
+            # does, changes nothing.)
             raise UserError(
                 self.env._(
                     "This debrief is confirmed: the appointment it is about stays. "

@@ -451,6 +451,16 @@ class TestAdvisorDraft(SalesCoordinationCommon):
         # Confirmed: the advisor's draft is closed.
         with self.assertRaises(AccessError):
             draft.with_user(self.advisor).write({"amount_untaxed": 1})
+        # Its appointment stays: written again it changes nothing (an update of
+        # data files does so), another one is refused.
+        with freeze_time(self.DURING + timedelta(days=2)):
+            draft.with_user(self.manager).write({"event_id": self.event.id})
+            other = self.env["calendar.event"].create(
+                {"name": "Another visit", "start": self.DURING, "stop": self.DURING}
+            )
+            with self.assertRaisesRegex(UserError, "the appointment it is about"):
+                draft.with_user(self.manager).write({"event_id": other.id})
+        self.assertEqual(draft.event_id, self.event)
 
     def test_advisor_button_only_once_started(self):
         with freeze_time(self.DURING - timedelta(hours=1)):
