@@ -42,11 +42,11 @@ restart_pg() {
     done
 }
 # One offset from the real clock for the cluster and Odoo, so both read the same
-# moment (libfaketime's own wrapper waits for the server's processes to end). The
-# monotonic clock stays real: Chromium under a faked one hung in a tour (the
-# Sales bridge's portal signature, at 2026-12-14 03:10).
+# moment (libfaketime's own wrapper waits for the server's processes to end).
+# Everything, Chromium included, reads the faked clock, the monotonic one too: with
+# a real monotonic clock Chromium did not start and timeouts misfired.
 offset=$(printf '%+d' $(( $(date -ud "$moment" +%s) - $(date +%s) )))
-fake=(env "LD_PRELOAD=$(dpkg -L libfaketime | grep -m1 '/libfaketime.so.1$')" "FAKETIME=$offset" FAKETIME_DONT_FAKE_MONOTONIC=1)
+fake=(env "LD_PRELOAD=$(dpkg -L libfaketime | grep -m1 '/libfaketime.so.1$')" "FAKETIME=$offset")
 restart_pg "${fake[@]}"
 trap 'restart_pg' EXIT
 if [ "$1" = --make-test ]; then
