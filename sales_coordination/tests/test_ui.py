@@ -343,8 +343,14 @@ class TestUiPhone(SalesCoordinationCommon, HttpCase):
         """At the customer's, the visit started: the advisor records its result
         from My Day on their phone, a draft that moves nothing yet."""
         now = datetime.now().replace(second=0, microsecond=0)
-        # Started, and today whatever the hour the tour runs.
-        start = max(datetime.combine(now.date(), time()), now - timedelta(hours=1))
+        # Started, today, and over by midnight whatever the hour the tour runs
+        # (the advisor's day, even an always-working one, ends at midnight: a
+        # visit started at 22:38 was refused at 23:38).
+        midnight = datetime.combine(now.date(), time())
+        start = max(
+            midnight,
+            min(now - timedelta(hours=1), midnight + timedelta(hours=22, minutes=29)),
+        )
         self._advisor_always_working()
         event = self._book(start=start)
         followups = self.lead.followup_ids
