@@ -203,6 +203,39 @@ def test_a_dial_run_again_after_a_serialization_failure_dials_once(dial_setup, s
     assert f"dial={token}" in created[0]["StatusCallback"]
 
 
+def test_two_dials_of_one_call_at_once_dial_once(dial_setup, standin):
+    """Two tabs, a double click: two dial requests of the same call at the
+    same instant, each on its own cursor, place one call with Twilio."""
+    registry = Registry(dbname())
+    uid = dial_setup["coordinator"]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, uid, {})
+        assert env["sales.followup"].claim_next().id == dial_setup["followup"]
+    presses = 4
+    barrier = threading.Barrier(presses)
+    got, errors = [], []
+
+    def press():
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, uid, {})
+                followup = env["sales.followup"].browse(dial_setup["followup"])
+                followup.state  # noqa: B018 (the request's snapshot begins)
+                barrier.wait(timeout=60)
+                got.append(retrying(lambda: followup.action_dial().id, env))
+        except Exception:
+            errors.append(traceback.format_exc())
+
+    threads = [threading.Thread(target=press) for _ in range(presses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[0]
+    assert len(got) == presses and len(set(got)) == 1, got
+    assert len(standin.created()) == 1, "the customer was dialled more than once"
+
+
 # ----------------------------------------------------------------------
 # A floor of coordinators on 4 workers
 # ----------------------------------------------------------------------
