@@ -281,7 +281,8 @@ def setup(database, calls, standin_url, rng):
 
 
 def cleanup(database, company_id):
-    """Cancel the floor's calls that are still open, archive its people."""
+    """Cancel the floor's calls that are still open, archive its people and
+    its company."""
     with environment(database) as env:
         env.cr.execute(
             SQL(
@@ -293,8 +294,12 @@ def cleanup(database, company_id):
         env["sales.inbound.source"].search([("company_id", "=", company_id)]).write(
             {"dialer_enabled": False, "active": False}
         )
+        # The coordinators, and the integration's own technical user.
         env["res.users"].search([("company_id", "=", company_id)]).write(
             {"active": False}
+        )
+        env["res.company"].browse(company_id).write(
+            {"active": False, "sales_shared_queue": False}
         )
 
 
