@@ -870,7 +870,11 @@ class SalesFollowup(models.Model):
             ) from None
         # READ COMMITTED: a callback of the call may already be writing it.
         with self._claim_cursor() as cr:
-            call = Call.with_env(self.env(cr=cr)).browse(call_id)
+            # (gone when the coordinator's phone already failed: see
+            # SalesCall._dialer_on_agent)
+            call = Call.with_env(self.env(cr=cr)).browse(call_id).exists()
+            if not call:
+                return Call.browse(call_id)
             call._dialer_write({"provider_call_id": placed.sid})
             if call.dial_status == "agent dialling":
                 call._dialer_write({"dial_status": "agent queued"})
