@@ -28,6 +28,9 @@ _logger = logging.getLogger(__name__)
 
 # How long a dial stays "in progress" for a second press of the same call.
 RINGING_SECONDS = 60
+# First key of the advisory lock that lines up the dials of one follow-up (the
+# second key is its id): see SalesFollowup._dialer_record.
+DIAL_LOCK = 0x5C_D1A1
 # How long Next call leaves aside a call whose number must be fixed or must not
 # be dialled (the coordinator reads why on the lead meanwhile).
 HOLD_TO_FIX = timedelta(days=1)
@@ -376,14 +379,24 @@ class SalesCall(models.Model):
     @api.model
     def _dialer_find(self, source, leg, params, token):
         """The dialled call a callback of ``source`` is about, or an empty
-        recordset: the coordinator's leg by its CallSid, the others by the
-        token of their (signed) address, and their parent call's CallSid when
-        Twilio sends it."""
+        recordset: each leg by the token of its (signed) address (the
+        coordinator's leg by its CallSid when its address has none, as for the
+        calls placed before it had), checked against the call's CallSid when
+        Twilio sends it (the parent call's, for the customer's legs)."""
         Call = self.sudo().with_context(active_test=False)
         if leg == "agent":
             sid = params.get("CallSid")
             if not sid:
                 return Call.browse()
+            if token:
+                # The SID may not be recorded yet (see _dialer_place).
+                call = Call.search(
+                    [("integration_id", "=", source.id), ("dial_token", "=", token)],
+                    limit=1,
+                )
+                if call.provider_call_id and call.provider_call_id != sid:
+                    return Call.browse()
+                return call
             return Call.search(
                 [
                     ("integration_id", "=", source.id),
@@ -596,7 +609,26 @@ class SalesFollowup(models.Model):
                     who=self.lead_id.display_name,
                 )
             )
-        ringing = self.env["sales.call"].search(
+        ringing = self._dialer_ringing(now)
+        if ringing:
+            # A second press (a double click, two tabs) while the phone rings,
+            # or this request run again by Odoo after it failed to serialize:
+            # the same call, not a second one.
+            return ringing
+        try:
+            source, customer, caller_id = self._dialer_checks(now)
+            return self._dialer_place(source, customer, caller_id, now)
+        except DialRefused as refusal:
+            self._dialer_release(refusal.hold_until, refusal.args[0])
+            raise
+        except UserError:
+            self._dialer_release()
+            raise
+
+    def _dialer_ringing(self, now):
+        """This coordinator's dial of this follow-up placed less than
+        ``RINGING_SECONDS`` ago and still waiting for its result, if any."""
+        return self.env["sales.call"].search(
             [
                 ("followup_id", "=", self.id),
                 ("user_id", "=", self.env.uid),
@@ -607,19 +639,6 @@ class SalesFollowup(models.Model):
             order="id desc",
             limit=1,
         )
-        if ringing:
-            # A second press (a double click, two tabs) while the phone rings:
-            # the same call, not a second one.
-            return ringing
-        try:
-            source, customer, caller_id = self._dialer_checks(now)
-            return self._dialer_place(source, customer, caller_id)
-        except DialRefused as refusal:
-            self._dialer_release(refusal.hold_until, refusal.args[0])
-            raise
-        except UserError:
-            self._dialer_release()
-            raise
 
     def _dialer_release(self, hold_until=None, reason=None):
         """Put this follow-up back in the queue, for good: the refusal that
@@ -778,9 +797,17 @@ class SalesFollowup(models.Model):
                 return tracked.number
         return self.env["crm.lead"]._sales_phone_e164(source.dialer_caller_id or "")
 
-    def _dialer_place(self, source, customer, caller_id):
-        """Ask Twilio for the call, then record the attempt. Nothing is recorded
-        when Twilio refuses or cannot be reached."""
+    def _dialer_place(self, source, customer, caller_id, now):
+        """Record the attempt, then ask Twilio for the call.
+
+        Odoo runs a request again from the start when its transaction fails to
+        serialize, and Twilio cannot take back a call it placed: the attempt is
+        therefore committed on a cursor of its own before Twilio is asked, and
+        the call's SID as soon as Twilio answers, so that a request run again
+        finds the attempt (``_dialer_ringing``) instead of dialling the
+        customer a second time, whatever becomes of its own transaction. When
+        Twilio refuses or cannot be reached, the attempt is removed again:
+        nothing is recorded that did not happen."""
         token = secrets.token_urlsafe(24)
         base = source.dialer_url
 
@@ -791,21 +818,39 @@ class SalesFollowup(models.Model):
             customer, caller_id, callback, record=source.dialer_record
         )
         agent = self.env["crm.lead"]._sales_phone_e164(self.env.user.sales_dialer_phone)
-        # Whatever this transaction still has to write is written before the
-        # call is placed: a conflict found after it would run the request (and
-        # place the call) again.
-        self.env.flush_all()
+        call_id, placed_before = self._dialer_record(
+            now,
+            {
+                "lead_id": self.lead_id.id,
+                "followup_id": self.id,
+                "direction": "out",
+                "result": False,
+                "integration_id": source.id,
+                "dial_token": token,
+                "dial_status": "agent dialling",
+                "caller_number": customer,
+            },
+        )
+        # What this transaction's cache holds of the follow-up's calls
+        # predates the attempt, committed apart.
+        self.invalidate_recordset(["call_ids"])
+        Call = self.env["sales.call"]
+        if placed_before:
+            return Call.browse(call_id)
         try:
             placed = source._dialer_client().calls.create(
                 to=agent,
                 from_=caller_id,
                 twiml=twiml,
-                status_callback=f"{base}?leg=agent",
+                # The token too: the call is found by it even before its SID
+                # is recorded.
+                status_callback=callback("agent"),
                 status_callback_event=["ringing", "answered", "completed"],
                 timeout=25,
             )
         except TwilioRestException as error:
             _logger.info("Twilio refused a dialled call: %s", error)
+            self._dialer_forget(call_id)
             raise UserError(
                 self.env._(
                     "Twilio refused the call (%(code)s: %(message)s): nothing was "
@@ -816,29 +861,55 @@ class SalesFollowup(models.Model):
             ) from None
         except (TwilioException, OSError) as error:
             _logger.info("Twilio could not be reached: %s", error)
+            self._dialer_forget(call_id)
             raise UserError(
                 self.env._(
                     "Twilio cannot be reached right now: nothing was dialled, and "
                     "the call is back in the queue. Try again in a moment."
                 )
             ) from None
-        call = self.env["sales.call"]._sales_create_workflow(
-            [
-                {
-                    "lead_id": self.lead_id.id,
-                    "followup_id": self.id,
-                    "direction": "out",
-                    "result": False,
-                    "integration_id": source.id,
-                    "provider_call_id": placed.sid,
-                    "dial_token": token,
-                    "dial_status": "agent queued",
-                    "caller_number": customer,
-                }
-            ]
-        )
-        call._dialer_notify()
-        return call
+        # READ COMMITTED: a callback of the call may already be writing it.
+        with self._claim_cursor() as cr:
+            # (gone when the coordinator's phone already failed: see
+            # SalesCall._dialer_on_agent)
+            call = Call.with_env(self.env(cr=cr)).browse(call_id).exists()
+            if not call:
+                return Call.browse(call_id)
+            call._dialer_write({"provider_call_id": placed.sid})
+            if call.dial_status == "agent dialling":
+                call._dialer_write({"dial_status": "agent queued"})
+            call._dialer_notify()
+            call.env.flush_all()
+        return Call.browse(call_id)
+
+    def _dialer_record(self, now, vals):
+        """Create the dialled call ``vals`` and commit it, on a cursor of its
+        own; returns ``(id, False)``, or ``(id, True)`` with the attempt of
+        this follow-up already placed (another press, or a first run of this
+        request), which is not placed again. The dials of one follow-up wait
+        for each other on a lock of the follow-up's own, in READ COMMITTED, so
+        that the second sees the first."""
+        with self._claim_cursor() as cr:
+            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", DIAL_LOCK, self.id))
+            mine = self.with_env(self.env(cr=cr))
+            ringing = mine._dialer_ringing(now)
+            if ringing:
+                return ringing.id, True
+            call = mine.env["sales.call"]._sales_create_workflow([vals])
+            # Written before the commit, while this environment is held (see
+            # _dialer_release).
+            mine.env.flush_all()
+            return call.id, False
+
+    def _dialer_forget(self, call_id):
+        """Remove the attempt ``call_id`` that Twilio did not place, for good
+        (the refusal that follows rolls back the request's own transaction)."""
+        with self.env.registry.cursor() as cr:
+            # sudo: the dialer's own record of a dial that did not happen,
+            # created a moment ago by this request.
+            self.env["sales.call"].with_env(self.env(cr=cr, su=True)).browse(
+                call_id
+            ).unlink()
 
     @api.model
     def action_next_call(self):

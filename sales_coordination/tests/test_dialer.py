@@ -221,7 +221,7 @@ class TestDialing(DialerCommon):
         self.assertIn(f">{CUSTOMER}</Number>", form["Twiml"])
         self.assertIn('machineDetection="DetectMessageEnd"', form["Twiml"])
         self.assertIn(f"dial={call.dial_token}", form["Twiml"])
-        self.assertEqual(form["StatusCallback"], self._url("agent"))
+        self.assertEqual(form["StatusCallback"], self._url("agent", call.dial_token))
         # Over RPC, the call's id; a second press dials nothing more.
         again = call_kw(
             self.Followup.with_user(self.coordinator),
@@ -564,7 +564,7 @@ class TestDialerCallbacks(DialerCommon):
         self.assertEqual(
             form["StatusCallback"],
             f"{public}/sales_coordination/dialer/twilio/{self.integration.id}"
-            "?leg=agent",
+            f"?leg=agent&dial={call.dial_token}",
         )
         local = self._url("customer", call.dial_token)
         params = {
@@ -605,6 +605,15 @@ class TestDialerCallbacks(DialerCommon):
                     "customer",
                     {"CallSid": "CAx", "CallStatus": "busy"},
                     token="nope",
+                ),
+                404,
+            ),
+            "another call under the token": (
+                self._post(
+                    call,
+                    "agent",
+                    {**self._base(call, "CA" + "e" * 32), "CallStatus": "no-answer"},
+                    token=call.dial_token,
                 ),
                 404,
             ),
