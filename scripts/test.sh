@@ -75,7 +75,7 @@ set +e
 (cd "$TOP" && ODOO_RC="$conf" SC_ODOO_PYTHON="$ODOO_PY" SC_ODOO_CONF="$conf" SC_PG_DIR="$PG_DIR" \
     "$ODOO_PY" -m pytest -p no:cacheprovider -q tests \
     --odoo-database="$TEST_DB" --odoo-config="$conf" \
-    --junitxml="$RUN_DIR/pytest.xml")
+    -o junit_family=xunit1 --junitxml="$RUN_DIR/pytest.xml")
 pytest_status=$?
 set -e
 [ $pytest_status -eq 0 ] || status=1
