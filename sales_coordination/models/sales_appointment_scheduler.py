@@ -513,8 +513,9 @@ class SalesAppointmentScheduler(models.AbstractModel):
         stop = max(events.mapped("stop"))
         agendas = self._agendas(events.advisor_id, start, stop)
         company = events.opportunity_id.company_id[:1] or self.env.company
-        # The drives the proposals were checked with: the road's when the company
-        # has a routing server, so that a proposed slot can be booked.
+        # The drives and the day's drive limit the proposals were checked with:
+        # the road's when the company has a routing server, so that a proposed
+        # slot can be booked and a slot never proposed cannot be booked by hand.
         travel = self._travel_settings(
             company,
             self._route_places(
@@ -523,8 +524,9 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 stop,
                 *(self._place(p) for p in events.opportunity_id.partner_id),
             ),
+            day_limit=True,
         )
-        overridden = self.env["calendar.event"]
+        overridden = {}
         for event in events:
             agenda = agendas[event.advisor_id.id]
             reason = slots.check_slot(
@@ -535,11 +537,13 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 travel,
                 ignore_ids=set(events.ids),
             )
-            if reason in (slots.DAILY_CAPACITY, slots.WEEKLY_CAPACITY) and override:
-                overridden |= event
+            if reason in self._OVERRIDABLE and override:
+                overridden[event] = reason
                 reason = None
             if reason:
-                raise ValidationError(self._refusal(reason, event))
+                raise ValidationError(
+                    self._refusal(reason, event, agenda, travel, set(events.ids))
+                )
             # Appointments booked in the same batch count for each other.
             agenda.appointments.append(
                 slots.Appointment(
@@ -549,19 +553,52 @@ class SalesAppointmentScheduler(models.AbstractModel):
                     event.id,
                 )
             )
-        for event in overridden:
-            body = self.env._(
-                "%(manager)s booked this appointment over the capacity of %(advisor)s.",
-                manager=self.env.user.name,
-                advisor=event.advisor_id.name,
-            )
+        for event, reason in overridden.items():
+            if reason == slots.DAY_DRIVE:
+                body = self.env._(
+                    "%(manager)s booked this appointment over the company's limit of "
+                    "driving a day for %(advisor)s.",
+                    manager=self.env.user.name,
+                    advisor=event.advisor_id.name,
+                )
+            else:
+                body = self.env._(
+                    "%(manager)s booked this appointment over the capacity of "
+                    "%(advisor)s.",
+                    manager=self.env.user.name,
+                    advisor=event.advisor_id.name,
+                )
             with side_effect(self.env, "The capacity override's chatter lines"):
                 event.message_post(body=body)
                 event.opportunity_id.message_post(body=body)
         self._claim_weeks(events)
 
-    def _refusal(self, reason, event):
+    # What a manager's explicit override (book(override_capacity=True)) lets
+    # through: the limits of the advisor's day and week, never a clash.
+    _OVERRIDABLE = (slots.DAILY_CAPACITY, slots.WEEKLY_CAPACITY, slots.DAY_DRIVE)
+
+    def _refusal(self, reason, event, agenda=None, travel=None, ignore_ids=()):
         advisor = event.advisor_id.name
+        if reason == slots.DAY_DRIVE:
+            minutes = slots.day_drive_with(
+                agenda,
+                event.start,
+                event.stop,
+                self._place(event.opportunity_id.partner_id),
+                travel,
+                ignore_ids,
+            )
+            return self.env._(
+                "With this appointment %(advisor)s would drive %(minutes)s minutes "
+                "on %(day)s, over the company's limit of %(limit)s minutes a day: "
+                "pick another day or another advisor (a manager may override).",
+                advisor=advisor,
+                minutes=round(minutes),
+                day=format_date(
+                    self.env, agenda.local_day(event.start), date_format="EEEE d MMMM y"
+                ),
+                limit=travel.day_drive_limit,
+            )
         tz = ZoneInfo(self.env.user.tz or event.advisor_id.tz or "UTC")
         when = (
             event.start.replace(tzinfo=timezone.utc)
