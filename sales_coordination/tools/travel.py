@@ -4,11 +4,16 @@ Everything that needs a drive goes through ``travel_minutes``: the road network'
 minutes when a ``RoadMatrix`` (one answer of a routing engine, OSRM's table service)
 holds the pair, else the great-circle estimate (or a postcode guess). ``travel_source``
 says which of the two a pair's minutes come from.
+
+The engine's answers are kept a few minutes (``LEGS``, per Odoo process): a run
+whose pairs were all asked already (the booking right after its proposals, the day's
+route read after the booking) sends no request.
 """
 
 import json
 import logging
 import math
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -112,6 +117,55 @@ class RoadMatrix:
 
 NO_ROADS = RoadMatrix()
 
+# How long, in seconds, an answer of the engine is reused, and for how many pairs:
+# roads do not change by the minute; a run of 20 advisors over two weeks measures
+# up to about 50,000 pairs (some 35 MB for a full cache).
+LEGS_TTL = 600.0
+LEGS_SIZE = 100_000
+
+
+class LegCache:
+    """The engine's answers by pair, per server: ``(minutes, km)``, or None for a
+    pair it could not route (so that it is not asked again). Thread-safe (Odoo's
+    threaded server); each process has its own, and nothing in it is a decision:
+    only what the engine answered, for at most ``ttl`` seconds."""
+
+    def __init__(self, ttl=LEGS_TTL, size=LEGS_SIZE, clock=time.monotonic):
+        self.ttl, self.size, self.clock = ttl, size, clock
+        self._lock = threading.Lock()
+        self._legs = {}  # {(server, key a, key b): (expires, value)}, oldest first
+
+    def clear(self):
+        with self._lock:
+            self._legs.clear()
+
+    def get(self, server, pairs):
+        """{pair: value} when every pair is known and fresh, else None."""
+        now = self.clock()
+        found = {}
+        with self._lock:
+            for key_a, key_b in pairs:
+                entry = self._legs.get((server, key_a, key_b))
+                if entry is None or entry[0] < now:
+                    return None
+                found[(key_a, key_b)] = entry[1]
+        return found
+
+    def put(self, server, values):
+        expires = self.clock() + self.ttl
+        with self._lock:
+            for (key_a, key_b), value in values.items():
+                key = (server, key_a, key_b)
+                self._legs.pop(key, None)  # re-inserted as the newest
+                self._legs[key] = (expires, value)
+            overflow = len(self._legs) - self.size
+            if overflow > 0:
+                for key in list(self._legs)[:overflow]:
+                    del self._legs[key]
+
+
+LEGS = LegCache()
+
 
 def _get_json(url, timeout):
     with urllib.request.urlopen(url, timeout=timeout) as answer:
@@ -119,14 +173,20 @@ def _get_json(url, timeout):
 
 
 def road_matrix(
-    url, places, origins=None, timeout=ROAD_TIMEOUT, max_snap=MAX_SNAP_METRES
+    url,
+    places,
+    origins=None,
+    timeout=ROAD_TIMEOUT,
+    max_snap=MAX_SNAP_METRES,
+    cache=LEGS,
 ):
-    """One request to the OSRM server at ``url`` (its base URL) for the drive
-    between every two of ``places`` that have coordinates (only from ``origins``
-    when given). Never raises: a server that is not set, does not answer in
-    ``timeout`` seconds or refuses gives an empty matrix (every pair estimated); a
-    pair the engine cannot route (a point off the network, or no road between
-    them: null in its answer) is left out, and estimated."""
+    """The drive between every two of ``places`` that have coordinates (only from
+    ``origins`` when given), from the OSRM server at ``url`` (its base URL): at
+    most one request, none when ``cache`` knows every pair already. Never raises:
+    a server that is not set, does not answer in ``timeout`` seconds or refuses
+    gives an empty matrix (every pair estimated); a pair the engine cannot route
+    (a point off the network, or no road between them: null in its answer) is left
+    out, and estimated."""
     sources = None
     if origins is not None:
         sources = list(dict.fromkeys(k for k in map(_key, origins) if k is not None))
@@ -134,6 +194,14 @@ def road_matrix(
     keys = list(dict.fromkeys(k for k in map(_key, places) if k is not None))
     if not url or len(keys) < 2 or sources == []:
         return RoadMatrix()
+    rows = keys[: len(sources)] if sources else keys
+    server = (url.rstrip("/"), max_snap)
+    if cache is not None:
+        known = cache.get(server, ((a, b) for a in rows for b in keys if a != b))
+        if known is not None:
+            return RoadMatrix(
+                cells={pair: leg for pair, leg in known.items() if leg is not None}
+            )
     coordinates = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in keys)
     request = (
         f"{url.rstrip('/')}/table/v1/driving/{coordinates}"
@@ -158,16 +226,23 @@ def road_matrix(
             for waypoint in payload["destinations"]
         ]
         durations, distances = payload["durations"], payload["distances"]
-        cells = {}
-        for i, key_a in enumerate(keys[: len(sources)] if sources else keys):
+        answered = {}
+        for i, key_a in enumerate(rows):
             for j, key_b in enumerate(keys):
-                seconds, metres = durations[i][j], distances[i][j]
-                if i == j or seconds is None or metres is None:
+                if i == j:
                     continue
-                if snapped[i] and snapped[j]:
-                    cells[(key_a, key_b)] = (seconds / 60.0, metres / 1000.0)
+                seconds, metres = durations[i][j], distances[i][j]
+                routed = seconds is not None and metres is not None
+                answered[(key_a, key_b)] = (
+                    (seconds / 60.0, metres / 1000.0)
+                    if routed and snapped[i] and snapped[j]
+                    else None
+                )
     except (KeyError, IndexError, TypeError):
         return RoadMatrix(requests=1, error="malformed answer")
+    if cache is not None:
+        cache.put(server, answered)
+    cells = {pair: leg for pair, leg in answered.items() if leg is not None}
     _logger.debug(
         "routing engine: %s places in %.0f ms",
         len(keys),
