@@ -515,6 +515,33 @@ class TestRoutingEngine(RoutingCommon):
             {"estimate"},
         )
 
+    @freeze_time("2031-03-01 12:00:00")
+    def test_the_boards_week_drive_on_the_road(self):
+        first = self._visit_at(self.advisor, NEAR_BY_ROAD, MONDAY + timedelta(hours=9))
+        self._visit_at(self.advisor, FAR_BY_ROAD, MONDAY + timedelta(hours=13))
+        tuesday = self._visit_at(
+            self.advisor, ACROSS_THE_BAY, MONDAY + timedelta(days=1, hours=9)
+        )
+        days = (first | tuesday).with_user(self.manager)
+        expected = round(sum(days.mapped("sales_day_drive_minutes")))
+        self.assertEqual(set(days.mapped("sales_drive_source")), {"road"})
+        travel.LEGS.clear()
+        calls, counting = self._counting()
+        with counting:
+            row = (
+                self.env["sales.report.advisor"]
+                .with_user(self.manager)
+                .search(
+                    [
+                        ("advisor_id", "=", self.advisor.id),
+                        ("week_start", "=", MONDAY.date()),
+                    ]
+                )
+            )
+            self.assertEqual(row.drive_minutes, expected)
+        self.assertGreater(expected, 0)
+        self.assertEqual(len(calls), 1, "one matrix request for the rows read")
+
     # The demo's branch in Helsinki
 
     def test_demo_branch_books_on_road_times(self):
