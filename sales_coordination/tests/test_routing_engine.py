@@ -182,6 +182,44 @@ class TestRoutingEngine(RoutingCommon):
             travel.travel_source(CUSTOMER, NEAR_BY_ROAD, matrix), travel.ESTIMATE
         )
 
+    @freeze_time("2031-03-01 12:00:00")
+    def test_a_matrix_larger_than_the_server_takes(self):
+        # A server taking at most 3 x 3 pairs a request (--max-table-size 3).
+        port = free_port()
+        small = routing("start", port, 3)
+        self.addCleanup(routing, "stop", port)
+        self.addCleanup(travel._BLOCKS.pop, small, None)
+        places = [CUSTOMER, ACROSS_THE_BAY, FAR_BY_ROAD, NEAR_BY_ROAD, HOME]
+        full = travel.road_matrix(self.url, places, cache=None)
+        self.assertEqual((full.requests, full.error), (1, None))
+        calls, counting = self._counting()
+        with counting:
+            split = travel.road_matrix(small, places, cache=None)
+        self.assertIsNone(split.error)
+        self.assertEqual(split.cells, full.cells, "the same drives, in blocks")
+        self.assertGreater(split.requests, 1)
+        self.assertEqual(len(calls), split.requests)
+        # The next run splits at once, without being refused first.
+        size = travel._BLOCKS[small]
+        self.assertLessEqual(size, 3)
+        again = travel.road_matrix(small, places, cache=None)
+        self.assertEqual(again.requests, (-(-len(places) // size)) ** 2)
+        self.assertEqual(again.cells, full.cells)
+        # From one place only: one request, however many destinations.
+        travel._BLOCKS.pop(small)
+        nearest = travel.road_matrix(small, places, origins=[CUSTOMER], cache=None)
+        self.assertEqual(nearest.requests, 1)
+        self.assertEqual(
+            nearest.road(CUSTOMER, ACROSS_THE_BAY), full.road(CUSTOMER, ACROSS_THE_BAY)
+        )
+        # The proposals on it: road drives, said so, as with a large server.
+        self._two_advisors_monday()
+        travel._BLOCKS.pop(small, None)
+        self.company.sales_routing_url = small
+        proposals = self._propose(self.coordinator)
+        self.assertTrue(proposals)
+        self.assertEqual({p["travel_source"] for p in proposals}, {"road"})
+
     # Proposals
 
     def _two_advisors_monday(self):

@@ -172,6 +172,84 @@ def _get_json(url, timeout):
         return json.loads(answer.read())
 
 
+class _TooBig(Exception):
+    """The server refused a table larger than its ``--max-table-size``."""
+
+
+class _NoMatrix(Exception):
+    """The server gave no usable answer (the message says why)."""
+
+
+# The largest block (sources x destinations, each at most this many places) each
+# server accepted, once it refused a larger one: the next runs split their
+# matrix at once rather than be refused again. Per process, like LEGS.
+_BLOCKS = {}
+# After a refusal, the next try's blocks are this much smaller (OSRM refuses when
+# sources x destinations exceed the square of its --max-table-size).
+_BLOCK_SHRINK = 0.7
+
+
+def _chunks(items, size):
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _block(url, rows, cols, timeout, max_snap):
+    """One request: the drives from ``rows`` to ``cols`` (keys), as
+    {(a, b): (minutes, km) or None}."""
+    keys = list(dict.fromkeys([*rows, *cols]))
+    index = {key: i for i, key in enumerate(keys)}
+    coordinates = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in keys)
+    request = f"{url}/table/v1/driving/{coordinates}?annotations=duration,distance"
+    if len(rows) < len(keys):
+        request += "&sources=" + ";".join(str(index[key]) for key in rows)
+    if len(cols) < len(keys):
+        request += "&destinations=" + ";".join(str(index[key]) for key in cols)
+    try:
+        payload = _get_json(request, timeout)
+    except urllib.error.HTTPError as error:
+        # OSRM says why in a JSON body: TooBig is the one to split for.
+        try:
+            code = json.loads(error.read()).get("code")
+        except (OSError, ValueError, AttributeError):
+            code = None
+        if code == "TooBig":
+            raise _TooBig() from error
+        raise _NoMatrix(f"{error} ({code})" if code else str(error)) from error
+    except (OSError, ValueError) as error:
+        # URLError, timeouts, bad JSON.
+        raise _NoMatrix(str(error) or type(error).__name__) from error
+    if not isinstance(payload, dict) or payload.get("code") != "Ok":
+        code = payload.get("code") if isinstance(payload, dict) else None
+        if code == "TooBig":
+            raise _TooBig()
+        raise _NoMatrix(str(code or "no answer"))
+    try:
+        from_snapped = [
+            (waypoint or {}).get("distance", 0.0) <= max_snap
+            for waypoint in payload["sources"]
+        ]
+        to_snapped = [
+            (waypoint or {}).get("distance", 0.0) <= max_snap
+            for waypoint in payload["destinations"]
+        ]
+        durations, distances = payload["durations"], payload["distances"]
+        answered = {}
+        for i, key_a in enumerate(rows):
+            for j, key_b in enumerate(cols):
+                if key_a == key_b:
+                    continue
+                seconds, metres = durations[i][j], distances[i][j]
+                routed = seconds is not None and metres is not None
+                answered[(key_a, key_b)] = (
+                    (seconds / 60.0, metres / 1000.0)
+                    if routed and from_snapped[i] and to_snapped[j]
+                    else None
+                )
+    except (KeyError, IndexError, TypeError) as error:
+        raise _NoMatrix("malformed answer") from error
+    return answered
+
+
 def road_matrix(
     url,
     places,
@@ -181,12 +259,14 @@ def road_matrix(
     cache=LEGS,
 ):
     """The drive between every two of ``places`` that have coordinates (only from
-    ``origins`` when given), from the OSRM server at ``url`` (its base URL): at
-    most one request, none when ``cache`` knows every pair already. Never raises:
-    a server that is not set, does not answer in ``timeout`` seconds or refuses
-    gives an empty matrix (every pair estimated); a pair the engine cannot route
-    (a point off the network, or no road between them: null in its answer) is left
-    out, and estimated."""
+    ``origins`` when given), from the OSRM server at ``url`` (its base URL): one
+    request, none when ``cache`` knows every pair already, or a few when the
+    server refuses a table that large (its ``--max-table-size``): then the matrix
+    is asked in blocks. Never raises: a server that is not set, does not answer in
+    ``timeout`` seconds (each request) or refuses otherwise gives an empty matrix
+    (every pair estimated); a pair the engine cannot route (a point off the
+    network, or no road between them: null in its answer) is left out, and
+    estimated."""
     sources = None
     if origins is not None:
         sources = list(dict.fromkeys(k for k in map(_key, origins) if k is not None))
@@ -195,60 +275,46 @@ def road_matrix(
     if not url or len(keys) < 2 or sources == []:
         return RoadMatrix()
     rows = keys[: len(sources)] if sources else keys
-    server = (url.rstrip("/"), max_snap)
+    base = url.rstrip("/")
+    server = (base, max_snap)
     if cache is not None:
         known = cache.get(server, ((a, b) for a in rows for b in keys if a != b))
         if known is not None:
             return RoadMatrix(
                 cells={pair: leg for pair, leg in known.items() if leg is not None}
             )
-    coordinates = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in keys)
-    request = (
-        f"{url.rstrip('/')}/table/v1/driving/{coordinates}"
-        "?annotations=duration,distance"
-    )
-    if sources is not None:
-        # The origins come first in ``keys``.
-        request += "&sources=" + ";".join(map(str, range(len(sources))))
     started = time.monotonic()
-    try:
-        payload = _get_json(request, timeout)
-    except (OSError, ValueError) as error:
-        # HTTPError (an answer such as TooBig), URLError, timeouts, bad JSON.
-        _logger.info("routing engine %s gave no matrix: %s", url, error)
-        return RoadMatrix(requests=1, error=str(error) or type(error).__name__)
-    if not isinstance(payload, dict) or payload.get("code") != "Ok":
-        code = payload.get("code") if isinstance(payload, dict) else None
-        return RoadMatrix(requests=1, error=str(code or "no answer"))
-    try:
-        snapped = [
-            (waypoint or {}).get("distance", 0.0) <= max_snap
-            for waypoint in payload["destinations"]
-        ]
-        durations, distances = payload["durations"], payload["distances"]
+    requests = 0
+    size = min(_BLOCKS.get(base, len(keys)), len(keys))
+    while True:
         answered = {}
-        for i, key_a in enumerate(rows):
-            for j, key_b in enumerate(keys):
-                if i == j:
-                    continue
-                seconds, metres = durations[i][j], distances[i][j]
-                routed = seconds is not None and metres is not None
-                answered[(key_a, key_b)] = (
-                    (seconds / 60.0, metres / 1000.0)
-                    if routed and snapped[i] and snapped[j]
-                    else None
-                )
-    except (KeyError, IndexError, TypeError):
-        return RoadMatrix(requests=1, error="malformed answer")
+        try:
+            for row_block in _chunks(rows, size):
+                for col_block in _chunks(keys, size):
+                    requests += 1
+                    answered.update(
+                        _block(base, row_block, col_block, timeout, max_snap)
+                    )
+            break
+        except _TooBig:
+            if size <= 1:
+                _logger.info("routing engine %s refused a table of one", url)
+                return RoadMatrix(requests=requests, error="TooBig")
+            size = max(1, int(size * _BLOCK_SHRINK))
+            _BLOCKS[base] = size
+        except _NoMatrix as error:
+            _logger.info("routing engine %s gave no matrix: %s", url, error)
+            return RoadMatrix(requests=requests, error=str(error))
     if cache is not None:
         cache.put(server, answered)
     cells = {pair: leg for pair, leg in answered.items() if leg is not None}
     _logger.debug(
-        "routing engine: %s places in %.0f ms",
+        "routing engine: %s places in %s requests, %.0f ms",
         len(keys),
+        requests,
         (time.monotonic() - started) * 1000,
     )
-    return RoadMatrix(cells=cells, requests=1)
+    return RoadMatrix(cells=cells, requests=requests)
 
 
 def travel_minutes(a, b, speed_kmh=40.0, matrix=NO_ROADS):
