@@ -4,7 +4,10 @@
 #   BENCH_SCALE (default 1: 1M leads, 5M calls...), BENCH_DB (default sc_bench),
 #   BENCH_REPEAT (default 7), BENCH_REBUILD=1 to rebuild the data,
 #   BENCH_INBOUND_EVENTS (default 400) posted to the inbound endpoint,
-#   BENCH_TELEPHONY_EVENTS (default 400) posted to the Twilio and CallRail ones.
+#   BENCH_TELEPHONY_EVENTS (default 400) posted to the Twilio and CallRail ones,
+#   BENCH_ROUTING_CUSTOMERS (default 200) and BENCH_ROUTING_ADVISORS (default 20)
+#   booked on the road engine by bench/routing.py (no database; scripts/routing.sh
+#   starts its own osrm-routed).
 # What the benchmarks print is written into docs/performance.md (between its
 # markers) and appended to bench/HISTORY.md at scale 1, the scale the page
 # reports; at any other scale (make test's smoke run) into copies under .run/,
@@ -51,6 +54,8 @@ out=$RUN_DIR/bench-$db.out
 (cd "$TOP/bench" && "$ODOO_PY" inbound.py --config "$conf" --database "$db" --events "${BENCH_INBOUND_EVENTS:-400}") | tee -a "$out"
 (cd "$TOP/bench" && "$ODOO_PY" telephony.py --config "$conf" --database "$db" --events "${BENCH_TELEPHONY_EVENTS:-400}") | tee -a "$out"
 (cd "$TOP/bench" && "$ODOO_PY" call_queue.py --config "$conf" --database "$db" --presses "${BENCH_QUEUE_PRESSES:-400}") | tee -a "$out"
+(cd "$TOP/bench" && "$ODOO_PY" routing.py --config "$conf" --customers "${BENCH_ROUTING_CUSTOMERS:-200}" \
+    --advisors "${BENCH_ROUTING_ADVISORS:-20}") | tee -a "$out"
 if [ "$scale" = 1.0 ]; then
     page=${BENCH_PAGE:-$TOP/docs/performance.md}
     history=${BENCH_HISTORY:-$TOP/bench/HISTORY.md}
@@ -60,4 +65,4 @@ else
 fi
 python3 "$TOP/bench/report.py" --output "$out" --page "$page" --history "$history" \
     --note "$built" --note "$vacuumed" \
-    --note "make bench with BENCH_REPEAT=${BENCH_REPEAT:-7}, BENCH_INBOUND_EVENTS=${BENCH_INBOUND_EVENTS:-400}, BENCH_TELEPHONY_EVENTS=${BENCH_TELEPHONY_EVENTS:-400}, BENCH_QUEUE_PRESSES=${BENCH_QUEUE_PRESSES:-400}"
+    --note "make bench with BENCH_REPEAT=${BENCH_REPEAT:-7}, BENCH_INBOUND_EVENTS=${BENCH_INBOUND_EVENTS:-400}, BENCH_TELEPHONY_EVENTS=${BENCH_TELEPHONY_EVENTS:-400}, BENCH_QUEUE_PRESSES=${BENCH_QUEUE_PRESSES:-400}, BENCH_ROUTING_CUSTOMERS=${BENCH_ROUTING_CUSTOMERS:-200}, BENCH_ROUTING_ADVISORS=${BENCH_ROUTING_ADVISORS:-20}"
