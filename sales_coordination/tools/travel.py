@@ -152,6 +152,9 @@ class LegCache:
         return found
 
     def put(self, server, values):
+        if len(values) > self.size:
+            # A run larger than the cache could never be served from it whole.
+            return
         expires = self.clock() + self.ttl
         with self._lock:
             for (key_a, key_b), value in values.items():
