@@ -793,16 +793,25 @@ class SalesAppointmentScheduler(models.AbstractModel):
         return Place(postcode=partner.zip or None)
 
     @api.model
-    def _travel_settings(self, company, places=(), origins=None, day_limit=False):
+    def _travel_settings(
+        self, company, places=(), origins=None, day_limit=False, groups=None
+    ):
         """How the run measures drives: with a routing server, the road network's
         minutes between ``places`` (one request; ``origins``: only from these),
-        else, and for any pair it cannot route, the estimate."""
+        or within each of ``groups`` (lists of places: one request each), else,
+        and for any pair it cannot route, the estimate."""
         url = company.sales_routing_url
-        matrix = (
-            travel.road_matrix(url, places, origins=origins)
-            if url
-            else travel.RoadMatrix()
-        )
+        if not url:
+            matrix = travel.RoadMatrix()
+        elif groups is None:
+            matrix = travel.road_matrix(url, places, origins=origins)
+        else:
+            matrix = travel.RoadMatrix()
+            for group in groups:
+                part = travel.road_matrix(url, group)
+                matrix.cells.update(part.cells)
+                matrix.requests += part.requests
+                matrix.error = matrix.error or part.error
         return slots.TravelSettings(
             speed_kmh=company.sales_travel_speed or 40.0,
             stop_minutes=company.sales_stop_minutes,
@@ -815,7 +824,8 @@ class SalesAppointmentScheduler(models.AbstractModel):
         """{event id: (drive from the previous visit or home, the day's driving,
         source)} for sales appointments ``events``: each advisor's day as a route
         through the visits of that day the current user may read, from home and
-        back when the home is known. The drives come from one matrix request."""
+        back when the home is known. The drives come from one matrix request per
+        group of days (_route_groups: one for a few days)."""
         if not events:
             return {}
         # The user's own rights: a day is routed through the visits they see.
@@ -850,7 +860,7 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 by_day.setdefault(key, []).append(event)
         settings = self._travel_settings(
             events.sales_company_id[:1] or self.env.company,
-            [*homes.values(), *places.values()],
+            groups=self._route_groups(by_day, homes, places),
         )
         routes = {}
         for (advisor_id, _day), visits in by_day.items():
@@ -870,6 +880,26 @@ class SalesAppointmentScheduler(models.AbstractModel):
                     settings.source(previous, stops[index]),
                 )
         return routes
+
+    # A day's route needs only its own pairs: the days are asked in groups of
+    # about this many places (a request each), not as one matrix of every place
+    # of every day, whose pairs grow as their square (1,000 places: 7 s).
+    _ROUTE_GROUP_PLACES = 60
+
+    def _route_groups(self, by_day, homes, places):
+        """The places of the days ``by_day`` ({(advisor, day): visits}), each day
+        whole in one group, the days grouped up to _ROUTE_GROUP_PLACES places."""
+        groups, current = [], []
+        for (advisor_id, _day), visits in by_day.items():
+            day = [homes.get(advisor_id), *(places[v.id] for v in visits)]
+            day = [place for place in day if place is not None]
+            if current and len(current) + len(day) > self._ROUTE_GROUP_PLACES:
+                groups.append(current)
+                current = []
+            current.extend(day)
+        if current:
+            groups.append(current)
+        return groups
 
     def _local_day(self, event):
         tz = ZoneInfo(event.advisor_id.tz or "UTC")

@@ -580,6 +580,40 @@ class TestRoutingEngine(RoutingCommon):
         self.assertGreater(expected, 0)
         self.assertEqual(len(calls), 1, "one matrix request for the rows read")
 
+    @freeze_time("2031-03-01 12:00:00")
+    def test_many_days_are_asked_in_groups(self):
+        # Each day's route needs only its own pairs: many days are asked in
+        # groups of days (a request each), the figures the same as in one.
+        visits = self._visit_at(
+            self.advisor, NEAR_BY_ROAD, MONDAY + timedelta(hours=9)
+        ) | self._visit_at(self.advisor, FAR_BY_ROAD, MONDAY + timedelta(hours=13))
+        visits |= self._visit_at(
+            self.advisor_3, ACROSS_THE_BAY, MONDAY + timedelta(days=1, hours=9)
+        )
+        fields = [
+            "sales_drive_minutes",
+            "sales_day_drive_minutes",
+            "sales_drive_source",
+        ]
+        Scheduler = type(self.env["sales.appointment.scheduler"])
+        calls, counting = self._counting()
+        figures = {}
+        for size in (60, 3):
+            with (
+                self.subTest(group=size),
+                patch.object(Scheduler, "_ROUTE_GROUP_PLACES", size),
+            ):
+                travel.LEGS.clear()
+                calls.clear()
+                visits.invalidate_recordset()
+                with counting:
+                    figures[size] = visits.with_user(self.manager).read(fields)
+                # Monday's three places (home, two visits) and Tuesday's two:
+                # one group of both, or a group each.
+                self.assertEqual(len(calls), 1 if size == 60 else 2)
+        self.assertEqual(figures[3], figures[60])
+        self.assertEqual({line["sales_drive_source"] for line in figures[3]}, {"road"})
+
     # The demo's branch in Helsinki
 
     def test_demo_branch_books_on_road_times(self):
