@@ -108,6 +108,15 @@ class TestDayDriveLimit(SalesCoordinationCommon):
                     self._book_by_hand(user, override=True)
         self.assertEqual(self._count(), count, "nothing half-written")
 
+    def test_those_who_may_not_book_learn_nothing_of_the_day(self):
+        # Another coordinator, another company's, the advisor themselves: refused
+        # for who they are, before any drive is measured or named.
+        for user in (self.other_coordinator, self.coordinator_c2, self.advisor):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError) as refusal:
+                    self._book_by_hand(user)
+                self.assertNotIn("minutes", str(refusal.exception))
+
     def test_moving_a_visit_onto_the_day_is_refused(self):
         # Tuesday has no other visit: the far customer fits there.
         tuesday = self.at_two + timedelta(days=1)
