@@ -11,7 +11,12 @@ request against the same run on the estimate.
 Usage: python bench/routing.py --config CONF [--customers 200] [--advisors 20]
            [--seed 7]
 Runs with the Odoo environment's Python and an Odoo configuration whose addons path
-holds the addon (it imports the addon's pure tools; no database is used).
+holds the addon (it imports the addon's pure tools; no database is used). `make
+bench` runs it (scripts/bench.sh: BENCH_ROUTING_CUSTOMERS, BENCH_ROUTING_ADVISORS),
+and its figures go to docs/performance.md with the others.
+
+Every run asks the engine afresh (no cache of its answers): the time measured is
+that of a run whose pairs the engine was never asked, the worst case.
 """
 
 import argparse
@@ -67,7 +72,7 @@ def routable_places(url):
             lon += 0.0012
         lat += 0.0008
     places = [Place(lat, lon) for lat, lon in found]
-    matrix = travel.road_matrix(url, places, timeout=30)
+    matrix = travel.road_matrix(url, places, timeout=30, cache=None)
     return [
         a
         for a in places
@@ -112,7 +117,7 @@ def simulate(url, homes, customers, road):
             places = [customer, *homes] + [
                 a.place for agenda in plan for a in agenda.appointments
             ]
-            matrix = travel.road_matrix(url, places)
+            matrix = travel.road_matrix(url, places, cache=None)
             requests += matrix.requests
         settings = slots.TravelSettings(matrix=matrix)
         proposals = slots.propose(plan, customer, DURATION, travel=settings, limit=1)
@@ -167,7 +172,12 @@ def main():
         rng = random.Random(args.seed)
         homes = [rng.choice(places) for _ in range(args.advisors)]
         customers = [rng.choice(places) for _ in range(args.customers)]
-        full = travel.road_matrix(url, places, timeout=60)
+        full = travel.road_matrix(url, places, timeout=60, cache=None)
+        print(
+            f"road against the estimate (bench/routing.py): {args.customers} "
+            f"customers, {args.advisors} advisors, two weeks, on the Helsinki "
+            f"extract's {len(places)} routable places"
+        )
         results = {}
         for name, road in (("estimate", False), ("road", True)):
             plan, times, requests = simulate(url, homes, customers, road)
@@ -185,7 +195,6 @@ def main():
             results["estimate"]
         )
         print(f"propose with the engine / on the estimate: {ratio:.2f}x (goal <= 1.5x)")
-        print(f"{len(places)} routable places in the extract's centre")
     finally:
         engine("stop", port)
 

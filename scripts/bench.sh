@@ -4,9 +4,12 @@
 #   BENCH_SCALE (default 1: 1M leads, 5M calls...), BENCH_DB (default sc_bench),
 #   BENCH_REPEAT (default 7), BENCH_REBUILD=1 to rebuild the data,
 #   BENCH_INBOUND_EVENTS (default 400) posted to the inbound endpoint,
-#   BENCH_TELEPHONY_EVENTS (default 400) posted to the Twilio and CallRail ones.
+#   BENCH_TELEPHONY_EVENTS (default 400) posted to the Twilio and CallRail ones,
 #   BENCH_DIALER_CALLS due calls on the dialer's floor (default 1000 at scale 1,
-#   24 at any other).
+#   24 at any other),
+#   BENCH_ROUTING_CUSTOMERS (default 200) and BENCH_ROUTING_ADVISORS (default 20)
+#   booked on the road engine by bench/routing.py (no database; scripts/routing.sh
+#   starts its own osrm-routed).
 # What the benchmarks print is written into docs/performance.md (between its
 # markers) and appended to bench/HISTORY.md at scale 1, the scale the page
 # reports; at any other scale (make test's smoke run) into copies under .run/,
@@ -56,6 +59,8 @@ out=$RUN_DIR/bench-$db.out
 # The dialer's floor: the 1,000 due calls at scale 1, a handful otherwise.
 dialer_calls=${BENCH_DIALER_CALLS:-$([ "$scale" = 1.0 ] && echo 1000 || echo 24)}
 (cd "$TOP/bench" && "$ODOO_PY" dialer.py --config "$conf" --database "$db" --calls "$dialer_calls") | tee -a "$out"
+(cd "$TOP/bench" && "$ODOO_PY" routing.py --config "$conf" --customers "${BENCH_ROUTING_CUSTOMERS:-200}" \
+    --advisors "${BENCH_ROUTING_ADVISORS:-20}") | tee -a "$out"
 if [ "$scale" = 1.0 ]; then
     page=${BENCH_PAGE:-$TOP/docs/performance.md}
     history=${BENCH_HISTORY:-$TOP/bench/HISTORY.md}
@@ -65,4 +70,4 @@ else
 fi
 python3 "$TOP/bench/report.py" --output "$out" --page "$page" --history "$history" \
     --note "$built" --note "$vacuumed" \
-    --note "make bench with BENCH_REPEAT=${BENCH_REPEAT:-7}, BENCH_INBOUND_EVENTS=${BENCH_INBOUND_EVENTS:-400}, BENCH_TELEPHONY_EVENTS=${BENCH_TELEPHONY_EVENTS:-400}, BENCH_QUEUE_PRESSES=${BENCH_QUEUE_PRESSES:-400}, BENCH_DIALER_CALLS=$dialer_calls"
+    --note "make bench with BENCH_REPEAT=${BENCH_REPEAT:-7}, BENCH_INBOUND_EVENTS=${BENCH_INBOUND_EVENTS:-400}, BENCH_TELEPHONY_EVENTS=${BENCH_TELEPHONY_EVENTS:-400}, BENCH_QUEUE_PRESSES=${BENCH_QUEUE_PRESSES:-400}, BENCH_DIALER_CALLS=$dialer_calls, BENCH_ROUTING_CUSTOMERS=${BENCH_ROUTING_CUSTOMERS:-200}, BENCH_ROUTING_ADVISORS=${BENCH_ROUTING_ADVISORS:-20}"

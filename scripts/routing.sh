@@ -5,8 +5,11 @@
 # (default ~/.cache/sales_coordination/osrm): built once, reused by every clone.
 #
 #   routing.sh build         the venv and the road data (MLD), once; prints the time taken
-#   routing.sh start PORT    osrm-routed on 127.0.0.1:PORT (builds first if needed);
-#                            prints the server's base URL once it answers
+#   routing.sh start PORT [MAX_TABLE_SIZE]
+#                            osrm-routed on 127.0.0.1:PORT (builds first if needed);
+#                            prints the server's base URL once it answers. Its
+#                            --max-table-size is MAX_TABLE_SIZE (default 1000): a
+#                            small one tests the matrix asked in blocks
 #   routing.sh stop PORT     stops the server started on PORT
 #   routing.sh url PORT      the base URL a company's sales_routing_url takes
 #
@@ -80,7 +83,8 @@ routed() {
 }
 
 start() {
-    local port=$1 pidfile=$run/osrm-$1.pid
+    local port=$1 max_table=${2:-1000} pidfile=$run/osrm-$1.pid
+    [[ "$max_table" =~ ^[0-9]+$ ]] || die "MAX_TABLE_SIZE must be a number, not $max_table."
     built || build
     mkdir -p "$run"
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
@@ -88,7 +92,7 @@ start() {
     else
         # setsid: the server outlives this script, in a session of its own.
         setsid "$(routed)" --algorithm mld --ip 127.0.0.1 --port "$port" \
-            --max-table-size 1000 "$data" >"$run/osrm-$port.log" 2>&1 </dev/null &
+            --max-table-size "$max_table" "$data" >"$run/osrm-$port.log" 2>&1 </dev/null &
         echo $! >"$pidfile"
     fi
     local i
@@ -126,8 +130,8 @@ stop() {
 
 case "${1:-}" in
 build) build ;;
-start) [ -n "${2:-}" ] || die "usage: routing.sh start PORT"; start "$2" ;;
+start) [ -n "${2:-}" ] || die "usage: routing.sh start PORT [MAX_TABLE_SIZE]"; start "$2" "${3:-}" ;;
 stop) [ -n "${2:-}" ] || die "usage: routing.sh stop PORT"; stop "$2" ;;
 url) [ -n "${2:-}" ] || die "usage: routing.sh url PORT"; printf 'http://127.0.0.1:%s\n' "$2" ;;
-*) die "usage: routing.sh build | start PORT | stop PORT | url PORT" ;;
+*) die "usage: routing.sh build | start PORT [MAX_TABLE_SIZE] | stop PORT | url PORT" ;;
 esac

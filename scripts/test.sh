@@ -103,6 +103,7 @@ python3 "$TOP/scripts/odoo_tests.py" calendar-sync "$RUN_DIR/test-calendar-sync.
 
 say "== benchmark smoke run (scale 0.001), so that the benchmarks cannot rot"
 if BENCH_SCALE=0.001 BENCH_DB=sc_bench_smoke BENCH_REPEAT=1 BENCH_REBUILD=1 BENCH_INBOUND_EVENTS=40 BENCH_TELEPHONY_EVENTS=40 BENCH_QUEUE_PRESSES=16 \
+    BENCH_ROUTING_CUSTOMERS=20 BENCH_ROUTING_ADVISORS=4 \
     bash "$TOP/scripts/bench.sh" >"$RUN_DIR/bench-smoke.log" 2>&1; then
     tail -n +1 "$RUN_DIR/bench-smoke.log" | grep -A100 "^benchmarks on"
     echo "1 0" >"$RUN_DIR/result-bench-smoke"

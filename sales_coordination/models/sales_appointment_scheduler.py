@@ -513,8 +513,9 @@ class SalesAppointmentScheduler(models.AbstractModel):
         stop = max(events.mapped("stop"))
         agendas = self._agendas(events.advisor_id, start, stop)
         company = events.opportunity_id.company_id[:1] or self.env.company
-        # The drives the proposals were checked with: the road's when the company
-        # has a routing server, so that a proposed slot can be booked.
+        # The drives and the day's drive limit the proposals were checked with:
+        # the road's when the company has a routing server, so that a proposed
+        # slot can be booked and a slot never proposed cannot be booked by hand.
         travel = self._travel_settings(
             company,
             self._route_places(
@@ -523,8 +524,9 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 stop,
                 *(self._place(p) for p in events.opportunity_id.partner_id),
             ),
+            day_limit=True,
         )
-        overridden = self.env["calendar.event"]
+        overridden = {}
         for event in events:
             agenda = agendas[event.advisor_id.id]
             reason = slots.check_slot(
@@ -535,11 +537,13 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 travel,
                 ignore_ids=set(events.ids),
             )
-            if reason in (slots.DAILY_CAPACITY, slots.WEEKLY_CAPACITY) and override:
-                overridden |= event
+            if reason in self._OVERRIDABLE and override:
+                overridden[event] = reason
                 reason = None
             if reason:
-                raise ValidationError(self._refusal(reason, event))
+                raise ValidationError(
+                    self._refusal(reason, event, agenda, travel, set(events.ids))
+                )
             # Appointments booked in the same batch count for each other.
             agenda.appointments.append(
                 slots.Appointment(
@@ -549,19 +553,52 @@ class SalesAppointmentScheduler(models.AbstractModel):
                     event.id,
                 )
             )
-        for event in overridden:
-            body = self.env._(
-                "%(manager)s booked this appointment over the capacity of %(advisor)s.",
-                manager=self.env.user.name,
-                advisor=event.advisor_id.name,
-            )
+        for event, reason in overridden.items():
+            if reason == slots.DAY_DRIVE:
+                body = self.env._(
+                    "%(manager)s booked this appointment over the company's limit of "
+                    "driving a day for %(advisor)s.",
+                    manager=self.env.user.name,
+                    advisor=event.advisor_id.name,
+                )
+            else:
+                body = self.env._(
+                    "%(manager)s booked this appointment over the capacity of "
+                    "%(advisor)s.",
+                    manager=self.env.user.name,
+                    advisor=event.advisor_id.name,
+                )
             with side_effect(self.env, "The capacity override's chatter lines"):
                 event.message_post(body=body)
                 event.opportunity_id.message_post(body=body)
         self._claim_weeks(events)
 
-    def _refusal(self, reason, event):
+    # What a manager's explicit override (book(override_capacity=True)) lets
+    # through: the limits of the advisor's day and week, never a clash.
+    _OVERRIDABLE = (slots.DAILY_CAPACITY, slots.WEEKLY_CAPACITY, slots.DAY_DRIVE)
+
+    def _refusal(self, reason, event, agenda=None, travel=None, ignore_ids=()):
         advisor = event.advisor_id.name
+        if reason == slots.DAY_DRIVE:
+            minutes = slots.day_drive_with(
+                agenda,
+                event.start,
+                event.stop,
+                self._place(event.opportunity_id.partner_id),
+                travel,
+                ignore_ids,
+            )
+            return self.env._(
+                "With this appointment %(advisor)s would drive %(minutes)s minutes "
+                "on %(day)s, over the company's limit of %(limit)s minutes a day: "
+                "pick another day or another advisor (a manager may override).",
+                advisor=advisor,
+                minutes=round(minutes),
+                day=format_date(
+                    self.env, agenda.local_day(event.start), date_format="EEEE d MMMM y"
+                ),
+                limit=travel.day_drive_limit,
+            )
         tz = ZoneInfo(self.env.user.tz or event.advisor_id.tz or "UTC")
         when = (
             event.start.replace(tzinfo=timezone.utc)
@@ -756,16 +793,25 @@ class SalesAppointmentScheduler(models.AbstractModel):
         return Place(postcode=partner.zip or None)
 
     @api.model
-    def _travel_settings(self, company, places=(), origins=None, day_limit=False):
+    def _travel_settings(
+        self, company, places=(), origins=None, day_limit=False, groups=None
+    ):
         """How the run measures drives: with a routing server, the road network's
         minutes between ``places`` (one request; ``origins``: only from these),
-        else, and for any pair it cannot route, the estimate."""
+        or within each of ``groups`` (lists of places: one request each), else,
+        and for any pair it cannot route, the estimate."""
         url = company.sales_routing_url
-        matrix = (
-            travel.road_matrix(url, places, origins=origins)
-            if url
-            else travel.RoadMatrix()
-        )
+        if not url:
+            matrix = travel.RoadMatrix()
+        elif groups is None:
+            matrix = travel.road_matrix(url, places, origins=origins)
+        else:
+            matrix = travel.RoadMatrix()
+            for group in groups:
+                part = travel.road_matrix(url, group)
+                matrix.cells.update(part.cells)
+                matrix.requests += part.requests
+                matrix.error = matrix.error or part.error
         return slots.TravelSettings(
             speed_kmh=company.sales_travel_speed or 40.0,
             stop_minutes=company.sales_stop_minutes,
@@ -778,7 +824,8 @@ class SalesAppointmentScheduler(models.AbstractModel):
         """{event id: (drive from the previous visit or home, the day's driving,
         source)} for sales appointments ``events``: each advisor's day as a route
         through the visits of that day the current user may read, from home and
-        back when the home is known. The drives come from one matrix request."""
+        back when the home is known. The drives come from one matrix request per
+        group of days (_route_groups: one for a few days)."""
         if not events:
             return {}
         # The user's own rights: a day is routed through the visits they see.
@@ -813,7 +860,7 @@ class SalesAppointmentScheduler(models.AbstractModel):
                 by_day.setdefault(key, []).append(event)
         settings = self._travel_settings(
             events.sales_company_id[:1] or self.env.company,
-            [*homes.values(), *places.values()],
+            groups=self._route_groups(by_day, homes, places),
         )
         routes = {}
         for (advisor_id, _day), visits in by_day.items():
@@ -833,6 +880,26 @@ class SalesAppointmentScheduler(models.AbstractModel):
                     settings.source(previous, stops[index]),
                 )
         return routes
+
+    # A day's route needs only its own pairs: the days are asked in groups of
+    # about this many places (a request each), not as one matrix of every place
+    # of every day, whose pairs grow as their square (1,000 places: 7 s).
+    _ROUTE_GROUP_PLACES = 60
+
+    def _route_groups(self, by_day, homes, places):
+        """The places of the days ``by_day`` ({(advisor, day): visits}), each day
+        whole in one group, the days grouped up to _ROUTE_GROUP_PLACES places."""
+        groups, current = [], []
+        for (advisor_id, _day), visits in by_day.items():
+            day = [homes.get(advisor_id), *(places[v.id] for v in visits)]
+            day = [place for place in day if place is not None]
+            if current and len(current) + len(day) > self._ROUTE_GROUP_PLACES:
+                groups.append(current)
+                current = []
+            current.extend(day)
+        if current:
+            groups.append(current)
+        return groups
 
     def _local_day(self, event):
         tz = ZoneInfo(event.advisor_id.tz or "UTC")

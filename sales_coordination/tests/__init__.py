@@ -4,6 +4,7 @@ from . import test_dispatch_board
 from . import test_dispatch_board_ui
 from . import test_calendar_ownership
 from . import test_crm_lead_visibility
+from . import test_day_drive_limit
 from . import test_debrief
 from . import test_debrief_overdue
 from . import test_priority_sql

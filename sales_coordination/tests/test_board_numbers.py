@@ -4,7 +4,15 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
 from ..report.sales_coordinator_board import MIN_RATIO_BASE
+from ..tools import travel
+from ..tools.travel import Place
 from .common import SalesCoordinationCommon
+
+# The advisor's home, and two customers north of it (the estimate: great circle
+# x 1.3 at 40 km/h): a day there and back, through both.
+HOME = Place(39.7817, -89.6501)
+NORTH = Place(39.8717, -89.6501)
+FURTHER = Place(39.9617, -89.6501)
 
 # A Wednesday morning: the week's figures have a Monday behind them and days ahead.
 WEDNESDAY = {"wednesday": datetime(2031, 3, 5, 10, 0)}
@@ -208,8 +216,93 @@ class TestBoardNumbers(SalesCoordinationCommon):
         self.assertEqual(self._sql_row("speed_to_lead_hours"), (0.0,))
 
 
+class WeekDriveCommon(SalesCoordinationCommon):
+    @classmethod
+    def _locate(cls, partner, place):
+        partner.write(
+            {"partner_latitude": place.latitude, "partner_longitude": place.longitude}
+        )
+
+    @classmethod
+    def _visit(cls, advisor, place, start):
+        partner = cls.env["res.partner"].create({"name": f"Customer at {start}"})
+        cls._locate(partner, place)
+        lead = cls.env["crm.lead"].create(
+            {
+                "name": f"Lead at {start}",
+                "type": "opportunity",
+                "partner_id": partner.id,
+                "user_id": advisor.id,
+                "source_id": cls.source.id,
+            }
+        )
+        return cls._book(advisor=advisor, lead=lead, start=start)
+
+    @classmethod
+    def _plan_week(cls, monday=datetime(2031, 3, 3)):
+        """Ada's week of ``monday``: Monday home, north, further, home; Tuesday
+        home, north, home. The expected minutes of that week."""
+        cls._locate(cls.advisor.partner_id, HOME)
+        cls._visit(cls.advisor, NORTH, monday + timedelta(hours=9))
+        cls._visit(cls.advisor, FURTHER, monday + timedelta(hours=13))
+        cls._visit(cls.advisor, NORTH, monday + timedelta(days=1, hours=9))
+        # Abe's visit is his own week's driving, not Ada's.
+        cls._visit(cls.advisor_2, FURTHER, monday + timedelta(hours=9))
+        drive = travel.travel_minutes
+        return round(
+            drive(HOME, NORTH, 40)
+            + drive(NORTH, FURTHER, 40)
+            + drive(FURTHER, HOME, 40)
+            + drive(HOME, NORTH, 40)
+            + drive(NORTH, HOME, 40)
+        )
+
+
 @tagged("post_install", "-at_install")
-class TestBoardNumbersUi(SalesCoordinationCommon, HttpCase):
+class TestWeekDrive(WeekDriveCommon):
+    """The advisors' board (Advisor Performance) gives each advisor's week its
+    planned driving, as My Day measures each of its days."""
+
+    def _row(self, user, advisor):
+        return (
+            self.env["sales.report.advisor"]
+            .with_user(user)
+            .search(
+                [
+                    ("advisor_id", "=", advisor.id),
+                    ("week_start", "=", "2031-03-03"),
+                ]
+            )
+        )
+
+    def test_week_drive_per_advisor(self):
+        expected = self._plan_week()
+        self.assertGreater(expected, 60)
+        for user in (self.manager, self.coordinator, self.advisor):
+            with self.subTest(user=user.login):
+                row = self._row(user, self.advisor)
+                self.assertEqual(len(row), 1)
+                self.assertEqual(row.drive_minutes, expected)
+        abe = self._row(self.manager, self.advisor_2)
+        self.assertEqual(abe.drive_minutes, 0, "one visit, no home: no leg known")
+        # Read together, each row has its own week.
+        rows = (
+            self.env["sales.report.advisor"]
+            .with_user(self.manager)
+            .search([("week_start", "=", "2031-03-03")])
+        )
+        self.assertEqual(
+            {row.advisor_id: row.drive_minutes for row in rows},
+            {self.advisor: expected, self.advisor_2: 0},
+        )
+        # Another advisor's row is not another advisor's to read; another
+        # company's manager sees none of it.
+        self.assertFalse(self._row(self.advisor_2, self.advisor))
+        self.assertFalse(self._row(self.manager_c2, self.advisor))
+
+
+@tagged("post_install", "-at_install")
+class TestBoardNumbersUi(WeekDriveCommon, HttpCase):
     """The manager reads the numbers in a browser, at a coordinator's screen."""
 
     browser_size = "1400x900"
@@ -226,4 +319,7 @@ class TestBoardNumbersUi(SalesCoordinationCommon, HttpCase):
             }
         )
         self._book(user=self.coordinator)
+        # And Ada's planned week of driving, the week after, on the advisors' board.
+        expected = self._plan_week(datetime(2031, 3, 10))
+        self.assertEqual(expected, 117, "the figure the tour reads")
         self.start_tour("/odoo", "sales_coordination_board_numbers", login="sc_manager")

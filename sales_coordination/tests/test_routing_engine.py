@@ -80,6 +80,13 @@ class RoutingCommon(SalesCoordinationCommon):
             cls._locate(advisor.partner_id, HOME)
         cls._locate(cls.customer, CUSTOMER)
 
+    def setUp(self):
+        super().setUp()
+        # Each test starts from an engine nobody asked yet (the answers are kept
+        # a few minutes per process): its requests are its own.
+        travel.LEGS.clear()
+        self.addCleanup(travel.LEGS.clear)
+
     @classmethod
     def _locate(cls, partner, place):
         partner.write(
@@ -175,6 +182,44 @@ class TestRoutingEngine(RoutingCommon):
             travel.travel_source(CUSTOMER, NEAR_BY_ROAD, matrix), travel.ESTIMATE
         )
 
+    @freeze_time("2031-03-01 12:00:00")
+    def test_a_matrix_larger_than_the_server_takes(self):
+        # A server taking at most 3 x 3 pairs a request (--max-table-size 3).
+        port = free_port()
+        small = routing("start", port, 3)
+        self.addCleanup(routing, "stop", port)
+        self.addCleanup(travel._BLOCKS.pop, small, None)
+        places = [CUSTOMER, ACROSS_THE_BAY, FAR_BY_ROAD, NEAR_BY_ROAD, HOME]
+        full = travel.road_matrix(self.url, places, cache=None)
+        self.assertEqual((full.requests, full.error), (1, None))
+        calls, counting = self._counting()
+        with counting:
+            split = travel.road_matrix(small, places, cache=None)
+        self.assertIsNone(split.error)
+        self.assertEqual(split.cells, full.cells, "the same drives, in blocks")
+        self.assertGreater(split.requests, 1)
+        self.assertEqual(len(calls), split.requests)
+        # The next run splits at once, without being refused first.
+        size = travel._BLOCKS[small]
+        self.assertLessEqual(size, 3)
+        again = travel.road_matrix(small, places, cache=None)
+        self.assertEqual(again.requests, (-(-len(places) // size)) ** 2)
+        self.assertEqual(again.cells, full.cells)
+        # From one place only: one request, however many destinations.
+        travel._BLOCKS.pop(small)
+        nearest = travel.road_matrix(small, places, origins=[CUSTOMER], cache=None)
+        self.assertEqual(nearest.requests, 1)
+        self.assertEqual(
+            nearest.road(CUSTOMER, ACROSS_THE_BAY), full.road(CUSTOMER, ACROSS_THE_BAY)
+        )
+        # The proposals on it: road drives, said so, as with a large server.
+        self._two_advisors_monday()
+        travel._BLOCKS.pop(small, None)
+        self.company.sales_routing_url = small
+        proposals = self._propose(self.coordinator)
+        self.assertTrue(proposals)
+        self.assertEqual({p["travel_source"] for p in proposals}, {"road"})
+
     # Proposals
 
     def _two_advisors_monday(self):
@@ -247,6 +292,9 @@ class TestRoutingEngine(RoutingCommon):
             )
         finally:
             routing("stop", port)
+        # Its answers kept a few minutes would still serve the same run: the
+        # next run that asks it after they expire gets the estimate.
+        travel.LEGS.clear()
         proposals = self._propose(self.coordinator)
         self.assertTrue(proposals)
         self.assertEqual({p["travel_source"] for p in proposals}, {"estimate"})
@@ -296,6 +344,116 @@ class TestRoutingEngine(RoutingCommon):
             )
         )
         self.assertLess(len(limited), len(proposals))
+
+    def _lead_at(self, place, name):
+        partner = self.env["res.partner"].create(
+            {
+                "name": name,
+                "partner_latitude": place.latitude,
+                "partner_longitude": place.longitude,
+            }
+        )
+        return self.env["crm.lead"].create(
+            {
+                "name": f"Lead of {name}",
+                "type": "opportunity",
+                "partner_id": partner.id,
+                "source_id": self.source.id,
+            }
+        )
+
+    @freeze_time("2031-03-01 12:00:00")
+    def test_one_booking_asks_the_engine_at_most_once(self):
+        self._two_advisors_monday()
+        scheduler = self.env["sales.appointment.scheduler"].with_user(self.coordinator)
+        calls, counting = self._counting()
+        # Booked by hand, nothing asked before: the booking's check, one request.
+        start = MONDAY + timedelta(hours=13)
+        with counting:
+            event = scheduler.book(
+                self.lead.id, self.advisor_3.id, start, start + timedelta(hours=1)
+            )
+            # Its day read as My Day reads it: the same pairs, nothing more.
+            event.invalidate_recordset()
+            self.assertEqual(event.sales_drive_source, "road")
+        self.assertEqual(len(calls), 1, "one request for the booking")
+        # From the wizard, on Tuesday: its proposals ask once, and their answer
+        # serves the nearest visits (Monday's, within the days the proposals
+        # measured); booking a proposal and opening its appointment ask nothing.
+        travel.LEGS.clear()
+        calls.clear()
+        tuesday = MONDAY + timedelta(days=1)
+        lead = self._lead_at(NEAR_BY_ROAD, "Tuesday's customer")
+        with counting:
+            wizard = (
+                self.env["sales.booking.wizard"]
+                .with_user(self.coordinator)
+                .create({"lead_id": lead.id, "date_from": tuesday, "days": 1})
+            )
+            self.assertEqual(len(calls), 1, "the proposals and the nearest visits")
+            self.assertEqual(
+                wizard.travel_note, "From the road network (routing server)."
+            )
+            proposal = wizard.proposal_ids[0]
+            self.assertEqual(proposal.travel_source, "road")
+            booked = self.env["calendar.event"].browse(proposal.action_book()["res_id"])
+            booked.invalidate_recordset()
+            self.assertEqual(booked.sales_drive_source, "road")
+        self.assertEqual(len(calls), 1, "the booking asked nothing more")
+        # Two visits booked at once (an import, a client's create): one request.
+        travel.LEGS.clear()
+        calls.clear()
+        wednesday = MONDAY + timedelta(days=2)
+        with counting:
+            self.env["calendar.event"].with_user(self.coordinator).create(
+                [
+                    self._appointment_values(
+                        advisor=self.advisor,
+                        lead=self._lead_at(FAR_BY_ROAD, "First on Wednesday"),
+                        start=wednesday + timedelta(hours=9),
+                    ),
+                    self._appointment_values(
+                        advisor=self.advisor_3,
+                        lead=self._lead_at(ACROSS_THE_BAY, "Second on Wednesday"),
+                        start=wednesday + timedelta(hours=9),
+                    ),
+                ]
+            )
+        self.assertEqual(len(calls), 1, "one request for the batch")
+
+    def test_the_engines_answers_are_kept_a_while(self):
+        now = [1000.0]
+        cache = travel.LegCache(ttl=60, clock=lambda: now[0])
+        url = self.url
+        places = [CUSTOMER, NEAR_BY_ROAD, OFF_THE_NETWORK]
+        calls, counting = self._counting()
+        with counting:
+            first = travel.road_matrix(url, places, cache=cache)
+            again = travel.road_matrix(url, places[::-1], cache=cache)
+            part = travel.road_matrix(url, places[:2], cache=cache)
+        self.assertEqual(len(calls), 1)
+        self.assertEqual((first.requests, again.requests, part.requests), (1, 0, 0))
+        self.assertEqual(again.cells, first.cells)
+        self.assertEqual(
+            part.road(CUSTOMER, NEAR_BY_ROAD), first.road(CUSTOMER, NEAR_BY_ROAD)
+        )
+        # The pairs the engine could not route are kept as such: estimated.
+        self.assertIsNone(again.road(CUSTOMER, OFF_THE_NETWORK))
+        # A pair not asked yet: one request.
+        with counting:
+            travel.road_matrix(url, [CUSTOMER, FAR_BY_ROAD], cache=cache)
+        self.assertEqual(len(calls), 2)
+        # Expired: asked again.
+        now[0] += 61
+        with counting:
+            expired = travel.road_matrix(url, places[:2], cache=cache)
+        self.assertEqual((len(calls), expired.requests), (3, 1))
+        # A server that does not answer is not kept: asked again on the next run.
+        stopped = f"http://127.0.0.1:{free_port()}"
+        with counting:
+            travel.road_matrix(stopped, places, cache=cache)
+            travel.road_matrix(stopped, places, cache=cache)
+        self.assertEqual(len(calls), 5)
 
     # The nearest visits
 
@@ -362,6 +520,7 @@ class TestRoutingEngine(RoutingCommon):
                 visits = (first | second).with_user(user)
                 visits.invalidate_recordset()
                 calls.clear()
+                travel.LEGS.clear()
                 with counting:
                     # As My Day's kanban and the calendar's list read them.
                     before, after = visits.read(
@@ -393,6 +552,67 @@ class TestRoutingEngine(RoutingCommon):
             set((first | second).with_user(self.advisor).mapped("sales_drive_source")),
             {"estimate"},
         )
+
+    @freeze_time("2031-03-01 12:00:00")
+    def test_the_boards_week_drive_on_the_road(self):
+        first = self._visit_at(self.advisor, NEAR_BY_ROAD, MONDAY + timedelta(hours=9))
+        self._visit_at(self.advisor, FAR_BY_ROAD, MONDAY + timedelta(hours=13))
+        tuesday = self._visit_at(
+            self.advisor, ACROSS_THE_BAY, MONDAY + timedelta(days=1, hours=9)
+        )
+        days = (first | tuesday).with_user(self.manager)
+        expected = round(sum(days.mapped("sales_day_drive_minutes")))
+        self.assertEqual(set(days.mapped("sales_drive_source")), {"road"})
+        travel.LEGS.clear()
+        calls, counting = self._counting()
+        with counting:
+            row = (
+                self.env["sales.report.advisor"]
+                .with_user(self.manager)
+                .search(
+                    [
+                        ("advisor_id", "=", self.advisor.id),
+                        ("week_start", "=", MONDAY.date()),
+                    ]
+                )
+            )
+            self.assertEqual(row.drive_minutes, expected)
+        self.assertGreater(expected, 0)
+        self.assertEqual(len(calls), 1, "one matrix request for the rows read")
+
+    @freeze_time("2031-03-01 12:00:00")
+    def test_many_days_are_asked_in_groups(self):
+        # Each day's route needs only its own pairs: many days are asked in
+        # groups of days (a request each), the figures the same as in one.
+        visits = self._visit_at(
+            self.advisor, NEAR_BY_ROAD, MONDAY + timedelta(hours=9)
+        ) | self._visit_at(self.advisor, FAR_BY_ROAD, MONDAY + timedelta(hours=13))
+        visits |= self._visit_at(
+            self.advisor_3, ACROSS_THE_BAY, MONDAY + timedelta(days=1, hours=9)
+        )
+        fields = [
+            "sales_drive_minutes",
+            "sales_day_drive_minutes",
+            "sales_drive_source",
+        ]
+        Scheduler = type(self.env["sales.appointment.scheduler"])
+        calls, counting = self._counting()
+        figures = {}
+        for size in (60, 3):
+            with (
+                self.subTest(group=size),
+                patch.object(Scheduler, "_ROUTE_GROUP_PLACES", size),
+            ):
+                travel.LEGS.clear()
+                calls.clear()
+                visits.invalidate_recordset()
+                with counting:
+                    figures[size] = visits.with_user(self.manager).read(fields)
+                # Monday's three places (home, two visits) and Tuesday's two:
+                # one group of both, or a group each.
+                self.assertEqual(len(calls), 1 if size == 60 else 2)
+        self.assertEqual(figures[3], figures[60])
+        self.assertEqual({line["sales_drive_source"] for line in figures[3]}, {"road"})
 
     # The demo's branch in Helsinki
 

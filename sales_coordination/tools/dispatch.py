@@ -103,6 +103,9 @@ class StopsOnly:
     checks the drive to its customer as well."""
 
     stop_minutes: float = 10.0
+    # Nor the day's drive limit: without the customer's place the day's driving
+    # is unknown; the booking checks it.
+    day_drive_limit: float = 0.0
 
     def leg(self, a, b):
         return self.stop_minutes

@@ -20,6 +20,8 @@ OUTSIDE_HOURS = "outside_hours"
 OVERLAP = "overlap"
 DAILY_CAPACITY = "daily_capacity"
 WEEKLY_CAPACITY = "weekly_capacity"
+# The day's driving with it would be over the company's limit.
+DAY_DRIVE = "day_drive"
 INVALID = "invalid"
 
 
@@ -173,7 +175,33 @@ def check_slot(agenda, start, stop, place, travel=DEFAULT_TRAVEL, ignore_ids=())
     )
     if agenda.count_week(day) - ignored_in_week >= agenda.weekly_capacity:
         return WEEKLY_CAPACITY
+    if (
+        travel.day_drive_limit
+        and _day_drive_with(agenda, before, after, place, travel)
+        > travel.day_drive_limit
+    ):
+        return DAY_DRIVE
     return None
+
+
+def _day_drive_with(agenda, before, after, place, travel):
+    """The day's driving, rounded as shown, with the appointment at ``place``
+    between the appointments ``before`` and ``after``."""
+    places = [a.place for a in before] + [place] + [a.place for a in after]
+    return round(day_drive(agenda, places, travel), 1)
+
+
+def day_drive_with(agenda, start, stop, place, travel=DEFAULT_TRAVEL, ignore_ids=()):
+    """Minutes of driving (rounded) of the advisor's day with an appointment at
+    ``place`` from ``start`` to ``stop``, the appointments ``ignore_ids`` left out."""
+    same_day = [
+        a
+        for a in agenda.day_appointments(agenda.local_day(start))
+        if a.id is None or a.id not in ignore_ids
+    ]
+    before = [a for a in same_day if a.stop <= start]
+    after = [a for a in same_day if a.start >= stop]
+    return _day_drive_with(agenda, before, after, place, travel)
 
 
 def added_travel(agenda, start, place, travel=DEFAULT_TRAVEL):
@@ -251,13 +279,11 @@ def propose(
                 start = w_start + step * -(-(not_before - w_start) // step)
             while start + duration <= w_stop:
                 stop = start + duration
+                # check_slot applies the day's drive limit, as for a booking.
                 if check_slot(agenda, start, stop, place, travel) is None:
-                    proposal = _proposal(agenda, start, stop, place, preferred, travel)
-                    if (
-                        not travel.day_drive_limit
-                        or proposal.day_drive_minutes <= travel.day_drive_limit
-                    ):
-                        candidates.append(proposal)
+                    candidates.append(
+                        _proposal(agenda, start, stop, place, preferred, travel)
+                    )
                 start += step
     candidates.sort(key=lambda p: (-p.score, p.start, p.advisor_id))
     kept, per_key = [], {}

@@ -41,7 +41,8 @@ class SalesBookingWizard(models.TransientModel):
     )
     manual_start = fields.Datetime(string="Start")
     override_capacity = fields.Boolean(
-        help="Managers only: book even though the advisor's day or week is full.",
+        help="Managers only: book even though the advisor's day or week is full, or "
+        "their day's driving over the company's limit.",
     )
 
     @api.model_create_multi

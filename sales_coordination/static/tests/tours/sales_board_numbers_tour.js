@@ -5,7 +5,8 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 // A manager reads the numbers: the by-source pivot on its last three months
 // with totals by source, and a board whose booking rate over one answered lead
-// call is "—", not a rate; the wall screen's tiles share the screen.
+// call is "—", not a rate; the wall screen's tiles share the screen; the
+// advisors' board gives each advisor's week its planned driving.
 registry.category("web_tour.tours").add("sales_coordination_board_numbers", {
     url: "/odoo",
     steps: () => [
@@ -80,6 +81,29 @@ registry.category("web_tour.tours").add("sales_coordination_board_numbers", {
         {
             content: "The list shows the dash too",
             trigger: ".o_list_view .o_data_row:has(.o_data_cell[name=user_id]:contains('Cody')) .o_data_cell[name=booking_rate]:contains('—')",
+        },
+        {
+            content: "Open Reporting for the advisors' board",
+            trigger: ".o_menu_sections [data-menu-xmlid='sales_coordination.sales_coordination_menu_reporting']",
+            run: "click",
+        },
+        {
+            content: "Advisor Performance",
+            trigger: ".dropdown-item[data-menu-xmlid='sales_coordination.sales_report_advisor_menu']",
+            run: "click",
+        },
+        {
+            content: "Its list, week by week",
+            trigger: ".o_pivot_view .o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "A column of the weeks' planned driving",
+            trigger: ".o_list_view th[data-name=drive_minutes]:contains('Planned Drive')",
+        },
+        {
+            content: "Ada's week of 10 March 2031: 117 minutes of driving",
+            trigger: ".o_list_view .o_data_row:has(.o_data_cell[name=advisor_id]:contains('Ada Advisor')):has(.o_data_cell[name=week_start]:contains('03/10/2031')) .o_data_cell[name=drive_minutes]:contains('117')",
         },
         {
             content: "No error dialog on the way",
