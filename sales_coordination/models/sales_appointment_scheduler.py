@@ -529,30 +529,25 @@ class SalesAppointmentScheduler(models.AbstractModel):
         overridden = {}
         for event in events:
             agenda = agendas[event.advisor_id.id]
+            # The agendas were read after the batch was written: each event is
+            # checked against everything else, the other events of the same
+            # create() or write() included (two visits of one advisor at the
+            # same hour in one call are refused as two calls would be).
             reason = slots.check_slot(
                 agenda,
                 event.start,
                 event.stop,
                 self._place(event.opportunity_id.partner_id),
                 travel,
-                ignore_ids=set(events.ids),
+                ignore_ids={event.id},
             )
             if reason in self._OVERRIDABLE and override:
                 overridden[event] = reason
                 reason = None
             if reason:
                 raise ValidationError(
-                    self._refusal(reason, event, agenda, travel, set(events.ids))
+                    self._refusal(reason, event, agenda, travel, {event.id})
                 )
-            # Appointments booked in the same batch count for each other.
-            agenda.appointments.append(
-                slots.Appointment(
-                    event.start,
-                    event.stop,
-                    self._place(event.opportunity_id.partner_id),
-                    event.id,
-                )
-            )
         for event, reason in overridden.items():
             if reason == slots.DAY_DRIVE:
                 body = self.env._(

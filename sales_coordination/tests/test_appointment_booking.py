@@ -201,6 +201,50 @@ class TestAppointmentBooking(SalesCoordinationCommon):
             self._book(user=self.coordinator, start=self._at(0, 9, 30))
         self.assertTrue(self._book(user=self.coordinator, start=self._at(0, 9, 45)))
 
+    def test_one_create_of_several_visits_is_checked_as_several(self):
+        """A client creating two visits of one advisor in one call (JSON-RPC's
+        create takes a list) meets the rules two calls would: the same hour,
+        one day over the capacity, one week over it."""
+        Event = self.env["calendar.event"].with_user(self.coordinator)
+        with self.assertRefused(ValidationError, "already busy"):
+            Event.create(
+                [
+                    self._appointment_values(start=self._at(0, 9)),
+                    self._appointment_values(
+                        lead=self.lead_neighbour, start=self._at(0, 9)
+                    ),
+                ]
+            )
+        self.assertFalse(
+            self.lead.calendar_event_ids | self.lead_neighbour.calendar_event_ids
+        )
+        self.advisor.write(
+            {"daily_appointment_capacity": 1, "weekly_appointment_capacity": 2}
+        )
+        with self.assertRefused(ValidationError, "appointments that day"):
+            Event.create(
+                [
+                    self._appointment_values(start=self._at(0, 9)),
+                    self._appointment_values(
+                        lead=self.lead_neighbour, start=self._at(0, 14)
+                    ),
+                ]
+            )
+        with self.assertRefused(ValidationError, "appointments that week"):
+            Event.create(
+                [self._appointment_values(start=self._at(day, 9)) for day in range(3)]
+            )
+        # Apart enough, the same call books both.
+        both = Event.create(
+            [
+                self._appointment_values(start=self._at(0, 9)),
+                self._appointment_values(
+                    lead=self.lead_neighbour, start=self._at(1, 9)
+                ),
+            ]
+        )
+        self.assertEqual(len(both), 2)
+
     def test_personal_event_blocks(self):
         self.env["calendar.event"].with_user(self.advisor).create(
             {"name": "Dentist", "start": self._at(0, 9), "stop": self._at(0, 10)}
