@@ -12,7 +12,7 @@ def uninstall_hook(env):
     (its demo data) before it drops the tables."""
     from odoo.tools import SQL
 
-    from .models.indexes import drop_indexes
+    from .tools.indexes import drop_indexes
 
     drop_indexes(env.cr)
     for table in (

@@ -8,10 +8,10 @@ from odoo.tools import SQL, format_datetime, plaintext2html
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools.cron import run_batch
+from ..tools.indexes import create_indexes
 from ..tools.replica import on_primary
 from ..tools.side_effect import side_effect
 from ..tools.workflow import is_owned, owning
-from .indexes import create_indexes
 from .sales_workflow_mixin import EMPTY
 
 # Changing any of these books, moves, re-assigns or cancels a sales appointment.

@@ -8,9 +8,9 @@ from odoo.tools import SQL, email_normalize
 from odoo.tools.sql import column_exists
 
 from ..tools.cron import run_batch
+from ..tools.indexes import create_indexes
 from ..tools.replica import on_primary
 from ..tools.side_effect import side_effect
-from .indexes import create_indexes
 from .sales_followup import OPEN_STATES
 from .sales_workflow_mixin import EMPTY
 
