@@ -5,7 +5,6 @@ from urllib.parse import quote as url_quote
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_datetime, plaintext2html
-from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools.cron import run_batch
 from ..tools.indexes import create_indexes
@@ -216,101 +215,6 @@ class CalendarEvent(models.Model):
         "the e-mail they received (their own attendee's answer). Accepted ends "
         "the confirmation call; declined queues a call to rebook the visit.",
     )
-
-    def _auto_init(self):
-        # Filled in SQL when the column is added, rather than computed record by
-        # record on a database that already holds many appointments.
-        cr = self.env.cr
-        if not column_exists(cr, self._table, "sales_company_id"):
-            create_column(cr, self._table, "sales_company_id", "int4")
-            cr.execute(
-                SQL(
-                    """UPDATE calendar_event event
-                          SET sales_company_id = lead.company_id
-                         FROM crm_lead lead WHERE lead.id = event.opportunity_id"""
-                )
-            )
-        if not column_exists(cr, self._table, "sales_customer_id"):
-            create_column(cr, self._table, "sales_customer_id", "int4")
-            if column_exists(cr, self._table, "is_sales_appointment"):
-                cr.execute(
-                    SQL(
-                        """UPDATE calendar_event event
-                              SET sales_customer_id = lead.partner_id
-                             FROM crm_lead lead
-                            WHERE lead.id = event.opportunity_id
-                              AND event.is_sales_appointment"""
-                    )
-                )
-        if not column_exists(cr, self._table, "customer_response"):
-            create_column(cr, self._table, "customer_response", "varchar")
-            self._sales_fill_customer_responses()
-        if not column_exists(cr, self._table, "appointment_type"):
-            create_column(cr, self._table, "appointment_type", "varchar")
-            if column_exists(cr, self._table, "is_sales_appointment"):
-                self._sales_fill_appointment_types()
-        return super()._auto_init()
-
-    def _sales_fill_customer_responses(self):
-        """The answers already given, in SQL, rather than computed appointment by
-        appointment on a database that holds many."""
-        self.env.cr.execute(
-            SQL(
-                """UPDATE calendar_event event
-                      SET customer_response = COALESCE(
-                          (SELECT attendee.state
-                             FROM calendar_attendee attendee
-                             JOIN crm_lead lead ON lead.id = event.opportunity_id
-                            WHERE attendee.event_id = event.id
-                              AND attendee.partner_id = lead.partner_id
-                              AND attendee.state IN ('accepted', 'declined')
-                              AND event.is_sales_appointment
-                            LIMIT 1),
-                          'none')"""
-                if column_exists(self.env.cr, self._table, "is_sales_appointment")
-                else "UPDATE calendar_event SET customer_response = 'none'"
-            )
-        )
-
-    def _sales_fill_appointment_types(self):
-        """Types for appointments booked before types existed, from the visit
-        before each: the first is new, one after a cancelled visit a reset, one
-        after a demo without a sale a rehash, the others follow-up visits."""
-        cr = self.env.cr
-        has_debriefs = table_exists(cr, "sales_debrief")
-        cr.execute(
-            SQL(
-                """UPDATE calendar_event event
-                      SET appointment_type = CASE
-                          WHEN ranked.rank = 1 THEN 'new'
-                          WHEN NOT ranked.previous_active THEN 'reset'
-                          WHEN ranked.previous_outcome IN ('lost', 'abandon')
-                          THEN 'rehash'
-                          ELSE 'follow_up' END
-                     FROM (SELECT visit.id,
-                                  row_number() OVER lead_visits AS rank,
-                                  lag(visit.active) OVER lead_visits
-                                      AS previous_active,
-                                  lag(%(outcome)s) OVER lead_visits
-                                      AS previous_outcome
-                             FROM calendar_event visit
-                             %(debrief)s
-                            WHERE visit.is_sales_appointment
-                              AND visit.opportunity_id IS NOT NULL
-                           WINDOW lead_visits AS (PARTITION BY visit.opportunity_id
-                                                  ORDER BY visit.start, visit.id)
-                          ) ranked
-                    WHERE ranked.id = event.id""",
-                outcome=SQL("debrief.outcome") if has_debriefs else SQL("NULL"),
-                debrief=SQL(
-                    """LEFT JOIN sales_debrief debrief
-                              ON debrief.event_id = visit.id
-                             AND debrief.state = 'done'"""
-                )
-                if has_debriefs
-                else SQL(),
-            )
-        )
 
     def init(self):
         create_indexes(self.env.cr, self._table)

@@ -5,8 +5,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
-from odoo.tools.sql import column_exists
 
+from ..tools.backfill import FUNNEL_COLUMNS
 from ..tools.cron import run_batch
 from ..tools.indexes import create_indexes
 from ..tools.replica import on_primary
@@ -34,18 +34,6 @@ WEEKDAYS = [
     ("5", "Saturday"),
     ("6", "Sunday"),
 ]
-# The funnel of a lead without appointments or debriefs.
-# The funnel columns of a lead: column type, value without appointments,
-# debriefs or a sale (None: empty).
-FUNNEL_COLUMNS = {
-    "sales_appointment_count": ("int4", 0),
-    "sales_is_set": ("bool", False),
-    "sales_issued_date": ("timestamp", None),
-    "sales_is_demoed": ("bool", False),
-    "sales_reset_count": ("int4", 0),
-    "sales_rehash_count": ("int4", 0),
-    "sales_is_won": ("bool", False),
-}
 NO_FUNNEL = {
     name: False if empty is None else empty
     for name, (_type, empty) in FUNNEL_COLUMNS.items()
@@ -203,111 +191,6 @@ class CrmLead(models.Model):
         help="The lead is open and in a won stage.",
     )
 
-    def _auto_init(self):
-        # On a database that already holds leads, the funnel columns are added
-        # with their empty value (no rewrite of the table), then only the leads
-        # with appointments, debriefs or a sale are updated, in SQL rather than
-        # lead by lead.
-        cr = self.env.cr
-        missing = [
-            name for name in FUNNEL_COLUMNS if not column_exists(cr, self._table, name)
-        ]
-        for name in missing:
-            column_type, empty = FUNNEL_COLUMNS[name]
-            # A constant default fills the existing rows without rewriting them;
-            # the ORM, not the database, gives new leads their values.
-            cr.execute(
-                SQL(
-                    "ALTER TABLE crm_lead ADD COLUMN %s %s%s",
-                    SQL.identifier(name),
-                    SQL(column_type),
-                    SQL(" DEFAULT %s", empty) if empty is not None else SQL(),
-                )
-            )
-            if empty is not None:
-                cr.execute(
-                    SQL(
-                        "ALTER TABLE crm_lead ALTER COLUMN %s DROP DEFAULT",
-                        SQL.identifier(name),
-                    )
-                )
-        if missing:
-            self._sales_fill_funnel_columns()
-        return super()._auto_init()
-
-    def _sales_fill_funnel_columns(self, reset=False):
-        """Fill the funnel columns of existing leads in SQL; ``reset`` first
-        empties them on every lead (rows written by SQL, as in the benchmarks)."""
-        cr = self.env.cr
-        if reset:
-            cr.execute(
-                SQL(
-                    "UPDATE crm_lead SET %s",
-                    SQL(", ").join(
-                        SQL("%s = %s", SQL.identifier(name), empty)
-                        for name, (_type, empty) in FUNNEL_COLUMNS.items()
-                    ),
-                )
-            )
-        if column_exists(cr, "calendar_event", "is_sales_appointment"):
-            no_show = (
-                SQL("event.is_no_show IS TRUE")
-                if column_exists(cr, "calendar_event", "is_no_show")
-                else SQL("FALSE")
-            )
-            kind = (
-                SQL("event.appointment_type")
-                if column_exists(cr, "calendar_event", "appointment_type")
-                else SQL("NULL")
-            )
-            cr.execute(
-                SQL(
-                    """
-                    UPDATE crm_lead lead
-                       SET sales_appointment_count = agg.active_count,
-                           sales_is_set = TRUE,
-                           sales_issued_date = agg.issued,
-                           sales_reset_count = agg.resets,
-                           sales_rehash_count = agg.rehashes
-                      FROM (
-                        SELECT event.opportunity_id,
-                               count(*) FILTER (WHERE event.active) AS active_count,
-                               min(event.start) FILTER (
-                                   WHERE event.active AND NOT %(no_show)s
-                                      OR event.debrief_state = 'done') AS issued,
-                               count(*) FILTER (
-                                   WHERE event.active AND %(kind)s = 'reset') AS resets,
-                               count(*) FILTER (
-                                   WHERE event.active AND %(kind)s = 'rehash')
-                                   AS rehashes
-                          FROM calendar_event event
-                         WHERE event.is_sales_appointment
-                           AND event.opportunity_id IS NOT NULL
-                      GROUP BY event.opportunity_id
-                      ) agg
-                     WHERE agg.opportunity_id = lead.id
-                    """,
-                    no_show=no_show,
-                    kind=kind,
-                )
-            )
-        if column_exists(cr, "sales_debrief", "lead_id"):
-            cr.execute(
-                SQL(
-                    """UPDATE crm_lead lead SET sales_is_demoed = TRUE
-                        WHERE EXISTS (SELECT 1 FROM sales_debrief debrief
-                                       WHERE debrief.lead_id = lead.id
-                                         AND debrief.state = 'done')"""
-                )
-            )
-        cr.execute(
-            SQL(
-                """UPDATE crm_lead lead SET sales_is_won = TRUE
-                     FROM crm_stage stage
-                    WHERE stage.id = lead.stage_id AND stage.is_won AND lead.active"""
-            )
-        )
-
     @api.depends(
         "calendar_event_ids.is_sales_appointment",
         "calendar_event_ids.active",
@@ -426,13 +309,6 @@ class CrmLead(models.Model):
 
     def init(self):
         create_indexes(self.env.cr, self._table)
-        # Leads that predate the addon arrived when they were created.
-        self.env.cr.execute(
-            SQL(
-                "UPDATE crm_lead SET arrival_date = create_date "
-                "WHERE arrival_date IS NULL"
-            )
-        )
 
     @api.depends("first_contact_date", "arrival_date")
     def _compute_response_hours(self):

@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.sql_db import Cursor
 from odoo.tools import SQL, clean_context, plaintext2html
-from odoo.tools.sql import column_exists, create_column, create_index, table_exists
+from odoo.tools.sql import create_index
 
 from ..tools import priority
 from ..tools.replica import on_primary
@@ -71,12 +71,6 @@ STAND_IN_UID = -1_000_000_007
 STAND_IN_COMPANY = -1_000_000_009
 STAND_IN_COMPANIES = (-1_000_000_011,)
 # The stored parts of a call's priority (see tools/priority.py).
-PRIORITY_COLUMNS = {
-    "priority_tier": "int4",
-    "priority_base": "float8",
-    "priority_rate": "float8",
-    "priority_key": "float8",
-}
 
 
 class SalesFollowup(models.Model):
@@ -285,42 +279,6 @@ class SalesFollowup(models.Model):
     is_later_today = fields.Boolean(
         compute="_compute_is_due", search="_search_is_later_today"
     )
-
-    def _auto_init(self):
-        # Filled in SQL when the column is added, rather than computed record by
-        # record on a database that already holds a million follow-ups.
-        cr = self.env.cr
-        if table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "priority_key"
-        ):
-            for column, kind in PRIORITY_COLUMNS.items():
-                create_column(cr, self._table, column, kind)
-            self._sales_fill_priority()
-        if table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "visit_start"
-        ):
-            create_column(cr, self._table, "visit_start", "timestamp")
-            cr.execute(
-                SQL(
-                    """UPDATE sales_followup f SET visit_start = event.start
-                         FROM calendar_event event WHERE event.id = f.event_id"""
-                )
-            )
-        if table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "queue_coordinator_id"
-        ):
-            create_column(self.env.cr, self._table, "queue_coordinator_id", "int4")
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE sales_followup f
-                          SET queue_coordinator_id = COALESCE(
-                              advisor.coordinator_id, f.coordinator_id)
-                         FROM sales_followup g
-                         LEFT JOIN res_users advisor ON advisor.id = g.advisor_id
-                        WHERE g.id = f.id"""
-                )
-            )
-        return super()._auto_init()
 
     def init(self):
         # Next call walks these in priority order and stops at the first free row.
@@ -1584,45 +1542,6 @@ class SalesFollowup(models.Model):
             ]
         )
 
-    @api.model
-    def _sales_queue_problems(self):
-        """What breaks the queue's rules in the database, as ``{problem: count}``
-        (empty when all holds): for data written around these methods, such as
-        the benchmark generator's, which the build checks with it."""
-        open_ = SQL("f.state IN %s", OPEN_STATES)
-        checks = {
-            "confirmation without its visit": SQL(
-                "%s AND f.kind = 'confirmation' AND f.event_id IS NULL", open_
-            ),
-            "open call without a priority": SQL(
-                "%s AND (f.priority_tier IS NULL OR f.priority_key IS NULL "
-                "OR f.priority_rate IS NULL OR f.priority_rate <= 0)",
-                open_,
-            ),
-            "queue owner other than the advisor's or the lead's coordinator": SQL(
-                """%s AND f.queue_coordinator_id IS DISTINCT FROM COALESCE(
-                       (SELECT coordinator_id FROM res_users
-                         WHERE id = f.advisor_id), f.coordinator_id)""",
-                open_,
-            ),
-            "claimed without a claimant and a lease": SQL(
-                """f.state = 'claimed'
-                   AND (f.claimed_by_id IS NULL OR f.claim_expires_at IS NULL)"""
-            ),
-            "queued with a lease": SQL(
-                "f.state = 'queued' AND f.claim_expires_at IS NOT NULL"
-            ),
-        }
-        problems = {}
-        for problem, condition in checks.items():
-            self.env.cr.execute(
-                SQL("SELECT count(*) FROM sales_followup f WHERE %s", condition)
-            )
-            count = self.env.cr.fetchone()[0]
-            if count:
-                problems[problem] = count
-        return problems
-
     # ------------------------------------------------------------------
     # Queue upkeep
     # ------------------------------------------------------------------
@@ -1719,7 +1638,7 @@ class SalesFollowup(models.Model):
                                  FOR NO KEY UPDATE SKIP LOCKED)""",
                     key=priority.ordering_key_sql(
                         SQL("f.priority_base"),
-                        self._quote_day_sql(SQL.identifier("f")),
+                        priority.quote_day_sql(SQL.identifier("f")),
                         SQL("rate.value"),
                     ),
                     rows=SQL(", ").join(SQL("(%s, %s)", *row[:2]) for row in rows),
@@ -1751,62 +1670,6 @@ class SalesFollowup(models.Model):
             cron = self.env.ref("sales_coordination.ir_cron_followup_priority")
             # sudo: scheduling the queue's own upkeep (it runs as the scheduler).
             cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=lease))
-
-    @api.model
-    def _quote_day_sql(self, alias):
-        """``priority.day_number`` of the call's quote date, in SQL."""
-        return priority.day_number_sql(
-            SQL(
-                "COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
-                " NOW() AT TIME ZONE 'UTC')",
-                alias=alias,
-            )
-        )
-
-    @api.model
-    def _sales_fill_priority(self, where=None):
-        """The stored parts of the priority, in SQL, of the follow-ups matching
-        ``where`` (an SQL condition on ``f``; all by default): for a database
-        that already holds a million of them when the columns are added, and
-        for the benchmark generator. The same figures as ``_compute_priority``."""
-        cr = self.env.cr
-        cr.execute(SQL("SELECT id, sales_priority_decay FROM res_company"))
-        rates = SQL(", ").join(
-            SQL("(%s, %s)", company_id, priority.daily_points(decay))
-            for company_id, decay in cr.fetchall()
-        )
-        cr.execute(
-            SQL(
-                """WITH rate (company_id, value) AS (VALUES %(rates)s),
-                   part AS (
-                       SELECT f.id, rate.value AS rate, %(tier)s AS tier,
-                              %(base)s AS base, %(quote_day)s AS quote_day
-                         FROM sales_followup f
-                         JOIN crm_lead lead ON lead.id = f.lead_id
-                         JOIN rate ON rate.company_id = COALESCE(
-                              f.company_id, %(default)s)
-                        WHERE %(where)s)
-                UPDATE sales_followup f
-                   SET priority_tier = part.tier, priority_base = part.base,
-                       priority_rate = part.rate, priority_key = %(key)s
-                  FROM part
-                 WHERE f.id = part.id""",
-                rates=rates,
-                tier=priority.tier_sql(SQL("f.kind"), SQL("f.is_inbound")),
-                base=priority.base_points_sql(
-                    SQL("lead.expected_revenue"),
-                    SQL("lead.probability"),
-                    SQL("lead.urgency"),
-                ),
-                quote_day=self._quote_day_sql(SQL.identifier("f")),
-                key=priority.ordering_key_sql(
-                    SQL("part.base"), SQL("part.quote_day"), SQL("part.rate")
-                ),
-                default=self.env.company.id,
-                where=where or SQL("TRUE"),
-            )
-        )
-        return cr.rowcount
 
 
 def _ago(env, delta):

@@ -6,6 +6,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
+from ..tools.backfill import fill_priority
+from ..tools.queue_check import queue_problems
 from .test_followup_claim import NOW, FollowupCommon
 
 
@@ -344,11 +346,13 @@ class TestQueueUpkeep(FollowupCommon):
             "UPDATE sales_followup SET priority_key = NULL WHERE id = ANY(%s)",
             [waiting.ids],
         )
-        self.Followup._sales_fill_priority(SQL("f.id = ANY(%s)", waiting.ids))
+        fill_priority(
+            self.env.cr, self.env.company.id, SQL("f.id = ANY(%s)", waiting.ids)
+        )
         waiting.invalidate_recordset()
         for value in waiting.mapped("priority_key"):
             self.assertAlmostEqual(value, expected.priority_key, places=6)
-        self.assertFalse(self.Followup._sales_queue_problems())
+        self.assertFalse(queue_problems(self.env.cr))
 
     def test_unmade_confirmation_leaves_the_queue(self):
         with freeze_time(NOW - timedelta(days=2)):
@@ -407,14 +411,14 @@ class TestQueueUpkeep(FollowupCommon):
             self._book(user=self.coordinator, start=NOW + timedelta(days=2))
         self._followup(kind="callback")
         self.env.flush_all()
-        self.assertEqual(self.Followup._sales_queue_problems(), {})
+        self.assertEqual(queue_problems(self.env.cr), {})
         self.env.cr.execute(
             "UPDATE sales_followup SET event_id = NULL, queue_coordinator_id = %s "
             "WHERE lead_id = %s AND kind = 'confirmation'",
             (self.other_coordinator.id, self.lead.id),
         )
         self.assertEqual(
-            self.Followup._sales_queue_problems(),
+            queue_problems(self.env.cr),
             {
                 "confirmation without its visit": 1,
                 "queue owner other than the advisor's or the lead's coordinator": 1,

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models.sales_followup import OPEN_STATES
+from ..tools import backfill
 from .common import SalesCoordinationCommon
 
 # Mondays in the past, inside the standard working hours (UTC).
@@ -150,14 +151,14 @@ class TestAppointmentTypes(FunnelCommon):
         # As before the upgrade that added the types.
         visits.sudo().write({"appointment_type": False})
         self.env.flush_all()
-        self.Event._sales_fill_appointment_types()
+        backfill.fill_appointment_types(self.env.cr)
         visits.invalidate_recordset(["appointment_type"])
         self.assertEqual(
             visits.with_context(active_test=False).mapped("appointment_type"),
             ["new", "follow_up", "reset", "rehash"],
         )
         # What the upgrade then counts on the lead.
-        self.env["crm.lead"]._sales_fill_funnel_columns()
+        backfill.fill_funnel_columns(self.env.cr)
         self.lead.invalidate_recordset()
         self.assertEqual(
             (self.lead.sales_reset_count, self.lead.sales_rehash_count), (1, 1)
