@@ -321,26 +321,73 @@ class CrmLead(models.Model):
                 lead.response_hours = 0
 
     def _not_contacted_domain(self):
-        days = self.env.company.sales_not_contacted_days
-        limit = fields.Datetime.now() - timedelta(days=days)
+        """The leads nobody contacted for their company's delay, now (see
+        ``_not_contacted_sql``, the one definition, which the board reads
+        too)."""
+        self._flush_not_contacted()
+        condition = self._not_contacted_sql(
+            SQL.identifier("lead"), fields.Datetime.now()
+        )
         return [
-            ("type", "in", ("lead", "opportunity")),
-            ("active", "=", True),
-            # Won leads are at 100% (crm keeps them there); the board's index
-            # relies on it. Empty until crm's scoring has leads to learn from
-            # (a new database): open.
-            "|",
-            ("probability", "<", 100),
-            ("probability", "=", False),
-            "|",
-            ("last_contact_date", "<", limit),
-            "&",
-            ("last_contact_date", "=", False),
-            ("arrival_date", "<", limit),
+            (
+                "id",
+                "in",
+                SQL("(SELECT lead.id FROM crm_lead lead WHERE %s)", condition),
+            )
         ]
 
+    @api.model
+    def _not_contacted_sql(self, lead, now):
+        """Whether nobody contacted the lead ``lead`` (an SQL alias of crm_lead)
+        for too long at ``now``, as an SQL condition: an open lead (won leads
+        are at 100%, as crm keeps them; empty until crm's scoring has leads to
+        learn from, on a new database) silent since its last contact, or its
+        arrival without one, for longer than the delay of the lead's company
+        (without one, of the main company of its coordinator, in whose row of
+        the board it counts; else the current company's)."""
+        return SQL(
+            """%(lead)s.active AND %(lead)s.type IN ('lead', 'opportunity')
+               AND (%(lead)s.probability < 100 OR %(lead)s.probability IS NULL)
+               AND COALESCE(%(lead)s.last_contact_date, %(lead)s.arrival_date)
+                   < %(now)s::timestamp - make_interval(days => (
+                   SELECT company.sales_not_contacted_days FROM res_company company
+                    WHERE company.id = COALESCE(
+                          %(lead)s.company_id,
+                          (SELECT coordinator.company_id FROM res_users coordinator
+                            WHERE coordinator.id = %(lead)s.coordinator_id),
+                          %(company)s)))""",
+            lead=lead,
+            now=now,
+            company=self.env.company.id,
+        )
+
+    def _flush_not_contacted(self):
+        """What ``_not_contacted_sql`` reads, written to the database."""
+        self.env["crm.lead"].flush_model(
+            [
+                "active",
+                "type",
+                "probability",
+                "last_contact_date",
+                "arrival_date",
+                "company_id",
+                "coordinator_id",
+            ]
+        )
+        self.env["res.users"].flush_model(["company_id"])
+        self.env["res.company"].flush_model(["sales_not_contacted_days"])
+
     def _compute_is_not_contacted(self):
-        neglected = self.filtered_domain(self._not_contacted_domain())
+        saved = self.filtered(lambda lead: isinstance(lead.id, int))
+        # sudo, archived included: a flag of the leads being read, which the
+        # user already reads.
+        neglected = (
+            saved.sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", saved.ids), *self._not_contacted_domain()])
+            if saved
+            else saved
+        )
         for lead in self:
             lead.is_not_contacted = lead in neglected
 

@@ -220,8 +220,7 @@ class SalesCoordinatorBoard(models.Model):
                 SELECT coordinator.user_id, company.id AS company_id,
                        coordinator.overseer,
                        company.id = coordinator.main_company_id AS is_main,
-                       company.sales_daily_call_target AS target,
-                       company.sales_not_contacted_days AS silent_days
+                       company.sales_daily_call_target AS target
                   FROM coordinator
                   JOIN res_company_users_rel rel ON rel.user_id = coordinator.user_id
                   JOIN res_company company ON company.id = rel.cid
@@ -341,16 +340,14 @@ class SalesCoordinatorBoard(models.Model):
               GROUP BY 1, 2
             ), silent AS MATERIALIZED (
                 SELECT board.user_id, board.company_id, silent.leads
-                  FROM board, clock, LATERAL (
+                  FROM board, LATERAL (
+                      -- not contacted as the lead's form says (crm.lead's
+                      -- _not_contacted_sql): after its company's delay
                       SELECT count(*) AS leads FROM crm_lead lead
-                       WHERE lead.active AND lead.type IN ('lead', 'opportunity')
-                         -- (open: crm leaves it empty on a new database)
-                         AND (lead.probability < 100 OR lead.probability IS NULL)
+                       WHERE %(silent)s
                          AND lead.coordinator_id = board.user_id
                          AND (lead.company_id = board.company_id
                               OR (lead.company_id IS NULL AND board.is_main))
-                         AND COALESCE(lead.last_contact_date, lead.arrival_date)
-                             < clock.now - make_interval(days => board.silent_days)
                   ) silent
             )
             SELECT board.user_id::bigint * 100000 + board.company_id AS id,
@@ -413,6 +410,7 @@ class SalesCoordinatorBoard(models.Model):
             overdue=self.env["calendar.event"]._debrief_overdue_sql(
                 SQL.identifier("event"), now
             ),
+            silent=self.env["crm.lead"]._not_contacted_sql(SQL.identifier("lead"), now),
             # cached, unlike env.ref(), which reads the group to see it exists
             group=self.env["ir.model.data"]._xmlid_to_res_id(
                 "sales_coordination.group_coordinator"
