@@ -212,7 +212,7 @@ class Generator:
 
     def make_leads(self):
         # Importable once the configuration has set the addons path.
-        from odoo.addons.sales_coordination.tools.backfill import FUNNEL_COLUMNS
+        from odoo.addons.sales_coordination.tools.funnel import FUNNEL_COLUMNS
 
         env = self.env
         stages = env["crm.stage"].search([], order="sequence")

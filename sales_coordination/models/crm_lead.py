@@ -6,8 +6,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
 
-from ..tools.backfill import FUNNEL_COLUMNS
 from ..tools.cron import run_batch
+from ..tools.funnel import FUNNEL_COLUMNS, demoed_sql, visits_sql
 from ..tools.indexes import create_indexes
 from ..tools.replica import on_primary
 from ..tools.side_effect import side_effect
@@ -201,43 +201,37 @@ class CrmLead(models.Model):
         "debrief_ids.state",
     )
     def _compute_sales_funnel(self):
-        leads = self.filtered("id")
-        events = (
-            self.env["calendar.event"]
-            .with_context(active_test=False)
-            .search(
+        # One definition of the funnel, in SQL (tools/funnel.py): the bulk
+        # fills write the same figures.
+        leads = self.filtered(lambda lead: isinstance(lead.id, int))
+        visits, demoed = {}, set()
+        if leads:
+            self.env["calendar.event"].flush_model(
                 [
-                    ("opportunity_id", "in", leads.ids),
-                    ("is_sales_appointment", "=", True),
+                    "is_sales_appointment",
+                    "opportunity_id",
+                    "active",
+                    "start",
+                    "is_no_show",
+                    "appointment_type",
+                    "debrief_state",
                 ]
             )
-        )
-        demoed = (
-            self.env["sales.debrief"]
-            .search([("lead_id", "in", leads.ids), ("state", "=", "done")])
-            .lead_id
-        )
-        by_lead = events.grouped("opportunity_id")
+            self.env["sales.debrief"].flush_model(["lead_id", "state"])
+            self.env.cr.execute(
+                visits_sql(SQL("event.opportunity_id = ANY(%s)", leads.ids))
+            )
+            visits = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+            self.env.cr.execute(demoed_sql(SQL("debrief.lead_id = ANY(%s)", leads.ids)))
+            demoed = {row[0] for row in self.env.cr.fetchall()}
         for lead in self:
-            lead_events = by_lead.get(lead, events.browse())
-            held = lead_events.filtered("active")
-            # A visit took place when it was neither cancelled nor a no-show,
-            # or when it was debriefed (even if cancelled afterwards).
-            issued = lead_events.filtered(
-                lambda event: event.active
-                and not event.is_no_show
-                or event.debrief_state == "done"
-            )
-            lead.sales_appointment_count = len(held)
-            lead.sales_is_set = bool(lead_events)
-            lead.sales_issued_date = min(issued.mapped("start"), default=False)
-            lead.sales_is_demoed = lead in demoed
-            lead.sales_reset_count = len(
-                held.filtered(lambda event: event.appointment_type == "reset")
-            )
-            lead.sales_rehash_count = len(
-                held.filtered(lambda event: event.appointment_type == "rehash")
-            )
+            count, issued, resets, rehashes = visits.get(lead.id, (0, None, 0, 0))
+            lead.sales_appointment_count = count
+            lead.sales_is_set = lead.id in visits
+            lead.sales_issued_date = issued or False
+            lead.sales_is_demoed = lead.id in demoed
+            lead.sales_reset_count = resets
+            lead.sales_rehash_count = rehashes
 
     @api.depends("active", "stage_id.is_won")
     def _compute_sales_is_won(self):

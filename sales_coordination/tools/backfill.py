@@ -9,18 +9,8 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, table_exists
 
 from . import priority
+from .funnel import FUNNEL_COLUMNS, demoed_sql, visits_sql
 
-# The funnel columns of a lead: column type, value without appointments,
-# debriefs or a sale (None: empty).
-FUNNEL_COLUMNS = {
-    "sales_appointment_count": ("int4", 0),
-    "sales_is_set": ("bool", False),
-    "sales_issued_date": ("timestamp", None),
-    "sales_is_demoed": ("bool", False),
-    "sales_reset_count": ("int4", 0),
-    "sales_rehash_count": ("int4", 0),
-    "sales_is_won": ("bool", False),
-}
 # The stored parts of a follow-up's priority.
 PRIORITY_COLUMNS = {
     "priority_tier": "int4",
@@ -185,53 +175,31 @@ def fill_funnel_columns(cr, reset=False):
         )
     if column_exists(cr, "calendar_event", "is_sales_appointment"):
         no_show = (
-            SQL("event.is_no_show IS TRUE")
-            if column_exists(cr, "calendar_event", "is_no_show")
-            else SQL("FALSE")
+            None if column_exists(cr, "calendar_event", "is_no_show") else SQL("FALSE")
         )
         kind = (
-            SQL("event.appointment_type")
+            None
             if column_exists(cr, "calendar_event", "appointment_type")
             else SQL("NULL")
         )
         cr.execute(
             SQL(
-                """
-                UPDATE crm_lead lead
-                   SET sales_appointment_count = agg.active_count,
-                       sales_is_set = TRUE,
-                       sales_issued_date = agg.issued,
-                       sales_reset_count = agg.resets,
-                       sales_rehash_count = agg.rehashes
-                  FROM (
-                    SELECT event.opportunity_id,
-                           count(*) FILTER (WHERE event.active) AS active_count,
-                           min(event.start) FILTER (
-                               WHERE event.active AND NOT %(no_show)s
-                                  OR event.debrief_state = 'done') AS issued,
-                           count(*) FILTER (
-                               WHERE event.active AND %(kind)s = 'reset') AS resets,
-                           count(*) FILTER (
-                               WHERE event.active AND %(kind)s = 'rehash')
-                               AS rehashes
-                      FROM calendar_event event
-                     WHERE event.is_sales_appointment
-                       AND event.opportunity_id IS NOT NULL
-                  GROUP BY event.opportunity_id
-                  ) agg
-                 WHERE agg.opportunity_id = lead.id
-                """,
-                no_show=no_show,
-                kind=kind,
+                """UPDATE crm_lead lead
+                      SET sales_appointment_count = visits.appointment_count,
+                          sales_is_set = TRUE,
+                          sales_issued_date = visits.issued_date,
+                          sales_reset_count = visits.reset_count,
+                          sales_rehash_count = visits.rehash_count
+                     FROM (%s) visits
+                    WHERE visits.lead_id = lead.id""",
+                visits_sql(SQL("TRUE"), no_show=no_show, kind=kind),
             )
         )
     if column_exists(cr, "sales_debrief", "lead_id"):
         cr.execute(
             SQL(
-                """UPDATE crm_lead lead SET sales_is_demoed = TRUE
-                    WHERE EXISTS (SELECT 1 FROM sales_debrief debrief
-                                   WHERE debrief.lead_id = lead.id
-                                     AND debrief.state = 'done')"""
+                "UPDATE crm_lead SET sales_is_demoed = TRUE WHERE id IN (%s)",
+                demoed_sql(SQL("TRUE")),
             )
         )
     cr.execute(
