@@ -313,17 +313,17 @@ class SalesCoordinatorBoard(models.Model):
                    AND event.create_date >= date_trunc('week', clock.today)
               GROUP BY 1, 2
             ), lead_calls AS MATERIALIZED (
-                SELECT call.user_id,
-                       COALESCE(call.company_id, coordinator.main_company_id)
+                -- lead calls as the call's flag says (sales.call's
+                -- _lead_call_sql)
+                SELECT sales_call.user_id,
+                       COALESCE(sales_call.company_id, coordinator.main_company_id)
                            AS company_id,
                        count(*) AS answered
-                  FROM sales_call call
-                  JOIN coordinator ON coordinator.user_id = call.user_id
-                  LEFT JOIN sales_call_reason reason ON reason.id = call.reason_id,
+                  FROM sales_call
+                  JOIN coordinator ON coordinator.user_id = sales_call.user_id,
                        clock
-                 WHERE call.call_date >= date_trunc('week', clock.today)
-                   AND call.direction = 'in' AND call.result = 'connected'
-                   AND (reason.id IS NULL OR reason.is_lead)
+                 WHERE sales_call.call_date >= date_trunc('week', clock.today)
+                   AND sales_call.result = 'connected' AND %(lead_call)s
               GROUP BY 1, 2
             ), speed AS MATERIALIZED (
                 SELECT lead.coordinator_id AS user_id,
@@ -410,6 +410,7 @@ class SalesCoordinatorBoard(models.Model):
             overdue=self.env["calendar.event"]._debrief_overdue_sql(
                 SQL.identifier("event"), now
             ),
+            lead_call=self.env["sales.call"]._lead_call_sql(),
             silent=self.env["crm.lead"]._not_contacted_sql(SQL.identifier("lead"), now),
             # cached, unlike env.ref(), which reads the group to see it exists
             group=self.env["ir.model.data"]._xmlid_to_res_id(
