@@ -10,6 +10,7 @@ from ..tools.cron import run_batch
 from ..tools.indexes import create_indexes
 from ..tools.replica import on_primary
 from ..tools.side_effect import side_effect
+from ..tools.visits import customer_response_sql, next_types_sql
 from ..tools.workflow import is_owned, owning
 from .sales_workflow_mixin import EMPTY
 
@@ -226,17 +227,21 @@ class CalendarEvent(models.Model):
         "attendee_ids.state",
     )
     def _compute_customer_response(self):
-        for event in self:
-            customer = event._sales_customer()
-            states = {
-                attendee.state
-                for attendee in event.attendee_ids
-                if customer and attendee.partner_id == customer
-            }
-            event.customer_response = next(
-                (answer for answer in ("declined", "accepted") if answer in states),
-                "none",
+        # One definition of the answer, in SQL (tools/visits.py): the bulk
+        # fills write the same.
+        saved = self.filtered(lambda event: isinstance(event.id, int))
+        answers = {}
+        if saved:
+            self.env["calendar.attendee"].flush_model(
+                ["event_id", "partner_id", "state"]
             )
+            self.flush_model(["is_sales_appointment", "sales_customer_id"])
+            self.env.cr.execute(
+                customer_response_sql(SQL("event.id = ANY(%s)", saved.ids))
+            )
+            answers = dict(self.env.cr.fetchall())
+        for event in self:
+            event.customer_response = answers.get(event.id, "none")
 
     @api.depends(
         "is_sales_appointment", "sales_customer_id", "opportunity_id.partner_id"
@@ -862,19 +867,14 @@ class CalendarEvent(models.Model):
         )
         if not leads:
             return
-        # sudo: the history decides the type, whoever may see the earlier visits.
-        earlier = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("opportunity_id", "in", leads.ids),
-                    ("is_sales_appointment", "=", True),
-                ],
-                order="start desc, id desc",
-            )
+        # The history decides the type (tools/visits.py), whoever may see the
+        # earlier visits.
+        self.flush_model(
+            ["opportunity_id", "is_sales_appointment", "start", "active", "is_no_show"]
         )
-        history = earlier.grouped("opportunity_id")
+        self.env["sales.debrief"].flush_model(["event_id", "state", "outcome"])
+        self.env.cr.execute(next_types_sql(leads.ids))
+        next_types = dict(self.env.cr.fetchall())
         booked = set()  # leads given a visit earlier in this batch
         for vals in vals_list:
             lead_id = vals.get("opportunity_id")
@@ -884,26 +884,10 @@ class CalendarEvent(models.Model):
                 or vals.get("appointment_type")
             ):
                 continue
-            lead = leads.browse(lead_id)
-            visits = history.get(lead, earlier.browse())
             vals["appointment_type"] = (
-                "follow_up" if lead_id in booked else visits._next_appointment_type()
+                "follow_up" if lead_id in booked else next_types[lead_id]
             )
             booked.add(lead_id)
-
-    def _next_appointment_type(self):
-        """The type of the next visit of a lead whose earlier sales appointments
-        are ``self`` (latest first): new for the first, reset after a no-show or a
-        cancellation, rehash after a demo without a sale, else a follow-up visit."""
-        if not self:
-            return "new"
-        latest = self[0]
-        if latest.is_no_show or not latest.active:
-            return "reset"
-        debrief = latest.debrief_ids.filtered(lambda d: d.state == "done")[:1]
-        if debrief.outcome in ("lost", "abandon"):
-            return "rehash"
-        return "follow_up"
 
     def action_mark_no_show(self):
         """The customer was not there (or cancelled at the door or the day

@@ -10,6 +10,7 @@ from odoo.tools.sql import column_exists, create_column, table_exists
 
 from . import priority
 from .funnel import FUNNEL_COLUMNS, demoed_sql, visits_sql
+from .visits import customer_response_sql, type_after_sql
 
 # The stored parts of a follow-up's priority.
 PRIORITY_COLUMNS = {
@@ -72,43 +73,34 @@ def add_event_columns(cr):
 def fill_customer_responses(cr):
     """The answers already given, rather than computed appointment by
     appointment on a database that holds many."""
+    if not column_exists(cr, "calendar_event", "is_sales_appointment"):
+        cr.execute(SQL("UPDATE calendar_event SET customer_response = 'none'"))
+        return
     cr.execute(
         SQL(
-            """UPDATE calendar_event event
-                  SET customer_response = COALESCE(
-                      (SELECT attendee.state
-                         FROM calendar_attendee attendee
-                         JOIN crm_lead lead ON lead.id = event.opportunity_id
-                        WHERE attendee.event_id = event.id
-                          AND attendee.partner_id = lead.partner_id
-                          AND attendee.state IN ('accepted', 'declined')
-                          AND event.is_sales_appointment
-                        LIMIT 1),
-                      'none')"""
-            if column_exists(cr, "calendar_event", "is_sales_appointment")
-            else "UPDATE calendar_event SET customer_response = 'none'"
+            """UPDATE calendar_event SET customer_response = answer.response
+                 FROM (%s) AS answer (id, response)
+                WHERE answer.id = calendar_event.id""",
+            customer_response_sql(SQL("TRUE")),
         )
     )
 
 
 def fill_appointment_types(cr):
-    """Types for appointments booked before types existed, from the visit
-    before each: the first is new, one after a cancelled visit a reset, one
-    after a demo without a sale a rehash, the others follow-up visits."""
+    """Types for appointments booked before types existed, each from the visit
+    before it (tools/visits.py)."""
     has_debriefs = table_exists(cr, "sales_debrief")
     cr.execute(
         SQL(
             """UPDATE calendar_event event
-                  SET appointment_type = CASE
-                      WHEN ranked.rank = 1 THEN 'new'
-                      WHEN NOT ranked.previous_active THEN 'reset'
-                      WHEN ranked.previous_outcome IN ('lost', 'abandon')
-                      THEN 'rehash'
-                      ELSE 'follow_up' END
+                  SET appointment_type = CASE WHEN ranked.rank = 1 THEN 'new'
+                                              ELSE %(type_after)s END
                  FROM (SELECT visit.id,
                               row_number() OVER lead_visits AS rank,
                               lag(visit.active) OVER lead_visits
                                   AS previous_active,
+                              lag(%(no_show)s) OVER lead_visits
+                                  AS previous_no_show,
                               lag(%(outcome)s) OVER lead_visits
                                   AS previous_outcome
                          FROM calendar_event visit
@@ -119,6 +111,14 @@ def fill_appointment_types(cr):
                                               ORDER BY visit.start, visit.id)
                       ) ranked
                 WHERE ranked.id = event.id""",
+            type_after=type_after_sql(
+                SQL("ranked.previous_active"),
+                SQL("ranked.previous_no_show"),
+                SQL("ranked.previous_outcome"),
+            ),
+            no_show=SQL("visit.is_no_show")
+            if column_exists(cr, "calendar_event", "is_no_show")
+            else SQL("NULL::bool"),
             outcome=SQL("debrief.outcome") if has_debriefs else SQL("NULL"),
             debrief=SQL(
                 """LEFT JOIN sales_debrief debrief
