@@ -346,6 +346,7 @@ class SalesFollowup(models.Model):
 
     @api.depends("advisor_id.coordinator_id", "coordinator_id")
     def _compute_queue_coordinator_id(self):
+        # In SQL beside it: queue_coordinator_sql, for rows written around the ORM.
         for followup in self:
             followup.queue_coordinator_id = (
                 followup.advisor_id.coordinator_id or followup.coordinator_id
@@ -1670,6 +1671,19 @@ class SalesFollowup(models.Model):
             cron = self.env.ref("sales_coordination.ir_cron_followup_priority")
             # sudo: scheduling the queue's own upkeep (it runs as the scheduler).
             cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=lease))
+
+
+def queue_coordinator_sql(followup):
+    """``_compute_queue_coordinator_id`` in SQL, of ``followup`` (an SQL alias of
+    sales_followup): the advisor's coordinator, else the call's coordinator.
+    For rows written around the ORM (tools/backfill.py, tools/queue_check.py);
+    tests/test_followup_reach.py holds the two to the same answers."""
+    return SQL(
+        """COALESCE((SELECT advisor.coordinator_id FROM res_users advisor
+                      WHERE advisor.id = %(followup)s.advisor_id),
+                    %(followup)s.coordinator_id)""",
+        followup=followup,
+    )
 
 
 def _ago(env, delta):

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
+from ..models.sales_followup import queue_coordinator_sql
 from ..tools.backfill import fill_priority
 from ..tools.queue_check import queue_problems
 from .test_followup_claim import NOW, FollowupCommon
@@ -33,6 +34,30 @@ class TestFollowupReach(FollowupCommon):
         cls.lead_no_company = Lead.create(
             {"name": "Lead of no company", "user_id": False, "company_id": False}
         )
+
+    def test_queue_owner_in_sql_as_in_python(self):
+        """The queue owner the SQL fills and checks write and read is the one
+        the call's field gives: the advisor's coordinator, else the lead's."""
+        salesman_lead = self.env["crm.lead"].create(
+            {"name": "Salesman's lead", "user_id": self.salesman.id}
+        )
+        followups = self.Followup.browse(
+            self._followup(lead=lead, kind="callback").id
+            for lead in (self.lead, self.lead_unassigned, salesman_lead)
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM sales_followup f WHERE id = ANY(%s) ORDER BY id",
+                queue_coordinator_sql(SQL.identifier("f")),
+                followups.ids,
+            )
+        )
+        self.assertEqual(
+            dict(self.env.cr.fetchall()),
+            {f.id: f.queue_coordinator_id.id or None for f in followups},
+        )
+        self.assertTrue(followups[0].queue_coordinator_id)
 
     def test_calls_of_nobody_reach_every_coordinator(self):
         """A web form's callback (no advisor, no coordinator), a lone advisor's

@@ -8,6 +8,7 @@ created only when missing, so they change nothing on a database that has it."""
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column, table_exists
 
+from ..models.sales_followup import queue_coordinator_sql
 from . import priority
 from .funnel import FUNNEL_COLUMNS, demoed_sql, visits_sql
 from .visits import customer_response_sql, type_after_sql
@@ -229,16 +230,17 @@ def add_followup_columns(cr, default_company_id):
         )
     if not column_exists(cr, "sales_followup", "queue_coordinator_id"):
         create_column(cr, "sales_followup", "queue_coordinator_id", "int4")
-        cr.execute(
-            SQL(
-                """UPDATE sales_followup f
-                      SET queue_coordinator_id = COALESCE(
-                          advisor.coordinator_id, f.coordinator_id)
-                     FROM sales_followup g
-                     LEFT JOIN res_users advisor ON advisor.id = g.advisor_id
-                    WHERE g.id = f.id"""
-            )
+        fill_queue_coordinators(cr)
+
+
+def fill_queue_coordinators(cr):
+    """Each follow-up's queue owner (``queue_coordinator_sql``)."""
+    cr.execute(
+        SQL(
+            "UPDATE sales_followup f SET queue_coordinator_id = %s",
+            queue_coordinator_sql(SQL.identifier("f")),
         )
+    )
 
 
 def fill_priority(cr, default_company_id, where=None):

@@ -5,6 +5,7 @@ nothing else holds to them. Production never calls it."""
 from odoo.tools import SQL
 
 from ..models.sales_followup import OPEN_STATES as OPEN
+from ..models.sales_followup import queue_coordinator_sql
 
 CHECKS = {
     "confirmation without its visit": SQL(
@@ -16,10 +17,9 @@ CHECKS = {
         OPEN,
     ),
     "queue owner other than the advisor's or the lead's coordinator": SQL(
-        """f.state IN %s AND f.queue_coordinator_id IS DISTINCT FROM COALESCE(
-               (SELECT coordinator_id FROM res_users
-                 WHERE id = f.advisor_id), f.coordinator_id)""",
+        "f.state IN %s AND f.queue_coordinator_id IS DISTINCT FROM %s",
         OPEN,
+        queue_coordinator_sql(SQL.identifier("f")),
     ),
     "claimed without a claimant and a lease": SQL(
         """f.state = 'claimed'
