@@ -59,6 +59,7 @@ class SalesCoordinatorBoard(models.Model):
             "last_contact_date",
             "arrival_date",
             "first_contact_date",
+            "response_hours",
         ],
         "res.users": [
             "coordinator_id",
@@ -329,9 +330,9 @@ class SalesCoordinatorBoard(models.Model):
                 SELECT lead.coordinator_id AS user_id,
                        COALESCE(lead.company_id, coordinator.main_company_id)
                            AS company_id,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(
-                           EPOCH FROM lead.first_contact_date - lead.arrival_date
-                       ) / 3600) AS hours,
+                       -- each lead's speed as its own field has it
+                       percentile_cont(0.5) WITHIN GROUP (
+                           ORDER BY lead.response_hours) AS hours,
                        count(*) AS leads
                   FROM crm_lead lead
                   JOIN coordinator ON coordinator.user_id = lead.coordinator_id, clock
@@ -379,12 +380,8 @@ class SalesCoordinatorBoard(models.Model):
                    END AS booking_rate,
                    COALESCE(lead_calls.answered >= %(min_base)s, FALSE)
                        AS has_booking_rate,
-                   -- 0 for a call under way when the lead arrived (the
-                   -- first contact answers the lead: crm_lead.py); empty, not
-                   -- 0, without a lead contacted (GREATEST skips a NULL)
-                   CASE WHEN speed.hours IS NOT NULL
-                        THEN GREATEST(speed.hours, 0)
-                   END AS speed_to_lead_hours,
+                   -- empty, not 0, without a lead contacted
+                   speed.hours AS speed_to_lead_hours,
                    COALESCE(speed.leads, 0) AS speed_to_lead_count,
                    COALESCE(capacity.capacity, 0) AS capacity_week
               FROM board
