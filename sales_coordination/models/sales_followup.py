@@ -830,15 +830,30 @@ class SalesFollowup(models.Model):
         )
         return bool(cr.fetchone())
 
+    @api.model
+    def _held_domain(self, uid, now):
+        """The one definition of the call the coordinator ``uid`` holds at
+        ``now`` (one at a time): claimed by them, its lease running. Next
+        call's SQL (``_held_sql``) and the Dial action read it."""
+        return [
+            ("state", "=", "claimed"),
+            ("claimed_by_id", "=", uid),
+            ("claim_expires_at", ">", now),
+        ]
+
+    @api.model
+    def _held_sql(self, uid, now):
+        """``_held_domain`` as an SQL condition on the table ``sales_followup``
+        (no alias), the ORM's own translation."""
+        domain = self._held_domain(uid, now)
+        return self._where_calc(domain, active_test=False).where_clause
+
     def _held_claim(self, cr, now):
         cr.execute(
             SQL(
-                """SELECT id FROM sales_followup
-                    WHERE state = 'claimed' AND claimed_by_id = %s
-                      AND claim_expires_at > %s
+                """SELECT id FROM sales_followup WHERE %s
                     ORDER BY claim_expires_at DESC LIMIT 1""",
-                self.env.uid,
-                now,
+                self._held_sql(self.env.uid, now),
             )
         )
         row = cr.fetchone()
@@ -867,11 +882,8 @@ class SalesFollowup(models.Model):
         for composing it again."""
         uid, now = STAND_IN_UID, STAND_IN_AT
         held = SQL(
-            """NOT EXISTS (SELECT 1 FROM sales_followup h
-                            WHERE h.state = 'claimed' AND h.claimed_by_id = %s
-                              AND h.claim_expires_at > %s)""",
-            uid,
-            now,
+            "NOT EXISTS (SELECT 1 FROM sales_followup WHERE %s)",
+            self._held_sql(uid, now),
         )
         statement = SQL(
             """UPDATE sales_followup claimed
@@ -946,7 +958,8 @@ class SalesFollowup(models.Model):
         self._check_coordinator()
         self._check_mine()
         if self.state != "claimed" or self.claimed_by_id != self.env.user:
-            lease = self.env.company.sales_claim_minutes
+            # The lease of the call's company, as Next call's claim has it.
+            lease = (self.company_id or self.env.company).sales_claim_minutes
             self._sales_write_workflow(
                 {
                     "state": "claimed",

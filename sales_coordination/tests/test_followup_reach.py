@@ -282,6 +282,25 @@ class TestFollowupCompanies(FollowupCommon):
         # Working in A alone, B's pool is not theirs to take from.
         self.assertFalse(self._claim_in(self.coordinator_ab, self.company))
 
+    def test_lease_of_the_calls_company_however_taken(self):
+        """A call's lease is its company's, whether Next call hands it out or
+        the coordinator opens it from the queue, whichever company they work
+        in first."""
+        self.company.sales_claim_minutes = 15
+        self.company_2.sales_claim_minutes = 40
+        both = self.company | self.company_2
+        claimed = self._claim_in(self.coordinator_ab, both)
+        self.assertEqual(claimed, self.call_b)
+        self.assertEqual(claimed.claim_expires_at, NOW + timedelta(minutes=40))
+        claimed.with_user(self.coordinator_ab).with_context(
+            allowed_company_ids=both.ids
+        ).action_release()
+        with freeze_time(NOW):
+            self.call_b.with_user(self.coordinator_ab).with_context(
+                allowed_company_ids=both.ids
+            ).action_open_call()
+        self.assertEqual(self.call_b.claim_expires_at, NOW + timedelta(minutes=40))
+
     def test_shared_pool_off_where_the_call_is(self):
         """The reverse: default company B (shared), the call in A (not shared)."""
         self.coordinator_ab.company_id = self.company_2
