@@ -212,7 +212,7 @@ class Generator:
 
     def make_leads(self):
         # Importable once the configuration has set the addons path.
-        from odoo.addons.sales_coordination.models.crm_lead import FUNNEL_COLUMNS
+        from odoo.addons.sales_coordination.tools.funnel import FUNNEL_COLUMNS
 
         env = self.env
         stages = env["crm.stage"].search([], order="sequence")
@@ -470,13 +470,17 @@ class Generator:
             )
         )
         made = self.cr.rowcount
-        self.env["sales.followup"]._sales_fill_priority(SQL("f.priority_key IS NULL"))
+        from odoo.addons.sales_coordination.tools.backfill import fill_priority
+
+        fill_priority(self.cr, self.env.company.id, SQL("f.priority_key IS NULL"))
         return made
 
     def check_queue(self):
         """The follow-ups written in SQL hold the queue's rules, as its own
         methods would have made them."""
-        problems = self.env["sales.followup"]._sales_queue_problems()
+        from odoo.addons.sales_coordination.tools.queue_check import queue_problems
+
+        problems = queue_problems(self.cr)
         if problems:
             raise RuntimeError(
                 f"generated follow-ups break the queue's rules: {problems}"
@@ -487,10 +491,12 @@ class Generator:
         """What the ORM keeps on each lead and appointment (visit types, the
         lead's funnel), filled the way the addon fills them on an existing
         database."""
-        self.env["calendar.event"]._sales_fill_appointment_types()
+        from odoo.addons.sales_coordination.tools import backfill
+
+        backfill.fill_appointment_types(self.cr)
         # The leads were inserted with an empty funnel, as the ORM creates them:
         # only those with appointments, debriefs or a win are written again.
-        self.env["crm.lead"]._sales_fill_funnel_columns()
+        backfill.fill_funnel_columns(self.cr)
         return self.sizes["leads"]
 
     def make_spend(self):

@@ -4,6 +4,15 @@ from . import wizards
 from . import report
 
 
+def pre_init_hook(env):
+    """On a database that holds leads and appointments already, the addon's
+    computed columns of crm's and calendar's tables are created and filled in
+    SQL before the install, rather than computed record by record."""
+    from .tools.backfill import add_columns
+
+    add_columns(env.cr, env.company.id)
+
+
 def uninstall_hook(env):
     """Drop what the ORM does not: the indexes on other addons' tables. And empty
     the history tables, which go with the addon anyway: their links to leads,
@@ -12,7 +21,7 @@ def uninstall_hook(env):
     (its demo data) before it drops the tables."""
     from odoo.tools import SQL
 
-    from .models.indexes import drop_indexes
+    from .tools.indexes import drop_indexes
 
     drop_indexes(env.cr)
     for table in (

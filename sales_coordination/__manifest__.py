@@ -2,7 +2,7 @@
     "name": "Sales Coordination",
     "summary": "A sales coordinator takes every lead, books the field advisors' "
     "appointments, records their debriefs and works the follow-up queue.",
-    "version": "18.0.1.8.0",
+    "version": "18.0.1.9.0",
     "category": "Sales/CRM",
     "website": "https://github.com/sales-coordination/sales_coordination",
     "author": "Sales Coordination developers",
@@ -78,6 +78,7 @@
             "sales_coordination/static/tests/tours/*.js",
         ],
     },
+    "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "images": [
         "static/description/next_call.png",

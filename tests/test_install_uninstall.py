@@ -4,7 +4,7 @@ again."""
 
 from conftest import connect, run_odoo_shell
 
-from odoo.addons.sales_coordination.models.indexes import INDEXES
+from odoo.addons.sales_coordination.tools.indexes import INDEXES
 
 OUR_COLUMNS = [
     ("res_users", "coordinator_id"),

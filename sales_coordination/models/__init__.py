@@ -21,7 +21,6 @@ from . import sales_inbound_caller
 from . import sales_dialer
 from . import crm_lost_reason
 from . import sales_source_cost
-from . import sales_source_cost_demo
 from . import utm_source
 from . import utm_medium
 from . import utm_campaign

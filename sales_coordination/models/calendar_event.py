@@ -5,13 +5,13 @@ from urllib.parse import quote as url_quote
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_datetime, plaintext2html
-from odoo.tools.sql import column_exists, create_column, table_exists
 
 from ..tools.cron import run_batch
+from ..tools.indexes import create_indexes
 from ..tools.replica import on_primary
 from ..tools.side_effect import side_effect
+from ..tools.visits import customer_response_sql, next_types_sql
 from ..tools.workflow import is_owned, owning
-from .indexes import create_indexes
 from .sales_workflow_mixin import EMPTY
 
 # Changing any of these books, moves, re-assigns or cancels a sales appointment.
@@ -217,101 +217,6 @@ class CalendarEvent(models.Model):
         "the confirmation call; declined queues a call to rebook the visit.",
     )
 
-    def _auto_init(self):
-        # Filled in SQL when the column is added, rather than computed record by
-        # record on a database that already holds many appointments.
-        cr = self.env.cr
-        if not column_exists(cr, self._table, "sales_company_id"):
-            create_column(cr, self._table, "sales_company_id", "int4")
-            cr.execute(
-                SQL(
-                    """UPDATE calendar_event event
-                          SET sales_company_id = lead.company_id
-                         FROM crm_lead lead WHERE lead.id = event.opportunity_id"""
-                )
-            )
-        if not column_exists(cr, self._table, "sales_customer_id"):
-            create_column(cr, self._table, "sales_customer_id", "int4")
-            if column_exists(cr, self._table, "is_sales_appointment"):
-                cr.execute(
-                    SQL(
-                        """UPDATE calendar_event event
-                              SET sales_customer_id = lead.partner_id
-                             FROM crm_lead lead
-                            WHERE lead.id = event.opportunity_id
-                              AND event.is_sales_appointment"""
-                    )
-                )
-        if not column_exists(cr, self._table, "customer_response"):
-            create_column(cr, self._table, "customer_response", "varchar")
-            self._sales_fill_customer_responses()
-        if not column_exists(cr, self._table, "appointment_type"):
-            create_column(cr, self._table, "appointment_type", "varchar")
-            if column_exists(cr, self._table, "is_sales_appointment"):
-                self._sales_fill_appointment_types()
-        return super()._auto_init()
-
-    def _sales_fill_customer_responses(self):
-        """The answers already given, in SQL, rather than computed appointment by
-        appointment on a database that holds many."""
-        self.env.cr.execute(
-            SQL(
-                """UPDATE calendar_event event
-                      SET customer_response = COALESCE(
-                          (SELECT attendee.state
-                             FROM calendar_attendee attendee
-                             JOIN crm_lead lead ON lead.id = event.opportunity_id
-                            WHERE attendee.event_id = event.id
-                              AND attendee.partner_id = lead.partner_id
-                              AND attendee.state IN ('accepted', 'declined')
-                              AND event.is_sales_appointment
-                            LIMIT 1),
-                          'none')"""
-                if column_exists(self.env.cr, self._table, "is_sales_appointment")
-                else "UPDATE calendar_event SET customer_response = 'none'"
-            )
-        )
-
-    def _sales_fill_appointment_types(self):
-        """Types for appointments booked before types existed, from the visit
-        before each: the first is new, one after a cancelled visit a reset, one
-        after a demo without a sale a rehash, the others follow-up visits."""
-        cr = self.env.cr
-        has_debriefs = table_exists(cr, "sales_debrief")
-        cr.execute(
-            SQL(
-                """UPDATE calendar_event event
-                      SET appointment_type = CASE
-                          WHEN ranked.rank = 1 THEN 'new'
-                          WHEN NOT ranked.previous_active THEN 'reset'
-                          WHEN ranked.previous_outcome IN ('lost', 'abandon')
-                          THEN 'rehash'
-                          ELSE 'follow_up' END
-                     FROM (SELECT visit.id,
-                                  row_number() OVER lead_visits AS rank,
-                                  lag(visit.active) OVER lead_visits
-                                      AS previous_active,
-                                  lag(%(outcome)s) OVER lead_visits
-                                      AS previous_outcome
-                             FROM calendar_event visit
-                             %(debrief)s
-                            WHERE visit.is_sales_appointment
-                              AND visit.opportunity_id IS NOT NULL
-                           WINDOW lead_visits AS (PARTITION BY visit.opportunity_id
-                                                  ORDER BY visit.start, visit.id)
-                          ) ranked
-                    WHERE ranked.id = event.id""",
-                outcome=SQL("debrief.outcome") if has_debriefs else SQL("NULL"),
-                debrief=SQL(
-                    """LEFT JOIN sales_debrief debrief
-                              ON debrief.event_id = visit.id
-                             AND debrief.state = 'done'"""
-                )
-                if has_debriefs
-                else SQL(),
-            )
-        )
-
     def init(self):
         create_indexes(self.env.cr, self._table)
 
@@ -322,17 +227,21 @@ class CalendarEvent(models.Model):
         "attendee_ids.state",
     )
     def _compute_customer_response(self):
-        for event in self:
-            customer = event._sales_customer()
-            states = {
-                attendee.state
-                for attendee in event.attendee_ids
-                if customer and attendee.partner_id == customer
-            }
-            event.customer_response = next(
-                (answer for answer in ("declined", "accepted") if answer in states),
-                "none",
+        # One definition of the answer, in SQL (tools/visits.py): the bulk
+        # fills write the same.
+        saved = self.filtered(lambda event: isinstance(event.id, int))
+        answers = {}
+        if saved:
+            self.env["calendar.attendee"].flush_model(
+                ["event_id", "partner_id", "state"]
             )
+            self.flush_model(["is_sales_appointment", "sales_customer_id"])
+            self.env.cr.execute(
+                customer_response_sql(SQL("event.id = ANY(%s)", saved.ids))
+            )
+            answers = dict(self.env.cr.fetchall())
+        for event in self:
+            event.customer_response = answers.get(event.id, "none")
 
     @api.depends(
         "is_sales_appointment", "sales_customer_id", "opportunity_id.partner_id"
@@ -958,19 +867,14 @@ class CalendarEvent(models.Model):
         )
         if not leads:
             return
-        # sudo: the history decides the type, whoever may see the earlier visits.
-        earlier = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("opportunity_id", "in", leads.ids),
-                    ("is_sales_appointment", "=", True),
-                ],
-                order="start desc, id desc",
-            )
+        # The history decides the type (tools/visits.py), whoever may see the
+        # earlier visits.
+        self.flush_model(
+            ["opportunity_id", "is_sales_appointment", "start", "active", "is_no_show"]
         )
-        history = earlier.grouped("opportunity_id")
+        self.env["sales.debrief"].flush_model(["event_id", "state", "outcome"])
+        self.env.cr.execute(next_types_sql(leads.ids))
+        next_types = dict(self.env.cr.fetchall())
         booked = set()  # leads given a visit earlier in this batch
         for vals in vals_list:
             lead_id = vals.get("opportunity_id")
@@ -980,26 +884,10 @@ class CalendarEvent(models.Model):
                 or vals.get("appointment_type")
             ):
                 continue
-            lead = leads.browse(lead_id)
-            visits = history.get(lead, earlier.browse())
             vals["appointment_type"] = (
-                "follow_up" if lead_id in booked else visits._next_appointment_type()
+                "follow_up" if lead_id in booked else next_types[lead_id]
             )
             booked.add(lead_id)
-
-    def _next_appointment_type(self):
-        """The type of the next visit of a lead whose earlier sales appointments
-        are ``self`` (latest first): new for the first, reset after a no-show or a
-        cancellation, rehash after a demo without a sale, else a follow-up visit."""
-        if not self:
-            return "new"
-        latest = self[0]
-        if latest.is_no_show or not latest.active:
-            return "reset"
-        debrief = latest.debrief_ids.filtered(lambda d: d.state == "done")[:1]
-        if debrief.outcome in ("lost", "abandon"):
-            return "rehash"
-        return "follow_up"
 
     def action_mark_no_show(self):
         """The customer was not there (or cancelled at the door or the day

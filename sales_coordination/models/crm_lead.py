@@ -5,12 +5,12 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize
-from odoo.tools.sql import column_exists
 
 from ..tools.cron import run_batch
+from ..tools.funnel import FUNNEL_COLUMNS, demoed_sql, visits_sql
+from ..tools.indexes import create_indexes
 from ..tools.replica import on_primary
 from ..tools.side_effect import side_effect
-from .indexes import create_indexes
 from .sales_followup import OPEN_STATES
 from .sales_workflow_mixin import EMPTY
 
@@ -34,18 +34,6 @@ WEEKDAYS = [
     ("5", "Saturday"),
     ("6", "Sunday"),
 ]
-# The funnel of a lead without appointments or debriefs.
-# The funnel columns of a lead: column type, value without appointments,
-# debriefs or a sale (None: empty).
-FUNNEL_COLUMNS = {
-    "sales_appointment_count": ("int4", 0),
-    "sales_is_set": ("bool", False),
-    "sales_issued_date": ("timestamp", None),
-    "sales_is_demoed": ("bool", False),
-    "sales_reset_count": ("int4", 0),
-    "sales_rehash_count": ("int4", 0),
-    "sales_is_won": ("bool", False),
-}
 NO_FUNNEL = {
     name: False if empty is None else empty
     for name, (_type, empty) in FUNNEL_COLUMNS.items()
@@ -203,111 +191,6 @@ class CrmLead(models.Model):
         help="The lead is open and in a won stage.",
     )
 
-    def _auto_init(self):
-        # On a database that already holds leads, the funnel columns are added
-        # with their empty value (no rewrite of the table), then only the leads
-        # with appointments, debriefs or a sale are updated, in SQL rather than
-        # lead by lead.
-        cr = self.env.cr
-        missing = [
-            name for name in FUNNEL_COLUMNS if not column_exists(cr, self._table, name)
-        ]
-        for name in missing:
-            column_type, empty = FUNNEL_COLUMNS[name]
-            # A constant default fills the existing rows without rewriting them;
-            # the ORM, not the database, gives new leads their values.
-            cr.execute(
-                SQL(
-                    "ALTER TABLE crm_lead ADD COLUMN %s %s%s",
-                    SQL.identifier(name),
-                    SQL(column_type),
-                    SQL(" DEFAULT %s", empty) if empty is not None else SQL(),
-                )
-            )
-            if empty is not None:
-                cr.execute(
-                    SQL(
-                        "ALTER TABLE crm_lead ALTER COLUMN %s DROP DEFAULT",
-                        SQL.identifier(name),
-                    )
-                )
-        if missing:
-            self._sales_fill_funnel_columns()
-        return super()._auto_init()
-
-    def _sales_fill_funnel_columns(self, reset=False):
-        """Fill the funnel columns of existing leads in SQL; ``reset`` first
-        empties them on every lead (rows written by SQL, as in the benchmarks)."""
-        cr = self.env.cr
-        if reset:
-            cr.execute(
-                SQL(
-                    "UPDATE crm_lead SET %s",
-                    SQL(", ").join(
-                        SQL("%s = %s", SQL.identifier(name), empty)
-                        for name, (_type, empty) in FUNNEL_COLUMNS.items()
-                    ),
-                )
-            )
-        if column_exists(cr, "calendar_event", "is_sales_appointment"):
-            no_show = (
-                SQL("event.is_no_show IS TRUE")
-                if column_exists(cr, "calendar_event", "is_no_show")
-                else SQL("FALSE")
-            )
-            kind = (
-                SQL("event.appointment_type")
-                if column_exists(cr, "calendar_event", "appointment_type")
-                else SQL("NULL")
-            )
-            cr.execute(
-                SQL(
-                    """
-                    UPDATE crm_lead lead
-                       SET sales_appointment_count = agg.active_count,
-                           sales_is_set = TRUE,
-                           sales_issued_date = agg.issued,
-                           sales_reset_count = agg.resets,
-                           sales_rehash_count = agg.rehashes
-                      FROM (
-                        SELECT event.opportunity_id,
-                               count(*) FILTER (WHERE event.active) AS active_count,
-                               min(event.start) FILTER (
-                                   WHERE event.active AND NOT %(no_show)s
-                                      OR event.debrief_state = 'done') AS issued,
-                               count(*) FILTER (
-                                   WHERE event.active AND %(kind)s = 'reset') AS resets,
-                               count(*) FILTER (
-                                   WHERE event.active AND %(kind)s = 'rehash')
-                                   AS rehashes
-                          FROM calendar_event event
-                         WHERE event.is_sales_appointment
-                           AND event.opportunity_id IS NOT NULL
-                      GROUP BY event.opportunity_id
-                      ) agg
-                     WHERE agg.opportunity_id = lead.id
-                    """,
-                    no_show=no_show,
-                    kind=kind,
-                )
-            )
-        if column_exists(cr, "sales_debrief", "lead_id"):
-            cr.execute(
-                SQL(
-                    """UPDATE crm_lead lead SET sales_is_demoed = TRUE
-                        WHERE EXISTS (SELECT 1 FROM sales_debrief debrief
-                                       WHERE debrief.lead_id = lead.id
-                                         AND debrief.state = 'done')"""
-                )
-            )
-        cr.execute(
-            SQL(
-                """UPDATE crm_lead lead SET sales_is_won = TRUE
-                     FROM crm_stage stage
-                    WHERE stage.id = lead.stage_id AND stage.is_won AND lead.active"""
-            )
-        )
-
     @api.depends(
         "calendar_event_ids.is_sales_appointment",
         "calendar_event_ids.active",
@@ -318,43 +201,37 @@ class CrmLead(models.Model):
         "debrief_ids.state",
     )
     def _compute_sales_funnel(self):
-        leads = self.filtered("id")
-        events = (
-            self.env["calendar.event"]
-            .with_context(active_test=False)
-            .search(
+        # One definition of the funnel, in SQL (tools/funnel.py): the bulk
+        # fills write the same figures.
+        leads = self.filtered(lambda lead: isinstance(lead.id, int))
+        visits, demoed = {}, set()
+        if leads:
+            self.env["calendar.event"].flush_model(
                 [
-                    ("opportunity_id", "in", leads.ids),
-                    ("is_sales_appointment", "=", True),
+                    "is_sales_appointment",
+                    "opportunity_id",
+                    "active",
+                    "start",
+                    "is_no_show",
+                    "appointment_type",
+                    "debrief_state",
                 ]
             )
-        )
-        demoed = (
-            self.env["sales.debrief"]
-            .search([("lead_id", "in", leads.ids), ("state", "=", "done")])
-            .lead_id
-        )
-        by_lead = events.grouped("opportunity_id")
+            self.env["sales.debrief"].flush_model(["lead_id", "state"])
+            self.env.cr.execute(
+                visits_sql(SQL("event.opportunity_id = ANY(%s)", leads.ids))
+            )
+            visits = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+            self.env.cr.execute(demoed_sql(SQL("debrief.lead_id = ANY(%s)", leads.ids)))
+            demoed = {row[0] for row in self.env.cr.fetchall()}
         for lead in self:
-            lead_events = by_lead.get(lead, events.browse())
-            held = lead_events.filtered("active")
-            # A visit took place when it was neither cancelled nor a no-show,
-            # or when it was debriefed (even if cancelled afterwards).
-            issued = lead_events.filtered(
-                lambda event: event.active
-                and not event.is_no_show
-                or event.debrief_state == "done"
-            )
-            lead.sales_appointment_count = len(held)
-            lead.sales_is_set = bool(lead_events)
-            lead.sales_issued_date = min(issued.mapped("start"), default=False)
-            lead.sales_is_demoed = lead in demoed
-            lead.sales_reset_count = len(
-                held.filtered(lambda event: event.appointment_type == "reset")
-            )
-            lead.sales_rehash_count = len(
-                held.filtered(lambda event: event.appointment_type == "rehash")
-            )
+            count, issued, resets, rehashes = visits.get(lead.id, (0, None, 0, 0))
+            lead.sales_appointment_count = count
+            lead.sales_is_set = lead.id in visits
+            lead.sales_issued_date = issued or False
+            lead.sales_is_demoed = lead.id in demoed
+            lead.sales_reset_count = resets
+            lead.sales_rehash_count = rehashes
 
     @api.depends("active", "stage_id.is_won")
     def _compute_sales_is_won(self):
@@ -426,13 +303,6 @@ class CrmLead(models.Model):
 
     def init(self):
         create_indexes(self.env.cr, self._table)
-        # Leads that predate the addon arrived when they were created.
-        self.env.cr.execute(
-            SQL(
-                "UPDATE crm_lead SET arrival_date = create_date "
-                "WHERE arrival_date IS NULL"
-            )
-        )
 
     @api.depends("first_contact_date", "arrival_date")
     def _compute_response_hours(self):
@@ -445,26 +315,73 @@ class CrmLead(models.Model):
                 lead.response_hours = 0
 
     def _not_contacted_domain(self):
-        days = self.env.company.sales_not_contacted_days
-        limit = fields.Datetime.now() - timedelta(days=days)
+        """The leads nobody contacted for their company's delay, now (see
+        ``_not_contacted_sql``, the one definition, which the board reads
+        too)."""
+        self._flush_not_contacted()
+        condition = self._not_contacted_sql(
+            SQL.identifier("lead"), fields.Datetime.now()
+        )
         return [
-            ("type", "in", ("lead", "opportunity")),
-            ("active", "=", True),
-            # Won leads are at 100% (crm keeps them there); the board's index
-            # relies on it. Empty until crm's scoring has leads to learn from
-            # (a new database): open.
-            "|",
-            ("probability", "<", 100),
-            ("probability", "=", False),
-            "|",
-            ("last_contact_date", "<", limit),
-            "&",
-            ("last_contact_date", "=", False),
-            ("arrival_date", "<", limit),
+            (
+                "id",
+                "in",
+                SQL("(SELECT lead.id FROM crm_lead lead WHERE %s)", condition),
+            )
         ]
 
+    @api.model
+    def _not_contacted_sql(self, lead, now):
+        """Whether nobody contacted the lead ``lead`` (an SQL alias of crm_lead)
+        for too long at ``now``, as an SQL condition: an open lead (won leads
+        are at 100%, as crm keeps them; empty until crm's scoring has leads to
+        learn from, on a new database) silent since its last contact, or its
+        arrival without one, for longer than the delay of the lead's company
+        (without one, of the main company of its coordinator, in whose row of
+        the board it counts; else the current company's)."""
+        return SQL(
+            """%(lead)s.active AND %(lead)s.type IN ('lead', 'opportunity')
+               AND (%(lead)s.probability < 100 OR %(lead)s.probability IS NULL)
+               AND COALESCE(%(lead)s.last_contact_date, %(lead)s.arrival_date)
+                   < %(now)s::timestamp - make_interval(days => (
+                   SELECT company.sales_not_contacted_days FROM res_company company
+                    WHERE company.id = COALESCE(
+                          %(lead)s.company_id,
+                          (SELECT coordinator.company_id FROM res_users coordinator
+                            WHERE coordinator.id = %(lead)s.coordinator_id),
+                          %(company)s)))""",
+            lead=lead,
+            now=now,
+            company=self.env.company.id,
+        )
+
+    def _flush_not_contacted(self):
+        """What ``_not_contacted_sql`` reads, written to the database."""
+        self.env["crm.lead"].flush_model(
+            [
+                "active",
+                "type",
+                "probability",
+                "last_contact_date",
+                "arrival_date",
+                "company_id",
+                "coordinator_id",
+            ]
+        )
+        self.env["res.users"].flush_model(["company_id"])
+        self.env["res.company"].flush_model(["sales_not_contacted_days"])
+
     def _compute_is_not_contacted(self):
-        neglected = self.filtered_domain(self._not_contacted_domain())
+        saved = self.filtered(lambda lead: isinstance(lead.id, int))
+        # sudo, archived included: a flag of the leads being read, which the
+        # user already reads.
+        neglected = (
+            saved.sudo()
+            .with_context(active_test=False)
+            .search([("id", "in", saved.ids), *self._not_contacted_domain()])
+            if saved
+            else saved
+        )
         for lead in self:
             lead.is_not_contacted = lead in neglected
 

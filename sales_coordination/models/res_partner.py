@@ -1,7 +1,7 @@
 from odoo import api, models
 from odoo.tools import SQL
 
-from .indexes import PHONE_TAIL, create_indexes, phone_tail
+from ..tools.indexes import PHONE_TAIL, create_indexes, phone_tail
 
 
 class ResPartner(models.Model):

@@ -142,25 +142,39 @@ class SalesCall(models.Model):
         for call in self:
             call.company_id = call.lead_id.company_id or call.integration_id.company_id
 
-    @api.depends("direction", "reason_id.is_lead")
-    def _compute_is_lead(self):
-        for call in self:
-            call.is_lead = call.direction == "in" and (
-                not call.reason_id or call.reason_id.is_lead
-            )
-
-    def _search_is_lead(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(
-                self.env._("Search lead calls with “is set” or “is not set”.")
-            )
-        lead_calls = [
+    @api.model
+    def _lead_call_domain(self):
+        """The one definition of a lead call: one the customer made to us, which
+        no reason excuses as not a lead. Its flag, its filter, the unbooked
+        calls and the coordinators' board all read it (``_lead_call_sql``)."""
+        return [
             "&",
             ("direction", "=", "in"),
             "|",
             ("reason_id", "=", False),
             ("reason_id.is_lead", "=", True),
         ]
+
+    @api.model
+    def _lead_call_sql(self):
+        """``_lead_call_domain`` as an SQL condition on the table ``sales_call``
+        (no alias), the ORM's own translation."""
+        return self._where_calc(
+            self._lead_call_domain(), active_test=False
+        ).where_clause
+
+    @api.depends("direction", "reason_id.is_lead")
+    def _compute_is_lead(self):
+        lead_calls = self.filtered_domain(self._lead_call_domain())
+        for call in self:
+            call.is_lead = call in lead_calls
+
+    def _search_is_lead(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._("Search lead calls with “is set” or “is not set”.")
+            )
+        lead_calls = self._lead_call_domain()
         return lead_calls if (operator == "=") == value else ["!", *lead_calls]
 
     def _compute_is_unbooked(self):
@@ -175,18 +189,18 @@ class SalesCall(models.Model):
                 self.env._("Search unbooked calls with “is set” or “is not set”.")
             )
         unbooked = SQL(
-            """(SELECT call.id FROM sales_call call
-                 LEFT JOIN sales_call_reason reason ON reason.id = call.reason_id
-                WHERE call.direction = 'in' AND call.result = 'connected'
-                  AND call.lead_id IS NOT NULL
-                  AND (reason.id IS NULL OR reason.is_lead)
+            """(SELECT sales_call.id FROM sales_call
+                WHERE %(lead_call)s AND sales_call.result = 'connected'
+                  AND sales_call.lead_id IS NOT NULL
                   AND NOT EXISTS (
                       SELECT 1 FROM calendar_event event
-                       WHERE event.opportunity_id = call.lead_id
+                       WHERE event.opportunity_id = sales_call.lead_id
                          AND event.is_sales_appointment
-                         AND event.start >= call.call_date
-                         AND event.create_date < call.call_date + interval %s))""",
-            BOOKING_DELAY,
+                         AND event.start >= sales_call.call_date
+                         AND event.create_date
+                             < sales_call.call_date + interval %(delay)s))""",
+            lead_call=self._lead_call_sql(),
+            delay=BOOKING_DELAY,
         )
         return [("id", "in" if (operator == "=") == value else "not in", unbooked)]
 

@@ -934,11 +934,7 @@ class SalesFollowup(models.Model):
         """The call the current coordinator holds now (one at a time, see
         ``claim_next``), for the Dial action that follows Next call."""
         held = self.search(
-            [
-                ("state", "=", "claimed"),
-                ("claimed_by_id", "=", self.env.uid),
-                ("claim_expires_at", ">", fields.Datetime.now()),
-            ],
+            self._held_domain(self.env.uid, fields.Datetime.now()),
             order="claim_expires_at desc, id desc",
             limit=1,
         )

@@ -10,7 +10,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.sql_db import Cursor
 from odoo.tools import SQL, clean_context, plaintext2html
-from odoo.tools.sql import column_exists, create_column, create_index, table_exists
+from odoo.tools.sql import create_index
 
 from ..tools import priority
 from ..tools.replica import on_primary
@@ -71,12 +71,6 @@ STAND_IN_UID = -1_000_000_007
 STAND_IN_COMPANY = -1_000_000_009
 STAND_IN_COMPANIES = (-1_000_000_011,)
 # The stored parts of a call's priority (see tools/priority.py).
-PRIORITY_COLUMNS = {
-    "priority_tier": "int4",
-    "priority_base": "float8",
-    "priority_rate": "float8",
-    "priority_key": "float8",
-}
 
 
 class SalesFollowup(models.Model):
@@ -286,42 +280,6 @@ class SalesFollowup(models.Model):
         compute="_compute_is_due", search="_search_is_later_today"
     )
 
-    def _auto_init(self):
-        # Filled in SQL when the column is added, rather than computed record by
-        # record on a database that already holds a million follow-ups.
-        cr = self.env.cr
-        if table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "priority_key"
-        ):
-            for column, kind in PRIORITY_COLUMNS.items():
-                create_column(cr, self._table, column, kind)
-            self._sales_fill_priority()
-        if table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "visit_start"
-        ):
-            create_column(cr, self._table, "visit_start", "timestamp")
-            cr.execute(
-                SQL(
-                    """UPDATE sales_followup f SET visit_start = event.start
-                         FROM calendar_event event WHERE event.id = f.event_id"""
-                )
-            )
-        if table_exists(cr, self._table) and not column_exists(
-            cr, self._table, "queue_coordinator_id"
-        ):
-            create_column(self.env.cr, self._table, "queue_coordinator_id", "int4")
-            self.env.cr.execute(
-                SQL(
-                    """UPDATE sales_followup f
-                          SET queue_coordinator_id = COALESCE(
-                              advisor.coordinator_id, f.coordinator_id)
-                         FROM sales_followup g
-                         LEFT JOIN res_users advisor ON advisor.id = g.advisor_id
-                        WHERE g.id = f.id"""
-                )
-            )
-        return super()._auto_init()
-
     def init(self):
         # Next call walks these in priority order and stops at the first free row.
         where = "state IN ('queued', 'claimed')"
@@ -388,6 +346,7 @@ class SalesFollowup(models.Model):
 
     @api.depends("advisor_id.coordinator_id", "coordinator_id")
     def _compute_queue_coordinator_id(self):
+        # In SQL beside it: queue_coordinator_sql, for rows written around the ORM.
         for followup in self:
             followup.queue_coordinator_id = (
                 followup.advisor_id.coordinator_id or followup.coordinator_id
@@ -871,15 +830,30 @@ class SalesFollowup(models.Model):
         )
         return bool(cr.fetchone())
 
+    @api.model
+    def _held_domain(self, uid, now):
+        """The one definition of the call the coordinator ``uid`` holds at
+        ``now`` (one at a time): claimed by them, its lease running. Next
+        call's SQL (``_held_sql``) and the Dial action read it."""
+        return [
+            ("state", "=", "claimed"),
+            ("claimed_by_id", "=", uid),
+            ("claim_expires_at", ">", now),
+        ]
+
+    @api.model
+    def _held_sql(self, uid, now):
+        """``_held_domain`` as an SQL condition on the table ``sales_followup``
+        (no alias), the ORM's own translation."""
+        domain = self._held_domain(uid, now)
+        return self._where_calc(domain, active_test=False).where_clause
+
     def _held_claim(self, cr, now):
         cr.execute(
             SQL(
-                """SELECT id FROM sales_followup
-                    WHERE state = 'claimed' AND claimed_by_id = %s
-                      AND claim_expires_at > %s
+                """SELECT id FROM sales_followup WHERE %s
                     ORDER BY claim_expires_at DESC LIMIT 1""",
-                self.env.uid,
-                now,
+                self._held_sql(self.env.uid, now),
             )
         )
         row = cr.fetchone()
@@ -908,11 +882,8 @@ class SalesFollowup(models.Model):
         for composing it again."""
         uid, now = STAND_IN_UID, STAND_IN_AT
         held = SQL(
-            """NOT EXISTS (SELECT 1 FROM sales_followup h
-                            WHERE h.state = 'claimed' AND h.claimed_by_id = %s
-                              AND h.claim_expires_at > %s)""",
-            uid,
-            now,
+            "NOT EXISTS (SELECT 1 FROM sales_followup WHERE %s)",
+            self._held_sql(uid, now),
         )
         statement = SQL(
             """UPDATE sales_followup claimed
@@ -987,7 +958,8 @@ class SalesFollowup(models.Model):
         self._check_coordinator()
         self._check_mine()
         if self.state != "claimed" or self.claimed_by_id != self.env.user:
-            lease = self.env.company.sales_claim_minutes
+            # The lease of the call's company, as Next call's claim has it.
+            lease = (self.company_id or self.env.company).sales_claim_minutes
             self._sales_write_workflow(
                 {
                     "state": "claimed",
@@ -1584,45 +1556,6 @@ class SalesFollowup(models.Model):
             ]
         )
 
-    @api.model
-    def _sales_queue_problems(self):
-        """What breaks the queue's rules in the database, as ``{problem: count}``
-        (empty when all holds): for data written around these methods, such as
-        the benchmark generator's, which the build checks with it."""
-        open_ = SQL("f.state IN %s", OPEN_STATES)
-        checks = {
-            "confirmation without its visit": SQL(
-                "%s AND f.kind = 'confirmation' AND f.event_id IS NULL", open_
-            ),
-            "open call without a priority": SQL(
-                "%s AND (f.priority_tier IS NULL OR f.priority_key IS NULL "
-                "OR f.priority_rate IS NULL OR f.priority_rate <= 0)",
-                open_,
-            ),
-            "queue owner other than the advisor's or the lead's coordinator": SQL(
-                """%s AND f.queue_coordinator_id IS DISTINCT FROM COALESCE(
-                       (SELECT coordinator_id FROM res_users
-                         WHERE id = f.advisor_id), f.coordinator_id)""",
-                open_,
-            ),
-            "claimed without a claimant and a lease": SQL(
-                """f.state = 'claimed'
-                   AND (f.claimed_by_id IS NULL OR f.claim_expires_at IS NULL)"""
-            ),
-            "queued with a lease": SQL(
-                "f.state = 'queued' AND f.claim_expires_at IS NOT NULL"
-            ),
-        }
-        problems = {}
-        for problem, condition in checks.items():
-            self.env.cr.execute(
-                SQL("SELECT count(*) FROM sales_followup f WHERE %s", condition)
-            )
-            count = self.env.cr.fetchone()[0]
-            if count:
-                problems[problem] = count
-        return problems
-
     # ------------------------------------------------------------------
     # Queue upkeep
     # ------------------------------------------------------------------
@@ -1719,7 +1652,7 @@ class SalesFollowup(models.Model):
                                  FOR NO KEY UPDATE SKIP LOCKED)""",
                     key=priority.ordering_key_sql(
                         SQL("f.priority_base"),
-                        self._quote_day_sql(SQL.identifier("f")),
+                        priority.quote_day_sql(SQL.identifier("f")),
                         SQL("rate.value"),
                     ),
                     rows=SQL(", ").join(SQL("(%s, %s)", *row[:2]) for row in rows),
@@ -1752,61 +1685,18 @@ class SalesFollowup(models.Model):
             # sudo: scheduling the queue's own upkeep (it runs as the scheduler).
             cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=lease))
 
-    @api.model
-    def _quote_day_sql(self, alias):
-        """``priority.day_number`` of the call's quote date, in SQL."""
-        return priority.day_number_sql(
-            SQL(
-                "COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
-                " NOW() AT TIME ZONE 'UTC')",
-                alias=alias,
-            )
-        )
 
-    @api.model
-    def _sales_fill_priority(self, where=None):
-        """The stored parts of the priority, in SQL, of the follow-ups matching
-        ``where`` (an SQL condition on ``f``; all by default): for a database
-        that already holds a million of them when the columns are added, and
-        for the benchmark generator. The same figures as ``_compute_priority``."""
-        cr = self.env.cr
-        cr.execute(SQL("SELECT id, sales_priority_decay FROM res_company"))
-        rates = SQL(", ").join(
-            SQL("(%s, %s)", company_id, priority.daily_points(decay))
-            for company_id, decay in cr.fetchall()
-        )
-        cr.execute(
-            SQL(
-                """WITH rate (company_id, value) AS (VALUES %(rates)s),
-                   part AS (
-                       SELECT f.id, rate.value AS rate, %(tier)s AS tier,
-                              %(base)s AS base, %(quote_day)s AS quote_day
-                         FROM sales_followup f
-                         JOIN crm_lead lead ON lead.id = f.lead_id
-                         JOIN rate ON rate.company_id = COALESCE(
-                              f.company_id, %(default)s)
-                        WHERE %(where)s)
-                UPDATE sales_followup f
-                   SET priority_tier = part.tier, priority_base = part.base,
-                       priority_rate = part.rate, priority_key = %(key)s
-                  FROM part
-                 WHERE f.id = part.id""",
-                rates=rates,
-                tier=priority.tier_sql(SQL("f.kind"), SQL("f.is_inbound")),
-                base=priority.base_points_sql(
-                    SQL("lead.expected_revenue"),
-                    SQL("lead.probability"),
-                    SQL("lead.urgency"),
-                ),
-                quote_day=self._quote_day_sql(SQL.identifier("f")),
-                key=priority.ordering_key_sql(
-                    SQL("part.base"), SQL("part.quote_day"), SQL("part.rate")
-                ),
-                default=self.env.company.id,
-                where=where or SQL("TRUE"),
-            )
-        )
-        return cr.rowcount
+def queue_coordinator_sql(followup):
+    """``_compute_queue_coordinator_id`` in SQL, of ``followup`` (an SQL alias of
+    sales_followup): the advisor's coordinator, else the call's coordinator.
+    For rows written around the ORM (tools/backfill.py, tools/queue_check.py);
+    tests/test_followup_reach.py holds the two to the same answers."""
+    return SQL(
+        """COALESCE((SELECT advisor.coordinator_id FROM res_users advisor
+                      WHERE advisor.id = %(followup)s.advisor_id),
+                    %(followup)s.coordinator_id)""",
+        followup=followup,
+    )
 
 
 def _ago(env, delta):

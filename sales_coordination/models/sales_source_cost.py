@@ -172,3 +172,24 @@ class SalesSourceCost(models.Model):
                         "campaign."
                     )
                 )
+
+    # ------------------------------------------------------------------
+    # Demo data: demo/sales_source_cost_demo.xml calls these two
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _demo_history(self):
+        """Demo installs only: a year of generated leads, visits, sales and
+        spend. The generator (demo/generator.py) is imported here alone, so a
+        database without demo data never loads it. Returns True."""
+        from ..demo import generator
+
+        return generator.load_history(self.env)
+
+    @api.model
+    def _demo_today(self):
+        """Demo installs only: the demo alive on the day it is loaded (see
+        demo/generator.py, imported here alone). Returns True."""
+        from ..demo import generator
+
+        return generator.load_today(self.env)

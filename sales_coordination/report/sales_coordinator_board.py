@@ -59,6 +59,7 @@ class SalesCoordinatorBoard(models.Model):
             "last_contact_date",
             "arrival_date",
             "first_contact_date",
+            "response_hours",
         ],
         "res.users": [
             "coordinator_id",
@@ -220,8 +221,7 @@ class SalesCoordinatorBoard(models.Model):
                 SELECT coordinator.user_id, company.id AS company_id,
                        coordinator.overseer,
                        company.id = coordinator.main_company_id AS is_main,
-                       company.sales_daily_call_target AS target,
-                       company.sales_not_contacted_days AS silent_days
+                       company.sales_daily_call_target AS target
                   FROM coordinator
                   JOIN res_company_users_rel rel ON rel.user_id = coordinator.user_id
                   JOIN res_company company ON company.id = rel.cid
@@ -314,25 +314,25 @@ class SalesCoordinatorBoard(models.Model):
                    AND event.create_date >= date_trunc('week', clock.today)
               GROUP BY 1, 2
             ), lead_calls AS MATERIALIZED (
-                SELECT call.user_id,
-                       COALESCE(call.company_id, coordinator.main_company_id)
+                -- lead calls as the call's flag says (sales.call's
+                -- _lead_call_sql)
+                SELECT sales_call.user_id,
+                       COALESCE(sales_call.company_id, coordinator.main_company_id)
                            AS company_id,
                        count(*) AS answered
-                  FROM sales_call call
-                  JOIN coordinator ON coordinator.user_id = call.user_id
-                  LEFT JOIN sales_call_reason reason ON reason.id = call.reason_id,
+                  FROM sales_call
+                  JOIN coordinator ON coordinator.user_id = sales_call.user_id,
                        clock
-                 WHERE call.call_date >= date_trunc('week', clock.today)
-                   AND call.direction = 'in' AND call.result = 'connected'
-                   AND (reason.id IS NULL OR reason.is_lead)
+                 WHERE sales_call.call_date >= date_trunc('week', clock.today)
+                   AND sales_call.result = 'connected' AND %(lead_call)s
               GROUP BY 1, 2
             ), speed AS MATERIALIZED (
                 SELECT lead.coordinator_id AS user_id,
                        COALESCE(lead.company_id, coordinator.main_company_id)
                            AS company_id,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(
-                           EPOCH FROM lead.first_contact_date - lead.arrival_date
-                       ) / 3600) AS hours,
+                       -- each lead's speed as its own field has it
+                       percentile_cont(0.5) WITHIN GROUP (
+                           ORDER BY lead.response_hours) AS hours,
                        count(*) AS leads
                   FROM crm_lead lead
                   JOIN coordinator ON coordinator.user_id = lead.coordinator_id, clock
@@ -341,16 +341,14 @@ class SalesCoordinatorBoard(models.Model):
               GROUP BY 1, 2
             ), silent AS MATERIALIZED (
                 SELECT board.user_id, board.company_id, silent.leads
-                  FROM board, clock, LATERAL (
+                  FROM board, LATERAL (
+                      -- not contacted as the lead's form says (crm.lead's
+                      -- _not_contacted_sql): after its company's delay
                       SELECT count(*) AS leads FROM crm_lead lead
-                       WHERE lead.active AND lead.type IN ('lead', 'opportunity')
-                         -- (open: crm leaves it empty on a new database)
-                         AND (lead.probability < 100 OR lead.probability IS NULL)
+                       WHERE %(silent)s
                          AND lead.coordinator_id = board.user_id
                          AND (lead.company_id = board.company_id
                               OR (lead.company_id IS NULL AND board.is_main))
-                         AND COALESCE(lead.last_contact_date, lead.arrival_date)
-                             < clock.now - make_interval(days => board.silent_days)
                   ) silent
             )
             SELECT board.user_id::bigint * 100000 + board.company_id AS id,
@@ -382,12 +380,8 @@ class SalesCoordinatorBoard(models.Model):
                    END AS booking_rate,
                    COALESCE(lead_calls.answered >= %(min_base)s, FALSE)
                        AS has_booking_rate,
-                   -- 0 for a call under way when the lead arrived (the
-                   -- first contact answers the lead: crm_lead.py); empty, not
-                   -- 0, without a lead contacted (GREATEST skips a NULL)
-                   CASE WHEN speed.hours IS NOT NULL
-                        THEN GREATEST(speed.hours, 0)
-                   END AS speed_to_lead_hours,
+                   -- empty, not 0, without a lead contacted
+                   speed.hours AS speed_to_lead_hours,
                    COALESCE(speed.leads, 0) AS speed_to_lead_count,
                    COALESCE(capacity.capacity, 0) AS capacity_week
               FROM board
@@ -413,6 +407,8 @@ class SalesCoordinatorBoard(models.Model):
             overdue=self.env["calendar.event"]._debrief_overdue_sql(
                 SQL.identifier("event"), now
             ),
+            lead_call=self.env["sales.call"]._lead_call_sql(),
+            silent=self.env["crm.lead"]._not_contacted_sql(SQL.identifier("lead"), now),
             # cached, unlike env.ref(), which reads the group to see it exists
             group=self.env["ir.model.data"]._xmlid_to_res_id(
                 "sales_coordination.group_coordinator"

@@ -162,7 +162,7 @@ class SalesReportFunnel(models.Model):
 
     def _lead_rows(self):
         # Grouped by source and date, only columns of crm_lead's funnel index
-        # (models/indexes.py).
+        # (tools/indexes.py).
         return SQL(
             """
             SELECT lead.id AS id,

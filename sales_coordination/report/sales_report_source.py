@@ -61,7 +61,7 @@ class SalesReportSource(models.Model):
 
     def _select(self):
         # Grouped by source and date, only columns of crm_lead's
-        # by-source index (models/indexes.py), which holds the counted leads.
+        # by-source index (tools/indexes.py), which holds the counted leads.
         return SQL(
             """
             lead.id AS id,

@@ -7,6 +7,7 @@ from . import test_crm_lead_visibility
 from . import test_day_drive_limit
 from . import test_debrief
 from . import test_debrief_overdue
+from . import test_not_contacted
 from . import test_priority_sql
 from . import test_demo_data
 from . import test_lead_entry

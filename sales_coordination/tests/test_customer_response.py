@@ -5,8 +5,10 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
+from odoo.tools import SQL
 
 from ..models.sales_followup import OPEN_STATES
+from ..tools.backfill import fill_customer_responses
 from .common import SalesCoordinationCommon
 
 # Saturday: the visit (Monday 2031-03-03 09:00) is booked two days ahead.
@@ -539,3 +541,63 @@ class TestAppointmentInvitation(CustomerResponseCommon):
         self.company.sales_reminder_email = False
         later = self._book_visit(start=self.start + timedelta(days=1))
         self.assertFalse(later.alarm_ids.filtered(lambda a: a.alarm_type != "sms"))
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerResponseFill(CustomerResponseCommon):
+    """The bulk fill of the answers (an existing database) and the appointment's
+    own field read one rule: the answer of the customer invited, a decline
+    over an acceptance, whatever the lead's contact became since."""
+
+    def test_fill_gives_the_answers_the_field_gives(self):
+        with freeze_time(BOOKED_AT):
+            past = self._book(user=self.coordinator, start=datetime(2031, 2, 24, 9, 0))
+        upcoming = self._book_visit()
+        other = self._book_visit(
+            lead=self.lead_2, advisor=self.advisor_2, user=self.other_coordinator
+        )
+        events = (past | upcoming | other).with_env(self.env)
+        past = past.with_env(self.env)
+        # The lead's contact changed: the past visit keeps its customer, the
+        # upcoming one invites the new contact.
+        son = self.env["res.partner"].create({"name": "The customer's son"})
+        with freeze_time(BOOKED_AT):
+            self.lead.with_user(self.coordinator).partner_id = son
+        self.assertEqual(past.sales_customer_id, self.customer)
+        self.assertEqual(upcoming.with_env(self.env).sales_customer_id, son)
+        # The past visit's customer accepted; the upcoming one's answered twice
+        # (a decline counts over an acceptance).
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE calendar_attendee SET state = %s"
+                " WHERE event_id = %s AND partner_id = %s",
+                "accepted",
+                past.id,
+                self.customer.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO calendar_attendee (event_id, partner_id, state)
+                   VALUES (%s, %s, 'accepted'), (%s, %s, 'declined')""",
+                upcoming.id,
+                son.id,
+                upcoming.id,
+                son.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.env.add_to_compute(events._fields["customer_response"], events)
+        answers = events.mapped("customer_response")
+        self.assertEqual(answers, ["accepted", "declined", "none"])
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE calendar_event SET customer_response = NULL WHERE id IN %s",
+                tuple(events.ids),
+            )
+        )
+        fill_customer_responses(self.env.cr)
+        self.env.invalidate_all()
+        self.assertEqual(events.mapped("customer_response"), answers)

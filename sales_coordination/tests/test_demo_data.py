@@ -9,6 +9,8 @@ from odoo.tests import tagged
 
 from odoo.addons.base.tests.common import BaseCommon
 
+from ..demo import generator
+
 
 @tagged("post_install", "-at_install")
 class TestDemoData(BaseCommon):
@@ -206,17 +208,16 @@ class TestDemoData(BaseCommon):
         coordinators = self.env.ref(
             "sales_coordination.user_coordinator_1_demo"
         ) | self.env.ref("sales_coordination.user_coordinator_2_demo")
-        Demo = self.env["sales.source.cost"]
         for name, now, tz in self._instants():
             # Each moment from the database as installed, rolled back after.
             savepoint = self.env.cr.savepoint()
             try:
                 with self.subTest(moment=name, now=now), freeze_time(now):
                     coordinators.tz = tz
-                    Demo._demo_today()
+                    generator.load_today(self.env)
                     self._check_alive(now)
                     before = self._counts()
-                    Demo._demo_today()
+                    generator.load_today(self.env)
                     self.assertEqual(
                         self._counts(), before, "a second run adds nothing"
                     )
@@ -229,7 +230,7 @@ class TestDemoData(BaseCommon):
         for login, figures in self._alive(now).items():
             with self.subTest(coordinator=login):
                 user = self.env.ref(f"sales_coordination.user_{login}_demo")
-                later = self.env["sales.source.cost"]._demo_windows(user, now)[2:]
+                later = generator.day_windows(user, now)[2:]
                 for figure in (
                     "today",
                     "yesterday",

@@ -6,6 +6,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import SQL
 
+from ..models.sales_followup import queue_coordinator_sql
+from ..tools.backfill import fill_priority
+from ..tools.queue_check import queue_problems
 from .test_followup_claim import NOW, FollowupCommon
 
 
@@ -31,6 +34,30 @@ class TestFollowupReach(FollowupCommon):
         cls.lead_no_company = Lead.create(
             {"name": "Lead of no company", "user_id": False, "company_id": False}
         )
+
+    def test_queue_owner_in_sql_as_in_python(self):
+        """The queue owner the SQL fills and checks write and read is the one
+        the call's field gives: the advisor's coordinator, else the lead's."""
+        salesman_lead = self.env["crm.lead"].create(
+            {"name": "Salesman's lead", "user_id": self.salesman.id}
+        )
+        followups = self.Followup.browse(
+            self._followup(lead=lead, kind="callback").id
+            for lead in (self.lead, self.lead_unassigned, salesman_lead)
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM sales_followup f WHERE id = ANY(%s) ORDER BY id",
+                queue_coordinator_sql(SQL.identifier("f")),
+                followups.ids,
+            )
+        )
+        self.assertEqual(
+            dict(self.env.cr.fetchall()),
+            {f.id: f.queue_coordinator_id.id or None for f in followups},
+        )
+        self.assertTrue(followups[0].queue_coordinator_id)
 
     def test_calls_of_nobody_reach_every_coordinator(self):
         """A web form's callback (no advisor, no coordinator), a lone advisor's
@@ -255,6 +282,25 @@ class TestFollowupCompanies(FollowupCommon):
         # Working in A alone, B's pool is not theirs to take from.
         self.assertFalse(self._claim_in(self.coordinator_ab, self.company))
 
+    def test_lease_of_the_calls_company_however_taken(self):
+        """A call's lease is its company's, whether Next call hands it out or
+        the coordinator opens it from the queue, whichever company they work
+        in first."""
+        self.company.sales_claim_minutes = 15
+        self.company_2.sales_claim_minutes = 40
+        both = self.company | self.company_2
+        claimed = self._claim_in(self.coordinator_ab, both)
+        self.assertEqual(claimed, self.call_b)
+        self.assertEqual(claimed.claim_expires_at, NOW + timedelta(minutes=40))
+        claimed.with_user(self.coordinator_ab).with_context(
+            allowed_company_ids=both.ids
+        ).action_release()
+        with freeze_time(NOW):
+            self.call_b.with_user(self.coordinator_ab).with_context(
+                allowed_company_ids=both.ids
+            ).action_open_call()
+        self.assertEqual(self.call_b.claim_expires_at, NOW + timedelta(minutes=40))
+
     def test_shared_pool_off_where_the_call_is(self):
         """The reverse: default company B (shared), the call in A (not shared)."""
         self.coordinator_ab.company_id = self.company_2
@@ -344,11 +390,13 @@ class TestQueueUpkeep(FollowupCommon):
             "UPDATE sales_followup SET priority_key = NULL WHERE id = ANY(%s)",
             [waiting.ids],
         )
-        self.Followup._sales_fill_priority(SQL("f.id = ANY(%s)", waiting.ids))
+        fill_priority(
+            self.env.cr, self.env.company.id, SQL("f.id = ANY(%s)", waiting.ids)
+        )
         waiting.invalidate_recordset()
         for value in waiting.mapped("priority_key"):
             self.assertAlmostEqual(value, expected.priority_key, places=6)
-        self.assertFalse(self.Followup._sales_queue_problems())
+        self.assertFalse(queue_problems(self.env.cr))
 
     def test_unmade_confirmation_leaves_the_queue(self):
         with freeze_time(NOW - timedelta(days=2)):
@@ -407,14 +455,14 @@ class TestQueueUpkeep(FollowupCommon):
             self._book(user=self.coordinator, start=NOW + timedelta(days=2))
         self._followup(kind="callback")
         self.env.flush_all()
-        self.assertEqual(self.Followup._sales_queue_problems(), {})
+        self.assertEqual(queue_problems(self.env.cr), {})
         self.env.cr.execute(
             "UPDATE sales_followup SET event_id = NULL, queue_coordinator_id = %s "
             "WHERE lead_id = %s AND kind = 'confirmation'",
             (self.other_coordinator.id, self.lead.id),
         )
         self.assertEqual(
-            self.Followup._sales_queue_problems(),
+            queue_problems(self.env.cr),
             {
                 "confirmation without its visit": 1,
                 "queue owner other than the advisor's or the lead's coordinator": 1,

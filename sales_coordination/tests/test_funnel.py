@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models.sales_followup import OPEN_STATES
+from ..tools import backfill
 from .common import SalesCoordinationCommon
 
 # Mondays in the past, inside the standard working hours (UTC).
@@ -150,18 +151,41 @@ class TestAppointmentTypes(FunnelCommon):
         # As before the upgrade that added the types.
         visits.sudo().write({"appointment_type": False})
         self.env.flush_all()
-        self.Event._sales_fill_appointment_types()
+        backfill.fill_appointment_types(self.env.cr)
         visits.invalidate_recordset(["appointment_type"])
         self.assertEqual(
             visits.with_context(active_test=False).mapped("appointment_type"),
             ["new", "follow_up", "reset", "rehash"],
         )
         # What the upgrade then counts on the lead.
-        self.env["crm.lead"]._sales_fill_funnel_columns()
+        backfill.fill_funnel_columns(self.env.cr)
         self.lead.invalidate_recordset()
         self.assertEqual(
             (self.lead.sales_reset_count, self.lead.sales_rehash_count), (1, 1)
         )
+
+    def test_fill_gives_the_types_the_bookings_gave(self):
+        """The bulk fill (an existing database, the benchmark generator) and the
+        booking read one rule: a no-show, a cancellation, a demo without a
+        sale and a visit after a debrief each give the next visit its type."""
+        first = self._visit(self.lead, PAST)
+        first.with_user(self.coordinator).action_mark_no_show()
+        after_no_show = self._visit(self.lead, PAST + timedelta(days=1))
+        after_no_show.with_user(self.coordinator).action_archive()
+        after_cancel = self._visit(self.lead, PAST + timedelta(days=2))
+        self._debrief(after_cancel, "abandon")
+        self.lead.toggle_active()
+        after_demo = self._visit(self.lead, PAST + timedelta(days=3))
+        visits = (first | after_no_show | after_cancel | after_demo).with_context(
+            active_test=False
+        )
+        booked = visits.mapped("appointment_type")
+        self.assertEqual(booked, ["new", "reset", "reset", "rehash"])
+        visits.sudo().write({"appointment_type": False})
+        self.env.flush_all()
+        backfill.fill_appointment_types(self.env.cr)
+        visits.invalidate_recordset(["appointment_type"])
+        self.assertEqual(visits.mapped("appointment_type"), booked)
 
     def test_two_visits_booked_at_once(self):
         events = self.Event.with_user(self.coordinator).create(

@@ -6,6 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from ..tools.queue_check import queue_problems
 from .test_followup_claim import FollowupCommon
 
 VISIT = datetime(2031, 3, 3, 9, 0)
@@ -136,7 +137,7 @@ class TestHistoryStays(FollowupCommon):
             visit.with_user(self.coordinator).unlink()
         self.assertEqual(confirmation.state, "cancelled")
         self.assertFalse(confirmation.event_id)
-        self.assertFalse(self.Followup._sales_queue_problems())
+        self.assertFalse(queue_problems(self.env.cr))
 
     # A definitive no
 

@@ -75,6 +75,27 @@ class TestSpeedToLead(SalesCoordinationCommon):
             if same_week:
                 self.assertAlmostEqual(row.speed_to_lead_hours, 1.5)
 
+    def test_board_reads_the_leads_own_speed(self):
+        """The board's speed to lead is the median of its leads' own: a lead
+        whose first contact was a call under way when it arrived answered at
+        once (0 hours), not before it arrived."""
+        at_once, later = self._lead(), self._lead()
+        # The customer's call began half an hour before the lead was entered.
+        self._call(at_once, T0 - timedelta(minutes=30), direction="in", duration=3600)
+        self._call(later, T0 + timedelta(hours=2), direction="out", result="no_answer")
+        self.assertEqual(
+            (at_once | later).mapped("response_hours"), [0.0, 2.0], "their own"
+        )
+        with freeze_time(T0 + timedelta(hours=3)):
+            row = self.env["sales.coordinator.board"].search(
+                [
+                    ("user_id", "=", self.coordinator.id),
+                    ("company_id", "=", self.company.id),
+                ]
+            )
+            self.assertEqual(row.speed_to_lead_count, 2)
+            self.assertAlmostEqual(row.speed_to_lead_hours, 1.0)
+
     def test_missed_inbound_call_is_no_contact(self):
         lead = self._lead()
         self._call(lead, T0 + timedelta(minutes=5), direction="in", result="no_answer")

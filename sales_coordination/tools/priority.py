@@ -125,6 +125,19 @@ def day_number_sql(moment):
     return SQL("EXTRACT(EPOCH FROM %s) / %s", moment, SECONDS_PER_DAY)
 
 
+def quote_day_sql(alias):
+    """``day_number`` of the quote date of the follow-up ``alias`` (an SQL
+    identifier of sales_followup), in SQL: its creation without one, now before
+    it is written."""
+    return day_number_sql(
+        SQL(
+            "COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
+            " NOW() AT TIME ZONE 'UTC')",
+            alias=alias,
+        )
+    )
+
+
 def ordering_key(base, quote_day, rate):
     """The day (``day_number``) the value points run out: the later, the sooner
     the call within its tier. Sorting a company's calls by it is sorting them by

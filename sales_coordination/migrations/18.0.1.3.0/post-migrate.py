@@ -2,10 +2,9 @@
 may be before the appointments got their visit types; count the resets and
 rehashes again now that both are there."""
 
-from odoo import SUPERUSER_ID, api
+from odoo.addons.sales_coordination.tools.backfill import fill_funnel_columns
 
 
 def migrate(cr, version):
     if version:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env["crm.lead"]._sales_fill_funnel_columns()
+        fill_funnel_columns(cr)

@@ -3,8 +3,9 @@
 A follow-up's priority is no longer a stored score that a daily upkeep rewrote
 (and that Next call waded through while it did): its tier, value points, daily
 rate and ordering key are stored once, and the score is computed when read. The
-stored score, its day and their indexes go here; the model adds the new columns
-and fills them in SQL (``_auto_init``), and creates the queue's indexes on them."""
+stored score, its day and their indexes go here; the new columns are added and
+filled in SQL (18.0.1.9.0's pre-migrate.py), the model creates the queue's
+indexes on them."""
 
 from odoo.tools import SQL
 
