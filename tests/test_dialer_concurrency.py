@@ -93,6 +93,7 @@ def dial_setup(standin):
                         (6, 0, env.ref("sales_coordination.group_coordinator").ids)
                     ],
                     "sales_dialer_phone": "+13125550142",
+                    "sales_dialer_on": True,
                 }
             )
         )
@@ -233,6 +234,96 @@ def test_two_dials_of_one_call_at_once_dial_once(dial_setup, standin):
         thread.join(timeout=120)
     assert not errors, errors[0]
     assert len(got) == presses and len(set(got)) == 1, got
+    assert len(standin.created()) == 1, "the customer was dialled more than once"
+
+
+def next_call(env, attempts):
+    """Next call's request on ``env``: claim and dial, the call screen."""
+    attempts.append(1)
+    return env["sales.followup"].action_next_call()
+
+
+def test_next_call_run_again_after_a_serialization_failure_dials_once(
+    dial_setup, standin
+):
+    """Next call with the dialer on claims and dials in one request; when
+    that request fails to serialize after Twilio placed the call, Odoo runs it
+    again, which gets the same call, placed already: one call with Twilio."""
+    registry = Registry(dbname())
+    uid = dial_setup["coordinator"]
+    attempts = []
+
+    def press(env):
+        screen = next_call(env, attempts)
+        if len(attempts) == 1:
+            # As test_a_dial_run_again_after_a_serialization_failure_dials_once.
+            with registry.cursor() as other:
+                other.execute(
+                    SQL(
+                        "UPDATE crm_lead SET description = 'x' WHERE id = %s",
+                        dial_setup["lead"],
+                    )
+                )
+            env.cr.execute(
+                SQL(
+                    "UPDATE crm_lead SET write_date = now() WHERE id = %s",
+                    dial_setup["lead"],
+                )
+            )
+        return screen
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, uid, {})
+        # The request's snapshot begins before the claim, as in a request.
+        env["sales.followup"].browse(dial_setup["followup"]).state  # noqa: B018
+        screen = retrying(lambda: press(env), env)
+
+    assert len(attempts) == 2, "Odoo ran the request again"
+    assert screen["res_model"] == "sales.call.outcome"
+    assert screen["context"] == {"default_followup_id": dial_setup["followup"]}
+    assert len(standin.created()) == 1, "the customer was dialled more than once"
+    with registry.cursor() as cr:
+        cr.execute(
+            SQL(
+                """SELECT f.state, f.claimed_by_id, c.dial_status
+                     FROM sales_followup f JOIN sales_call c ON c.followup_id = f.id
+                    WHERE f.id = %s""",
+                dial_setup["followup"],
+            )
+        )
+        assert cr.fetchall() == [("claimed", uid, "agent queued")]
+
+
+def test_two_next_calls_at_once_dial_once(dial_setup, standin):
+    """A double click of Next call, two tabs: presses at the same instant,
+    each on its own cursor whose snapshot predates the claim, get the same
+    call, dialled once, and none of them fails to serialize (Next call
+    writes nothing on the request's own cursor)."""
+    registry = Registry(dbname())
+    uid = dial_setup["coordinator"]
+    presses = 4
+    barrier = threading.Barrier(presses)
+    got, errors, attempts = [], [], []
+
+    def press():
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, uid, {})
+                env["sales.followup"].browse(dial_setup["followup"]).state  # noqa: B018
+                barrier.wait(timeout=60)
+                screen = retrying(lambda: next_call(env, attempts), env)
+                got.append(screen["context"]["default_followup_id"])
+        except Exception:
+            errors.append(traceback.format_exc())
+
+    threads = [threading.Thread(target=press) for _ in range(presses)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[0]
+    assert got == [dial_setup["followup"]] * presses, got
+    assert len(attempts) == presses, "a press failed to serialize"
     assert len(standin.created()) == 1, "the customer was dialled more than once"
 
 
@@ -557,15 +648,19 @@ class FloorRun:
         try:
             rpc = Rpc(self.url, self.floor["db"], login)
             self.barrier.wait(timeout=120)
-            while followup_id := rpc.call("sales.followup", "claim_next"):
+            # Next call claims and dials, as the web client presses it.
+            while (
+                screen := rpc.call("sales.followup", "action_next_call")
+            ).get("type") == "ir.actions.act_window":
+                followup_id = screen["context"]["default_followup_id"]
                 self.claimed[index].append(followup_id)
-                self.dial(rpc, followup_id)
+                self.on_the_line(rpc, followup_id)
         except Exception:
             self.errors.append(traceback.format_exc())
 
-    def dial(self, rpc, followup_id):
+    def on_the_line(self, rpc, followup_id):
+        """The call Next call placed: what the line and the people do."""
         number = self.number_of[followup_id]
-        assert rpc.call("sales.followup", "action_dial", [followup_id])
         [(_sid, events)] = self.floor["line"].calls[number]
         if number in self.to_steal:
             self.steal(followup_id)

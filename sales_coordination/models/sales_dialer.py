@@ -913,26 +913,55 @@ class SalesFollowup(models.Model):
 
     @api.model
     def action_next_call(self):
-        """With the dialer on, Next call claims the call and then has it dialled
-        in a second request (the dial needs the claim committed, which only a
-        later transaction sees): the Dial server action, which opens the call
-        screen once the call is placed."""
+        """With the dialer on, Next call claims the call and dials it in the
+        same request, then opens its call screen (see ``_dialer_dial_claimed``).
+        A refusal of the dial (see ``action_dial``) has put the call back in
+        the queue, or aside, and says why."""
         if not self.env.user.sales_dialer_on:
             return super().action_next_call()
         followup = self.claim_next()
         if not followup:
             return super().action_next_call()
-        # No context on the action (not a field of server actions: the web
-        # client would be told of a "custom property" at each press): the Dial
-        # action finds the call the coordinator holds, one at a time.
-        return self.env["ir.actions.actions"]._for_xml_id(
-            "sales_coordination.sales_followup_action_dial"
-        )
+        return followup._dialer_dial_claimed()
+
+    def _dialer_dial_claimed(self):
+        """Dial this follow-up, which ``claim_next`` just claimed for the
+        current coordinator in this request, and return its call screen.
+
+        The claim is committed on a cursor of its own, which this request's
+        REPEATABLE READ snapshot predates: here the follow-up still looks
+        unclaimed, and writing it would fail to serialize. The dial therefore
+        runs on a fresh cursor of the registry, whose transaction begins after
+        the claim's commit and sees it (in test mode, Odoo's TestCursor inside
+        the test's transaction, which sees it too), and this request writes
+        nothing on its own cursor. ``action_dial`` keeps a dial once however
+        often this runs (a double click, a retried request): the attempt is
+        committed before Twilio is asked, and found again."""
+        self.ensure_one()
+        cr = self.env.registry.cursor()
+        try:
+            mine = self.with_env(self.env(cr=cr))
+            try:
+                mine.action_dial()
+            except UserError:
+                # A refusal: what it undid (the claim released or the call
+                # held, the attempt removed) is committed on cursors of their
+                # own, and the dial writes nothing on this one. Committed
+                # rather than rolled back: in test mode each cursor is a
+                # savepoint inside the one opened before it, and rolling this
+                # one back would undo those opened inside it.
+                cr.commit()
+                raise
+            action = mine._action_open_call()
+            cr.commit()
+        finally:
+            cr.close()
+        return action
 
     @api.model
     def _dialer_held(self):
         """The call the current coordinator holds now (one at a time, see
-        ``claim_next``), for the Dial action that follows Next call."""
+        ``claim_next``), for the Dial action run without a record."""
         held = self.search(
             self._held_domain(self.env.uid, fields.Datetime.now()),
             order="claim_expires_at desc, id desc",
@@ -945,7 +974,9 @@ class SalesFollowup(models.Model):
         return held
 
     def _dialer_dial_and_open(self):
-        """Dial this follow-up (see ``action_dial``) and open its call screen."""
+        """Dial this follow-up (see ``action_dial``) and open its call screen:
+        the Dial action, for a call already claimed in an earlier request (Next
+        call itself dials, see ``_dialer_dial_claimed``)."""
         self.ensure_one()
         self.action_dial()
         return self.action_open_call()

@@ -108,7 +108,8 @@ class DialerCommon(SalesCoordinationCommon, HttpCase):
         )
 
     def _dial(self, user=None):
-        """Next call, then dial, as the coordinator's two requests."""
+        """Claim the call, then dial it: Next call's two steps (one request,
+        two cursors), or the Dial action after a claim."""
         self._claim(user)
         return self.followup.with_user(user or self.coordinator).action_dial()
 
@@ -362,15 +363,14 @@ class TestDialing(DialerCommon):
         self.assertFalse(self.twilio.created())
         self.followup.with_user(self.coordinator).action_release()
         self.coordinator.sales_dialer_on = True
-        action = Followup.action_next_call()
-        self.assertEqual(action["type"], "ir.actions.server")
-        # Nothing the web client would log as a custom property of the action.
-        self.assertLessEqual(action.keys(), set(self.env["ir.actions.server"]._fields))
-        self.assertFalse(self.twilio.created(), "dialled in the next request")
-        server = self.env["ir.actions.server"].browse(action["id"])
-        screen = server.with_user(self.coordinator).run()
+        # One request claims and dials, and opens the call screen.
+        screen = call_kw(Followup, "action_next_call", [], {})
+        self.assertEqual(screen["type"], "ir.actions.act_window")
         self.assertEqual(screen["res_model"], "sales.call.outcome")
+        self.assertEqual(screen["context"], {"default_followup_id": self.followup.id})
         self.assertEqual(len(self.twilio.created()), 1)
+        self.env.invalidate_all()
+        self.assertEqual(self.followup.claimed_by_id, self.coordinator)
         wizard = (
             self.env["sales.call.outcome"]
             .with_user(self.coordinator)
@@ -380,6 +380,15 @@ class TestDialing(DialerCommon):
         self.assertEqual(wizard.dial_call_id, self.followup.call_ids)
         self.assertEqual(wizard.dial_status, "agent queued")
         self.assertTrue(wizard.dial_simulated, "the stand-in on 127.0.0.1")
+        # A second press while the phone rings (a double click, a request
+        # run again): the same call screen, no second dial.
+        self.assertEqual(Followup.action_next_call(), screen)
+        self.assertEqual(len(self.twilio.created()), 1)
+        # The Dial action, for the clients that still run it after Next
+        # call: the call held, already dialled, opens; nothing more is dialled.
+        server = self.env.ref("sales_coordination.sales_followup_action_dial")
+        self.assertEqual(server.with_user(self.coordinator).run(), screen)
+        self.assertEqual(len(self.twilio.created()), 1)
         # Nothing due: the same notification as without the dialer.
         self._ok(self._customer(wizard.dial_call_id, "busy"))
         action = Followup.action_next_call()
@@ -388,6 +397,46 @@ class TestDialing(DialerCommon):
         with self.assertRaises(UserError):
             server.with_user(self.coordinator).run()
         self.assertEqual(len(self.twilio.created()), 1)
+
+    def test_next_call_refused_says_why_and_puts_the_call_back(self):
+        """A refusal of the dial fails Next call's request with its reason
+        (the coordinator reads it), the claim released or the call held,
+        committed apart from the failed request."""
+        self.coordinator.sales_dialer_on = True
+        self.env.flush_all()
+        Followup = self.Followup.with_user(self.coordinator)
+        for fragment, prepare, held in (
+            (
+                "asked not to be called",
+                lambda: setattr(self.lead, "sales_do_not_call", True),
+                True,
+            ),
+            (
+                "Twilio refused the call (20005",
+                lambda: setattr(self.twilio, "refuse", NO_FUNDS),
+                False,
+            ),
+        ):
+            with self.subTest(fragment), self.env.cr.savepoint(flush=False) as sp:
+                prepare()
+                self.env.flush_all()
+                # (no assertRaises: see _refused)
+                try:
+                    with mute_logger(
+                        "odoo.addons.sales_coordination.models.sales_dialer"
+                    ):
+                        Followup.action_next_call()
+                except UserError as error:
+                    self.assertIn(fragment, str(error))
+                else:
+                    self.fail(f"dialled although {fragment!r}")
+                self._assert_back_in_queue()
+                self.assertEqual(bool(self.followup.held_until), held)
+                if held:
+                    self.assertIn(fragment, self.lead.message_ids[:1].body)
+                sp.rollback()
+                self.env.invalidate_all()
+                self.twilio.refuse = None
 
     def test_per_role(self):
         # An advisor dials nothing.
