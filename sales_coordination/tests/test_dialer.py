@@ -751,9 +751,21 @@ class TestDialerTour(DialerCommon):
         )
         self.twilio.line = line
         self.addCleanup(setattr, self.twilio, "line", None)
+        # Next call dials in its own request: the web client runs no Dial
+        # action after it.
+        Followup = type(self.Followup)
+        dial_action = Followup._dialer_dial_and_open
+        dial_actions = []
+
+        def dial_and_open(followup):
+            dial_actions.append(followup.id)
+            return dial_action(followup)
+
+        self.patch(Followup, "_dialer_dial_and_open", dial_and_open)
         self.start_tour("/odoo", "sales_coordination_dialer", login="sc_coordinator")
         line.join()
         self.assertFalse(line.errors)
+        self.assertFalse(dial_actions, "Next call dialled by itself")
         self.env.invalidate_all()
         self.assertTrue(self.coordinator.sales_dialer_on, "turned on in the tour")
         calls = self.env["sales.call"].search(

@@ -3,7 +3,8 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
-// The coordinator turns the dialer on; Next call rings, a machine answers the
+// The coordinator turns the dialer on; Next call claims and dials in one
+// request and opens the call screen as the line rings, a machine answers the
 // simulated line, the voicemail is logged by itself and the next call is placed
 // (a person answers it); the coordinator's board counts both dials.
 registry.category("web_tour.tours").add("sales_coordination_dialer", {
