@@ -648,10 +648,11 @@ class FloorRun:
         try:
             rpc = Rpc(self.url, self.floor["db"], login)
             self.barrier.wait(timeout=120)
-            # Next call claims and dials, as the web client presses it.
-            while (
-                screen := rpc.call("sales.followup", "action_next_call")
-            ).get("type") == "ir.actions.act_window":
+            while True:
+                # Next call claims and dials, as the web client presses it.
+                screen = rpc.call("sales.followup", "action_next_call")
+                if screen.get("type") != "ir.actions.act_window":
+                    break  # nothing due
                 followup_id = screen["context"]["default_followup_id"]
                 self.claimed[index].append(followup_id)
                 self.on_the_line(rpc, followup_id)

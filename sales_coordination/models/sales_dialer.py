@@ -938,24 +938,23 @@ class SalesFollowup(models.Model):
         often this runs (a double click, a retried request): the attempt is
         committed before Twilio is asked, and found again."""
         self.ensure_one()
-        cr = self.env.registry.cursor()
-        try:
+        refusal = action = None
+        with self.env.registry.cursor() as cr:
             mine = self.with_env(self.env(cr=cr))
             try:
                 mine.action_dial()
-            except UserError:
-                # A refusal: what it undid (the claim released or the call
-                # held, the attempt removed) is committed on cursors of their
-                # own, and the dial writes nothing on this one. Committed
-                # rather than rolled back: in test mode each cursor is a
-                # savepoint inside the one opened before it, and rolling this
-                # one back would undo those opened inside it.
-                cr.commit()
-                raise
-            action = mine._action_open_call()
-            cr.commit()
-        finally:
-            cr.close()
+            except UserError as error:
+                # What a refusal undid (the claim released or the call held,
+                # the attempt removed) is committed on cursors of their own,
+                # and the dial writes nothing on this one: it is committed
+                # all the same, rather than rolled back, because in test mode
+                # each cursor is a savepoint inside the one opened before it,
+                # and rolling this one back would undo those opened inside it.
+                refusal = error
+            else:
+                action = mine._action_open_call()
+        if refusal:
+            raise refusal
         return action
 
     @api.model
