@@ -231,7 +231,9 @@ def main():
             for step in steps:
                 if isinstance(step, tuple):
                     click, then = step
-                    page.evaluate(f"document.querySelector({json.dumps(click)}).click()")
+                    page.evaluate(
+                        f"document.querySelector({json.dumps(click)}).click()"
+                    )
                     page.wait_for(then)
                 else:
                     page.evaluate(TOGGLE_FILTERS % json.dumps(step))

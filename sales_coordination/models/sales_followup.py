@@ -226,7 +226,6 @@ class SalesFollowup(models.Model):
     claimed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     claim_expires_at = fields.Datetime(readonly=True, copy=False)
     held_until = fields.Datetime(
-        string="Held Until",
         readonly=True,
         copy=False,
         help="Next call does not hand it out before then: the dialer could not "
