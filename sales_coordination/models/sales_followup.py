@@ -55,10 +55,14 @@ PURPOSE_AHEAD_KINDS = tuple(kind for kind, _label in KINDS if kind != "confirmat
 # Next call (the second key is their user id).
 CLAIM_LOCK = 0x5C_C1A1
 # When every claimable call in reach is locked for a moment (another claim, a
-# batch of the upkeep), Next call looks again this many times, this long apart,
-# rather than answer that nothing is due.
-CLAIM_RETRIES = 5
+# batch of the upkeep), Next call looks again, at growing pauses up to
+# CLAIM_PAUSE_MAX, for as long as CLAIM_PATIENCE (seconds), rather than answer
+# that nothing is due. A fixed number of looks was too short on a loaded
+# server: an upkeep batch held its rows longer than they lasted, and
+# coordinators were told that nothing was due while calls waited.
 CLAIM_PAUSE = 0.02
+CLAIM_PAUSE_MAX = 0.2
+CLAIM_PATIENCE = 5.0
 # Where Next call looks, in this order: the coordinator's own advisors' calls
 # (the lead's coordinator's when no advisor has it), those of the advisors they
 # back up, the shared pool, the calls that belong to nobody.
@@ -742,18 +746,25 @@ class SalesFollowup(models.Model):
             claimed = self._claim_one(cr, "own", values, unless_held=True, lock=True)
             if not claimed:
                 claimed = self._held_claim(cr, now)
-            for attempt in range(CLAIM_RETRIES + 1):
+            deadline = time.monotonic() + CLAIM_PATIENCE
+            attempt = 0
+            while True:
                 for scope in CLAIM_SCOPES[1:]:
                     if claimed:
                         break
                     claimed = self._claim_one(cr, scope, values)
-                # SKIP LOCKED passed over rows locked for an instant: while a
+                # SKIP LOCKED passed over rows locked for a moment: while a
                 # claimable call is in reach, "nothing due" would be wrong. A call
                 # another coordinator is taking is claimed by then, and no longer
                 # counts.
-                if claimed or not self._claimable_exists(cr, now):
+                if (
+                    claimed
+                    or not self._claimable_exists(cr, now)
+                    or time.monotonic() >= deadline
+                ):
                     break
-                time.sleep(CLAIM_PAUSE * (attempt + 1))
+                attempt += 1
+                time.sleep(min(CLAIM_PAUSE * attempt, CLAIM_PAUSE_MAX))
                 claimed = self._claim_one(cr, "own", values)
         # What this transaction's cache holds of the row predates the claim.
         self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
