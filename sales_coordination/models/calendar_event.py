@@ -228,8 +228,12 @@ class CalendarEvent(models.Model):
     )
     def _compute_customer_response(self):
         # One definition of the answer, in SQL (tools/visits.py): the bulk
-        # fills write the same.
-        saved = self.filtered(lambda event: isinstance(event.id, int))
+        # fills write the same. Other events have none, without a query (the
+        # calendar's own creations keep their cost: Google's recurrence test
+        # counts them).
+        saved = self.filtered(
+            lambda event: isinstance(event.id, int) and event.is_sales_appointment
+        )
         answers = {}
         if saved:
             self.env["calendar.attendee"].flush_model(
