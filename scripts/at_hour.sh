@@ -51,7 +51,11 @@ restart_pg "${fake[@]}"
 trap 'restart_pg' EXIT
 if [ "$1" = --make-test ]; then
     say "== at $moment UTC (PostgreSQL's clock too): make test"
-    "${fake[@]}" bash "$TOP/scripts/test.sh"
+    # Through libfaketime's own wrapper, which owns the shared state its library
+    # keeps between processes for as long as the run lasts: preloaded directly,
+    # the first shell created it and one of its forked subshells removed it on
+    # exit, and later processes died ("sem_open failed") in the middle of a run.
+    faketime -f "$offset" bash "$TOP/scripts/test.sh"
     exit
 fi
 write_odoo_conf "$RUN_DIR/hours.conf" "http_port = ${HOURS_HTTP_PORT:-8069}" "workers = 0" \
