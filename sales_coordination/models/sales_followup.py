@@ -282,6 +282,12 @@ class SalesFollowup(models.Model):
     is_later_today = fields.Boolean(
         compute="_compute_is_due", search="_search_is_later_today"
     )
+    is_open = fields.Boolean(
+        string="Open",
+        compute="_compute_is_open",
+        search="_search_is_open",
+        help="Queued or being made: the call is still to be made (OPEN_STATES).",
+    )
 
     def init(self):
         # Next call walks these in priority order and stops at the first free row.
@@ -556,6 +562,17 @@ class SalesFollowup(models.Model):
             followup.is_due = open_ and followup.window_start <= now
             followup.is_overdue = open_ and followup.window_end < now
             followup.is_later_today = open_ and now < followup.window_start < today_end
+
+    @api.depends("state")
+    def _compute_is_open(self):
+        for followup in self:
+            followup.is_open = followup.state in OPEN_STATES
+
+    def _search_is_open(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search “Open” with yes or no."))
+        operator = "in" if (operator == "=") == value else "not in"
+        return [("state", operator, OPEN_STATES)]
 
     def _is_claimable(self, now):
         return bool(self.filtered_domain(self._claimable_domain(now)))

@@ -170,13 +170,36 @@ class TestFollowupQueueView(FollowupCommon):
         "state": {},
         "is_due": {},
         "is_overdue": {},
+        "is_open": {},
     }
 
     def _first_page(self):
         self.env.invalidate_all()
+        # The queue's "Open" filter.
         return self.Followup.with_user(self.coordinator).web_search_read(
-            [("state", "in", OPEN_STATES)], self.SPEC, limit=80
+            [("is_open", "=", True)], self.SPEC, limit=80
         )
+
+    def test_open_is_queued_or_being_made(self):
+        claimed = self._followup()
+        self.assertEqual(self._claim(self.coordinator), claimed)
+        queued = self._followup(lead=self.lead_unassigned)
+        done = self._followup(lead=self.lead_2)
+        done._sales_close("done")
+        calls = claimed | queued | done
+        self.assertEqual(calls.mapped("state"), ["claimed", "queued", "done"])
+        self.assertEqual(calls.mapped("is_open"), [True, True, False])
+        Followup = self.Followup
+        for domain, expected in (
+            ([("is_open", "=", True)], claimed | queued),
+            ([("is_open", "!=", False)], claimed | queued),
+            ([("is_open", "=", False)], done),
+            ([("is_open", "!=", True)], done),
+        ):
+            found = Followup.search([("id", "in", calls.ids), *domain])
+            self.assertEqual(found, expected, domain)
+        with self.assertRaisesRegex(UserError, "Search “Open” with yes or no"):
+            Followup.search([("is_open", "in", [True])])
 
     def test_first_page_query_count(self):
         leads = self.env["crm.lead"].create(
