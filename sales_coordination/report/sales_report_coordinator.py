@@ -4,7 +4,9 @@ from odoo.tools import SQL
 
 class SalesReportCoordinator(models.Model):
     """One row per coordinator, day (UTC) and company with activity: calls logged
-    (both directions), connections, sales appointments booked that day. The
+    (both directions), connections, sales appointments booked that day (set,
+    even if cancelled afterwards, as the funnel's Set and the board count
+    them). The
     company is the record's: the call's (its lead's), the appointment's (its
     opportunity's), so that each company's manager sees the work done for it."""
 
@@ -19,7 +21,6 @@ class SalesReportCoordinator(models.Model):
             "booked_by_id",
             "create_date",
             "is_sales_appointment",
-            "active",
             "sales_company_id",
         ],
     }
@@ -54,7 +55,7 @@ class SalesReportCoordinator(models.Model):
                 SELECT booked_by_id, create_date::date, sales_company_id, 0, 0,
                        count(*)
                   FROM calendar_event
-                 WHERE is_sales_appointment AND active AND booked_by_id IS NOT NULL
+                 WHERE is_sales_appointment AND booked_by_id IS NOT NULL
               GROUP BY 1, 2, 3
               ) activity
           GROUP BY user_id, day, company_id

@@ -278,6 +278,34 @@ class TestReports(SalesCoordinationCommon):
         self.assertAlmostEqual(row.speed_to_lead_hours, 3.0)
         self.assertEqual(row.speed_to_lead_count, 3)
 
+    def test_a_cancelled_visit_was_set_on_the_board_and_in_the_report(self):
+        self._at_each_moment(self._check_a_cancelled_visit_was_set)
+
+    def _check_a_cancelled_visit_was_set(self, now):
+        """A visit the customer cancelled afterwards was still set by the
+        coordinator who booked it, as the funnel's Set counts it: the board and
+        Coordinator Activity give the same number."""
+        monday = datetime.combine(now.date(), time()) - timedelta(days=now.weekday())
+        kept = self._book(user=self.coordinator, start=monday + timedelta(days=9, hours=9))
+        cancelled = self._book(
+            user=self.coordinator,
+            start=monday + timedelta(days=9, hours=14),
+            lead=self.lead_unassigned,
+        )
+        cancelled.with_user(self.coordinator).action_archive()
+        self.assertFalse(cancelled.active)
+        self.assertTrue(kept.active)
+        self.env.flush_all()
+        board = self.env["sales.coordinator.board"].search(
+            [("user_id", "=", self.coordinator.id)]
+        )
+        self.assertEqual(board.appointments_set_week, 2)
+        activity = self.env["sales.report.coordinator"].search(
+            [("user_id", "=", self.coordinator.id), ("date", "=", now.date())]
+        )
+        self.assertEqual(sum(activity.mapped("appointment_set_count")), 2)
+        self.assertTrue(self.lead_unassigned.sales_is_set)
+
     def test_board_shows_who_works_the_queue(self):
         self._at_each_moment(self._check_board_shows_who_works_the_queue)
 
