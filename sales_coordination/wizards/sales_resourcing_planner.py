@@ -123,14 +123,20 @@ class SalesResourcingPlanner(models.TransientModel):
     def _explain(self, target, per_advisor, exact, advisors):
         """The plan's reasoning in a few sentences, from its figures."""
         self.ensure_one()
+        # Formatted first: Odoo's term extraction (babel) cannot read an f-string
+        # among the arguments of a translated message, and drops the whole file.
+        today = format(self.current_weekly_meetings, "g")
+        extra = format(self.incremental_weekly_meetings, "g")
+        target = format(target, "g")
+        salary = format(self.salesperson_salary, ",.0f")
         lines = [
             self.env._(
                 "Meetings a week to run: %(today)s today (the last four weeks' "
                 "appointments, averaged, unless changed) + %(extra)s readily "
                 "achievable = %(target)s.",
-                today=f"{self.current_weekly_meetings:g}",
-                extra=f"{self.incremental_weekly_meetings:g}",
-                target=f"{target:g}",
+                today=today,
+                extra=extra,
+                target=target,
             ),
             self.env._(
                 "At %(per)s meetings a week per advisor: %(target)s / %(per)s = "
@@ -138,8 +144,8 @@ class SalesResourcingPlanner(models.TransientModel):
                 "advisor is one), with one coordinator each: %(advisors)s "
                 "coordinators.",
                 per=per_advisor,
-                target=f"{target:g}",
-                exact=f"{exact:.2f}",
+                target=target,
+                exact=format(exact, ".2f"),
                 advisors=advisors,
             ),
             self.env._(
@@ -147,10 +153,10 @@ class SalesResourcingPlanner(models.TransientModel):
                 "%(before)s; %(advisors)s advisors and %(advisors)s coordinators "
                 "at %(salary)s + %(coordinator)s = %(after)s.",
                 people=self.current_salespeople,
-                salary=f"{self.salesperson_salary:,.0f}",
-                coordinator=f"{self.coordinator_salary:,.0f}",
-                before=f"{self.payroll_before:,.0f}",
-                after=f"{self.payroll_after:,.0f}",
+                salary=salary,
+                coordinator=format(self.coordinator_salary, ",.0f"),
+                before=format(self.payroll_before, ",.0f"),
+                after=format(self.payroll_after, ",.0f"),
                 advisors=advisors,
             ),
         ]
