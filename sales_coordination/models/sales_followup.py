@@ -551,15 +551,19 @@ class SalesFollowup(models.Model):
             return SQL("%s %s %s", due, direction, nulls)
         return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
 
-    @api.depends("state", "window_start", "window_end", "claim_expires_at")
+    @api.depends(
+        "state", "window_start", "window_end", "claim_expires_at", "held_until"
+    )
     @api.depends_context("uid")
     def _compute_is_due(self):
         now = fields.Datetime.now()
         today_end = self._user_today_end()
         claimable = self.filtered_domain(self._claimable_domain(now))
+        # Due as Next call and the board have it: a held call is not.
+        due = claimable.filtered_domain(self._due_domain(now))
         for followup in self:
             open_ = followup in claimable
-            followup.is_due = open_ and followup.window_start <= now
+            followup.is_due = followup in due
             followup.is_overdue = open_ and followup.window_end < now
             followup.is_later_today = open_ and now < followup.window_start < today_end
 
@@ -649,9 +653,9 @@ class SalesFollowup(models.Model):
         return domain if (operator == "=") == value else ["!", *domain]
 
     def _search_is_due(self, operator, value):
-        return self._search_open_where(
-            operator, value, "Due Now", lambda now: [("window_start", "<=", now)]
-        )
+        # _due_domain holds the claimable condition already: repeating it does
+        # no harm and keeps one helper for the three filters.
+        return self._search_open_where(operator, value, "Due Now", self._due_domain)
 
     def _search_is_overdue(self, operator, value):
         return self._search_open_where(

@@ -180,6 +180,25 @@ class TestFollowupQueueView(FollowupCommon):
             [("is_open", "=", True)], self.SPEC, limit=80
         )
 
+    def test_a_held_call_is_not_due_in_the_list_either(self):
+        """The list's Due Now says what Next call and the board say: a call the
+        dialer held (outside the customer's hours) waits until its hold ends."""
+        held = self._followup()
+        other = self._followup(lead=self.lead_unassigned)
+        with freeze_time(NOW):
+            held._sales_hold(NOW + timedelta(hours=2), "It is 06:00 for the customer.")
+            Followup = self.Followup.with_user(self.coordinator)
+            self.assertEqual(
+                Followup.search([("id", "in", (held | other).ids), ("is_due", "=", True)]),
+                other,
+            )
+            self.assertEqual((held | other).mapped("is_due"), [False, True])
+            self.assertEqual(Followup.claim_next(), other)
+        with freeze_time(NOW + timedelta(hours=2, minutes=1)):
+            held.invalidate_recordset(["is_due"])
+            self.assertTrue(held.is_due)
+            self.assertIn(held, Followup.search([("is_due", "=", True)]))
+
     def test_open_is_queued_or_being_made(self):
         claimed = self._followup()
         self.assertEqual(self._claim(self.coordinator), claimed)
