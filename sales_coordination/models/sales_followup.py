@@ -380,8 +380,11 @@ class SalesFollowup(models.Model):
             followup.priority_tier = priority.tier(followup.kind, followup.is_inbound)
             followup.priority_base = base
             followup.priority_rate = rate
+            quoted = priority.quote_moment(
+                followup.quote_date, followup.create_date, now
+            )
             followup.priority_key = priority.ordering_key(
-                base, priority.day_number(followup.quote_date or now), rate
+                base, priority.day_number(quoted), rate
             )
 
     @api.depends("priority_tier", "priority_key", "priority_rate")
@@ -446,7 +449,7 @@ class SalesFollowup(models.Model):
 
     def _sales_reason(self, now, missed):
         """The short reason shown beside the call in the queue."""
-        quoted = self.quote_date or self.create_date or now
+        quoted = priority.quote_moment(self.quote_date, self.create_date, now)
         if self.is_inbound and self.kind == "callback":
             ago = _ago(self.env, now - quoted)
             if self in missed:

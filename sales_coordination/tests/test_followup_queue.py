@@ -1,11 +1,16 @@
 from datetime import date, datetime, timedelta
 from math import log10
 
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from odoo.tools import SQL
+
+from ..tools import priority
 from ..tools.priority import (
     VALUE_CAP,
     base_points,
@@ -170,6 +175,39 @@ class TestFollowupPriority(FollowupCommon):
                         self.assertGreaterEqual(score, other, (first, second, today))
         # The tiers first, then the quotes by their points on day 20003.
         self.assertEqual(sorted(calls, reverse=True)[:2], [calls[4], calls[5]])
+
+    def test_a_lead_changed_days_later_keeps_the_call_s_day(self):
+        """A call without a quote date runs out from its creation, in Python as
+        in SQL (the decay's upkeep, the bulk fills): changing the lead three
+        days later moves its key by the new points only, not by three days."""
+        created = NOW - timedelta(hours=1)
+        with patch.object(self.env.cr, "now", return_value=created):
+            # (a quote date is set by default: emptied, as a form may leave it)
+            followup = self._followup(kind="callback", quote_date=False)
+            self.env.flush_all()
+        self.assertFalse(followup.quote_date)
+        self.assertEqual(followup.create_date, created)
+        later = NOW + timedelta(days=3)
+        with freeze_time(later):
+            self.lead.write({"expected_revenue": 20000, "probability": 50})
+            self.env.flush_all()
+        rate = followup.priority_rate
+        base = base_points(20000, 50, self.lead.urgency)
+        expected = ordering_key(base, priority.day_number(created), rate)
+        self.assertAlmostEqual(followup.priority_key, expected, places=6)
+        # What the upkeep's SQL gives for the same row.
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM sales_followup f WHERE f.id = %s",
+                priority.ordering_key_sql(
+                    SQL("f.priority_base"),
+                    priority.quote_day_sql(SQL.identifier("f")),
+                    SQL("f.priority_rate"),
+                ),
+                followup.id,
+            )
+        )
+        self.assertAlmostEqual(self.env.cr.fetchone()[0], expected, places=6)
 
     def test_value_probability_and_decay(self):
         self.lead.write({"expected_revenue": 20000, "probability": 50})

@@ -125,10 +125,16 @@ def day_number_sql(moment):
     return SQL("EXTRACT(EPOCH FROM %s) / %s", moment, SECONDS_PER_DAY)
 
 
+def quote_moment(quote_date, create_date, now):
+    """The moment a follow-up's value points start to run out: its quote date;
+    its creation without one (so that the key stays put when the lead changes
+    days later); now before it is written. ``quote_day_sql`` in SQL."""
+    return quote_date or create_date or now
+
+
 def quote_day_sql(alias):
-    """``day_number`` of the quote date of the follow-up ``alias`` (an SQL
-    identifier of sales_followup), in SQL: its creation without one, now before
-    it is written."""
+    """``day_number`` of ``quote_moment`` of the follow-up ``alias`` (an SQL
+    identifier of sales_followup), in SQL."""
     return day_number_sql(
         SQL(
             "COALESCE(%(alias)s.quote_date, %(alias)s.create_date,"
