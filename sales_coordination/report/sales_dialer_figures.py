@@ -12,6 +12,8 @@ meeting, a long conversation's notes) ends it. Dials per hour divides the dials
 that came within such a gap after the previous one by that time, so that a
 session's first dial, which no time precedes, does not count."""
 
+from datetime import timedelta
+
 from odoo import fields, models
 from odoo.tools import SQL
 
@@ -35,8 +37,11 @@ DIAL_DEPENDS = [
 
 def dials_sql(since=None):
     """The dialled calls (since ``since``, a datetime, when given), each with
-    the seconds since the coordinator's previous dial (NULL for their first)."""
-    return SQL(
+    the seconds since the coordinator's previous dial (NULL for their first).
+    The gap of the first dial since ``since`` is to the dial before it, when
+    that one is within a session's gap: the board's month and the report's
+    days count the same dialer time across the first of the month."""
+    gaps = SQL(
         """
         SELECT call.user_id, call.company_id, call.call_date,
                call.answered_by, call.duration, call.dial_voicemail_dropped,
@@ -46,8 +51,13 @@ def dials_sql(since=None):
           FROM sales_call call
          WHERE call.dial_token IS NOT NULL %s
         """,
-        SQL("AND call.call_date >= %s", since) if since else SQL(),
+        SQL("AND call.call_date >= %s", since - timedelta(seconds=SESSION_GAP))
+        if since
+        else SQL(),
     )
+    if not since:
+        return gaps
+    return SQL("SELECT * FROM (%s) gaps WHERE gaps.call_date >= %s", gaps, since)
 
 
 def dial_counts_sql():

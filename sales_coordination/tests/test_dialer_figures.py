@@ -144,6 +144,27 @@ class TestDialerFigures(SalesCoordinationCommon):
             self.assertEqual((row.dials_month, row.dialer_hours_month), (0, 0))
             self.assertFalse(row.has_dial_connect_ratio)
 
+    def test_a_session_across_the_first_of_the_month(self):
+        """Dials at 23:55 on the last day of a month and 00:05 on the first of
+        the next: the board's month and the report's day both count the second
+        dial in dialer time, 10 minutes after the first."""
+        self._dials(
+            self.other_coordinator,
+            [
+                (datetime(2031, 3, 31, 23, 55), False, 0, False),
+                (datetime(2031, 4, 1, 0, 5), False, 0, False),
+            ],
+        )
+        with freeze_time(datetime(2031, 4, 1, 8)):
+            row = self._board(self.other_coordinator)
+            self.assertEqual(row.dials_month, 1)
+            self.assertAlmostEqual(row.dialer_hours_month, 10 / 60)
+        [day] = self.env["sales.report.coordinator"].search(
+            [("user_id", "=", self.other_coordinator.id), ("date", "=", "2031-04-01")]
+        )
+        self.assertEqual((day.dial_count, day.dialer_paced_count), (1, 1))
+        self.assertAlmostEqual(day.dialer_hours, 10 / 60)
+
     def test_report(self):
         Report = self.env["sales.report.coordinator"]
         march = [("date", ">=", "2031-03-01"), ("date", "<", "2031-04-01")]
