@@ -46,7 +46,14 @@ class SalesReportSource(models.Model):
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     lead_count = fields.Integer(string="Leads", readonly=True)
-    appointment_count = fields.Integer(string="Appointments Set", readonly=True)
+    appointment_count = fields.Integer(
+        string="Appointments",
+        readonly=True,
+        help="Sales appointments of the leads, not cancelled (resets and rehashes "
+        "included). The funnel's Set counts the leads with an appointment booked; "
+        "the board's and Coordinator Activity's Appointments Set, the bookings of "
+        "each coordinator.",
+    )
     won_count = fields.Integer(string="Won", readonly=True)
     revenue = fields.Monetary(readonly=True, currency_field="company_currency_id")
     company_currency_id = fields.Many2one(
