@@ -3,6 +3,8 @@ from contextlib import contextmanager
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..tools import clock
+
 # A ratio over fewer than this many (calls, lead calls) says nothing: one
 # answered lead call and 131 appointments is no booking rate of 13100%. Below
 # it the ratio is empty (NULL) and the board shows "—".
@@ -20,6 +22,7 @@ class SalesCoordinatorBoard(models.Model):
     _order = "user_id, company_id"
     _rec_name = "user_id"
     _depends = {
+        "res.partner": ["tz"],
         "sales.call": [
             "user_id",
             "call_date",
@@ -185,6 +188,27 @@ class SalesCoordinatorBoard(models.Model):
         finally:
             self.env.cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
 
+    @api.model
+    def _clock_sql(self):
+        """Each person's day, week and month (tools/clock.py) on the clock
+        ``clock.now``; the coordinator's from ``partner`` and ``clock`` in the
+        coordinator CTE, the advisor's in the advisor CTE; with the bounds that
+        hold in every time zone, for the indexes."""
+        now, tz = SQL("clock.now"), clock.user_tz_sql(SQL("partner"))
+        yesterday, week = SQL("interval '-1 day'"), SQL("interval '7 days'")
+        return {
+            "day": clock.start_sql("day", now, tz),
+            "yesterday": clock.start_sql("day", now, tz, yesterday),
+            "week": clock.start_sql("week", now, tz),
+            "month": clock.start_sql("month", now, tz),
+            "advisor_week": clock.start_sql("week", now, tz),
+            "advisor_week_end": clock.start_sql("week", now, tz, week),
+            "earliest_yesterday": clock.earliest_start_sql("day", now, yesterday),
+            "earliest_week": clock.earliest_start_sql("week", now),
+            "latest_week_end": clock.latest_end_sql("week", now, week),
+            "earliest_month": clock.earliest_start_sql("month", now),
+        }
+
     @property
     def _table_query(self):
         now = fields.Datetime.now()
@@ -205,14 +229,19 @@ class SalesCoordinatorBoard(models.Model):
             -- It is the server's clock, as for the due calls below and the rest
             -- of the addon (not the database's transaction time).
             WITH clock AS NOT MATERIALIZED (
-                SELECT %(now)s::timestamp AS now, %(today)s::date AS today
+                SELECT %(now)s::timestamp AS now
             ), coordinator AS (
                 SELECT users.id AS user_id, users.company_id AS main_company_id,
                        -- managers and administrators are coordinators too, but
                        -- on the board only while they work the queue
                        users.id IN (SELECT uid FROM res_groups_users_rel
-                                     WHERE gid IN %(overseers)s) AS overseer
+                                     WHERE gid IN %(overseers)s) AS overseer,
+                       -- their today, yesterday, week and month, in their own
+                       -- time zone (tools/clock.py)
+                       %(day)s AS day_start, %(yesterday)s AS yesterday_start,
+                       %(week)s AS week_start, %(month)s AS month_start
                   FROM res_users users
+                  JOIN res_partner partner ON partner.id = users.partner_id, clock
                  WHERE users.active AND users.id IN (
                        SELECT uid FROM res_groups_users_rel WHERE gid = %(group)s)
                    -- the technical users of inbound integrations make no calls
@@ -229,12 +258,14 @@ class SalesCoordinatorBoard(models.Model):
                 SELECT call.user_id,
                        COALESCE(call.company_id, coordinator.main_company_id)
                            AS company_id,
-                       count(*) FILTER (WHERE call.call_date >= clock.today) AS today,
-                       count(*) FILTER (WHERE call.call_date < clock.today)
-                           AS yesterday
+                       count(*) FILTER (
+                           WHERE call.call_date >= coordinator.day_start) AS today,
+                       count(*) FILTER (
+                           WHERE call.call_date < coordinator.day_start) AS yesterday
                   FROM sales_call call
                   JOIN coordinator ON coordinator.user_id = call.user_id, clock
-                 WHERE call.call_date >= clock.today - 1
+                 WHERE call.call_date >= %(earliest_yesterday)s
+                   AND call.call_date >= coordinator.yesterday_start
               GROUP BY 1, 2
             ), month_calls AS MATERIALIZED (
                 SELECT call.user_id,
@@ -244,7 +275,8 @@ class SalesCoordinatorBoard(models.Model):
                        count(*) FILTER (WHERE call.result = 'connected') AS connected
                   FROM sales_call call
                   JOIN coordinator ON coordinator.user_id = call.user_id, clock
-                 WHERE call.call_date >= date_trunc('month', clock.today)
+                 WHERE call.call_date >= %(earliest_month)s
+                   AND call.call_date >= coordinator.month_start
               GROUP BY 1, 2
             ), queue AS MATERIALIZED (
                 SELECT sales_followup.queue_coordinator_id AS user_id,
@@ -267,15 +299,23 @@ class SalesCoordinatorBoard(models.Model):
                  WHERE %(due)s AND sales_followup.queue_coordinator_id IS NULL
               GROUP BY 1
             ), advisor AS (
-                SELECT id, coordinator_id AS user_id, weekly_appointment_capacity
-                  FROM res_users
-                 WHERE active AND is_field_advisor AND coordinator_id IS NOT NULL
+                -- an advisor's week is theirs, as the booking's capacity check
+                -- counts it
+                SELECT users.id, users.coordinator_id AS user_id,
+                       users.weekly_appointment_capacity,
+                       %(advisor_week)s AS week_start,
+                       %(advisor_week_end)s AS week_end
+                  FROM res_users users
+                  JOIN res_partner partner ON partner.id = users.partner_id, clock
+                 WHERE users.active AND users.is_field_advisor
+                   AND users.coordinator_id IS NOT NULL
             ), appointment AS NOT MATERIALIZED (
                 -- read twice, filtered apart: each filter goes down to an index
                 SELECT advisor.user_id,
                        COALESCE(event.sales_company_id, coordinator.main_company_id)
                            AS company_id,
                        event.start, event.stop, event.debrief_state,
+                       advisor.week_start, advisor.week_end,
                        %(overdue)s AS debrief_overdue
                   FROM calendar_event event
                   JOIN advisor ON advisor.id = event.advisor_id
@@ -292,9 +332,10 @@ class SalesCoordinatorBoard(models.Model):
             ), week AS MATERIALIZED (
                 SELECT appointment.user_id, appointment.company_id, count(*) AS booked
                   FROM appointment, clock
-                 WHERE appointment.start >= date_trunc('week', clock.today)
-                   AND appointment.start
-                       < date_trunc('week', clock.today) + interval '7 days'
+                 WHERE appointment.start >= %(earliest_week)s
+                   AND appointment.start < %(latest_week_end)s
+                   AND appointment.start >= appointment.week_start
+                   AND appointment.start < appointment.week_end
               GROUP BY 1, 2
             ), capacity AS MATERIALIZED (
                 -- an advisor's capacity counts in every company they work for
@@ -311,7 +352,8 @@ class SalesCoordinatorBoard(models.Model):
                   FROM calendar_event event
                   JOIN coordinator ON coordinator.user_id = event.booked_by_id, clock
                  WHERE event.is_sales_appointment
-                   AND event.create_date >= date_trunc('week', clock.today)
+                   AND event.create_date >= %(earliest_week)s
+                   AND event.create_date >= coordinator.week_start
               GROUP BY 1, 2
             ), lead_calls AS MATERIALIZED (
                 -- lead calls as the call's flag says (sales.call's
@@ -323,7 +365,8 @@ class SalesCoordinatorBoard(models.Model):
                   FROM sales_call
                   JOIN coordinator ON coordinator.user_id = sales_call.user_id,
                        clock
-                 WHERE sales_call.call_date >= date_trunc('week', clock.today)
+                 WHERE sales_call.call_date >= %(earliest_week)s
+                   AND sales_call.call_date >= coordinator.week_start
                    AND sales_call.result = 'connected' AND %(lead_call)s
               GROUP BY 1, 2
             ), speed AS MATERIALIZED (
@@ -336,7 +379,8 @@ class SalesCoordinatorBoard(models.Model):
                        count(*) AS leads
                   FROM crm_lead lead
                   JOIN coordinator ON coordinator.user_id = lead.coordinator_id, clock
-                 WHERE lead.arrival_date >= date_trunc('week', clock.today)
+                 WHERE lead.arrival_date >= %(earliest_week)s
+                   AND lead.arrival_date >= coordinator.week_start
                    AND lead.first_contact_date IS NOT NULL
               GROUP BY 1, 2
             ), silent AS MATERIALIZED (
@@ -401,7 +445,7 @@ class SalesCoordinatorBoard(models.Model):
                 OR month_calls.month > 0 OR queue.due > 0
             """,
             now=now,
-            today=now.date(),
+            **self._clock_sql(),
             min_base=MIN_RATIO_BASE,
             due=self.env["sales.followup"]._claimable_sql(now),
             overdue=self.env["calendar.event"]._debrief_overdue_sql(

@@ -12,11 +12,10 @@ meeting, a long conversation's notes) ends it. Dials per hour divides the dials
 that came within such a gap after the previous one by that time, so that a
 session's first dial, which no time precedes, does not count."""
 
-from datetime import timedelta
-
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools import clock
 from .sales_coordinator_board import MIN_RATIO_BASE
 
 # A coordinator's dials further apart than this are two dialer sessions.
@@ -36,7 +35,7 @@ DIAL_DEPENDS = [
 
 
 def dials_sql(since=None):
-    """The dialled calls (since ``since``, a datetime, when given), each with
+    """The dialled calls (since ``since``, an SQL moment, when given), each with
     the seconds since the coordinator's previous dial (NULL for their first).
     The gap of the first dial since ``since`` is to the dial before it, when
     that one is within a session's gap: the board's month and the report's
@@ -51,11 +50,13 @@ def dials_sql(since=None):
           FROM sales_call call
          WHERE call.dial_token IS NOT NULL %s
         """,
-        SQL("AND call.call_date >= %s", since - timedelta(seconds=SESSION_GAP))
-        if since
+        SQL(
+            "AND call.call_date >= %s - make_interval(secs => %s)", since, SESSION_GAP
+        )
+        if since is not None
         else SQL(),
     )
-    if not since:
+    if since is None:
         return gaps
     return SQL("SELECT * FROM (%s) gaps WHERE gaps.call_date >= %s", gaps, since)
 
@@ -144,7 +145,9 @@ class SalesCoordinatorBoard(models.Model):
 
     @property
     def _table_query(self):
-        today = fields.Datetime.now().date()
+        # This month is each coordinator's own (tools/clock.py), as on the rest
+        # of the board.
+        now = SQL("%s::timestamp", fields.Datetime.now())
         return SQL(
             """
             WITH dial AS MATERIALIZED (
@@ -153,6 +156,8 @@ class SalesCoordinatorBoard(models.Model):
                        %(counts)s
                   FROM (%(dials)s) dial
                   JOIN res_users users ON users.id = dial.user_id
+                  JOIN res_partner partner ON partner.id = users.partner_id
+                 WHERE dial.call_date >= %(month)s
               GROUP BY 1, 2
             )
             SELECT board.*,
@@ -178,7 +183,8 @@ class SalesCoordinatorBoard(models.Model):
               JOIN res_company company ON company.id = board.company_id
             """,
             counts=dial_counts_sql(),
-            dials=dials_sql(fields.Datetime.to_datetime(today.replace(day=1))),
+            dials=dials_sql(clock.earliest_start_sql("month", now)),
+            month=clock.start_sql("month", now, clock.user_tz_sql(SQL("partner"))),
             board=super()._table_query,
             min_base=MIN_RATIO_BASE,
         )
@@ -249,9 +255,12 @@ class SalesReportCoordinator(models.Model):
         return SQL(
             """
             WITH dial AS MATERIALIZED (
-                SELECT dial.user_id, dial.call_date::date AS day, dial.company_id,
+                -- by the coordinator's own day, as the calls above (tools/clock.py)
+                SELECT dial.user_id, %(day)s AS day, dial.company_id,
                        %(counts)s
                   FROM (%(dials)s) dial
+                  JOIN res_users users ON users.id = dial.user_id
+                  JOIN res_partner partner ON partner.id = users.partner_id
               GROUP BY 1, 2, 3
             )
             SELECT report.*,
@@ -277,6 +286,9 @@ class SalesReportCoordinator(models.Model):
             """,
             counts=dial_counts_sql(),
             dials=dials_sql(),
+            day=clock.local_date_sql(
+                SQL("dial.call_date"), clock.user_tz_sql(SQL("partner"))
+            ),
             report=super()._table_query,
             min_base=MIN_RATIO_BASE,
         )

@@ -3,9 +3,12 @@ from datetime import timedelta
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools import clock
+
 
 class SalesReportAdvisor(models.Model):
-    """One row per advisor, week (Monday, UTC) and company with sales
+    """One row per advisor, week (from Monday, in the advisor's time zone) and
+    company with sales
     appointments: how many ran, how many were debriefed and won, the revenue,
     against capacity. The company is the appointment's (its opportunity's): an
     advisor working for two companies has a row in each, each company's manager
@@ -25,7 +28,8 @@ class SalesReportAdvisor(models.Model):
             "sales_company_id",
         ],
         "sales.debrief": ["event_id", "state", "outcome", "amount_untaxed"],
-        "res.users": ["weekly_appointment_capacity"],
+        "res.users": ["weekly_appointment_capacity", "partner_id"],
+        "res.partner": ["tz"],
     }
 
     advisor_id = fields.Many2one("res.users", readonly=True)
@@ -55,13 +59,19 @@ class SalesReportAdvisor(models.Model):
 
     @property
     def _table_query(self):
+        # The advisor's own week, as the booking's capacity check counts it
+        # (tools/clock.py).
+        week = SQL(
+            "date_trunc('week', %s)::date",
+            clock.local_sql(SQL("event.start"), clock.user_tz_sql(SQL("partner"))),
+        )
         return SQL(
             """
             SELECT (event.advisor_id::bigint * 100000
-                       + (date_trunc('week', event.start)::date - DATE '2000-01-03'))
+                       + (%(week)s - DATE '2000-01-03'))
                        * 100000 + COALESCE(event.sales_company_id, 0) AS id,
                    event.advisor_id,
-                   date_trunc('week', event.start)::date AS week_start,
+                   %(week)s AS week_start,
                    event.sales_company_id AS company_id,
                    count(*) AS appointment_count,
                    count(debrief.id) FILTER (WHERE debrief.state = 'done')
@@ -75,11 +85,12 @@ class SalesReportAdvisor(models.Model):
                    max(advisor.weekly_appointment_capacity) AS weekly_capacity
               FROM calendar_event event
               JOIN res_users advisor ON advisor.id = event.advisor_id
+              JOIN res_partner partner ON partner.id = advisor.partner_id
               LEFT JOIN sales_debrief debrief ON debrief.event_id = event.id
              WHERE event.is_sales_appointment AND event.active
-          GROUP BY event.advisor_id, date_trunc('week', event.start),
-                   event.sales_company_id
-            """
+          GROUP BY event.advisor_id, %(week)s, event.sales_company_id
+            """,
+            week=week,
         )
 
     def _compute_drive_minutes(self):
@@ -95,8 +106,9 @@ class SalesReportAdvisor(models.Model):
             [
                 ("is_sales_appointment", "=", True),
                 ("advisor_id", "in", rows.advisor_id.ids),
-                ("start", ">=", min(weeks)),
-                ("start", "<", max(weeks) + timedelta(days=7)),
+                # a day either side: the weeks are the advisors' own
+                ("start", ">=", min(weeks) - timedelta(days=1)),
+                ("start", "<", max(weeks) + timedelta(days=8)),
             ],
             ["start", "stop", "advisor_id", "opportunity_id", "sales_company_id"],
         )
@@ -107,9 +119,10 @@ class SalesReportAdvisor(models.Model):
         for event in events:
             if event.id not in routes:
                 continue
-            week = event.start.date() - timedelta(days=event.start.weekday())
+            day = Scheduler._local_day(event)
+            week = day - timedelta(days=day.weekday())
             key = (event.advisor_id.id, week, event.sales_company_id.id)
-            days.setdefault(key, {})[Scheduler._local_day(event)] = routes[event.id][1]
+            days.setdefault(key, {})[day] = routes[event.id][1]
         for row in rows:
             key = (row.advisor_id.id, row.week_start, row.company_id.id)
             row.drive_minutes = round(sum(days.get(key, {}).values()))

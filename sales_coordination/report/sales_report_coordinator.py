@@ -1,9 +1,12 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools import clock
+
 
 class SalesReportCoordinator(models.Model):
-    """One row per coordinator, day (UTC) and company with activity: calls logged
+    """One row per coordinator, day (theirs: in their time zone, tools/clock.py)
+    and company with activity: calls logged
     (both directions), connections, sales appointments booked that day (set,
     even if cancelled afterwards, as the funnel's Set and the board count
     them). The
@@ -16,6 +19,7 @@ class SalesReportCoordinator(models.Model):
     _order = "date desc, user_id"
     _rec_name = "user_id"
     _depends = {
+        "res.partner": ["tz"],
         "sales.call": ["user_id", "call_date", "result", "company_id"],
         "calendar.event": [
             "booked_by_id",
@@ -34,6 +38,7 @@ class SalesReportCoordinator(models.Model):
 
     @property
     def _table_query(self):
+        tz = clock.user_tz_sql(SQL("partner"))
         # Calls and bookings counted apart, then added up per coordinator, day and
         # company: a full join on the company would never match a lead without one.
         return SQL(
@@ -45,19 +50,25 @@ class SalesReportCoordinator(models.Model):
                    sum(connected)::int AS connected_count,
                    sum(booked)::int AS appointment_set_count
               FROM (
-                SELECT user_id, call_date::date AS day, company_id,
+                SELECT call.user_id, %(call_day)s AS day, call.company_id,
                        count(*) AS calls,
-                       count(*) FILTER (WHERE result = 'connected') AS connected,
+                       count(*) FILTER (WHERE call.result = 'connected') AS connected,
                        0 AS booked
-                  FROM sales_call
+                  FROM sales_call call
+                  LEFT JOIN res_users users ON users.id = call.user_id
+                  LEFT JOIN res_partner partner ON partner.id = users.partner_id
               GROUP BY 1, 2, 3
              UNION ALL
-                SELECT booked_by_id, create_date::date, sales_company_id, 0, 0,
-                       count(*)
-                  FROM calendar_event
-                 WHERE is_sales_appointment AND booked_by_id IS NOT NULL
+                SELECT event.booked_by_id, %(booking_day)s, event.sales_company_id,
+                       0, 0, count(*)
+                  FROM calendar_event event
+                  JOIN res_users users ON users.id = event.booked_by_id
+                  JOIN res_partner partner ON partner.id = users.partner_id
+                 WHERE event.is_sales_appointment AND event.booked_by_id IS NOT NULL
               GROUP BY 1, 2, 3
               ) activity
           GROUP BY user_id, day, company_id
-            """
+            """,
+            call_day=clock.local_date_sql(SQL("call.call_date"), tz),
+            booking_day=clock.local_date_sql(SQL("event.create_date"), tz),
         )

@@ -1,4 +1,5 @@
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -305,6 +306,59 @@ class TestReports(SalesCoordinationCommon):
         )
         self.assertEqual(sum(activity.mapped("appointment_set_count")), 2)
         self.assertTrue(self.lead_unassigned.sales_is_set)
+
+    def test_each_person_s_day_and_week_are_their_own(self):
+        """A coordinator in Chicago at 07:00 on a Monday: the call at 01:00 is
+        today's, the one at 22:00 the evening before (03:00 UTC today)
+        yesterday's, on the board and in Coordinator Activity. Their advisor in
+        Kiritimati (UTC+14) has a visit on Monday 08:00 there, Sunday 18:00
+        UTC: this week's on the board and in Advisor Performance, as the
+        booking's capacity check counts it."""
+        self.coordinator.tz = "America/Chicago"
+        self.advisor.tz = "Pacific/Kiritimati"
+        self.assertEqual(self.advisor.coordinator_id, self.coordinator)
+        booked = datetime(2031, 3, 5, 15)  # a Wednesday, 09:00 in Chicago
+        with freeze_time(booked), patch.object(self.env.cr, "now", return_value=booked):
+            visit = self._book(user=self.coordinator, start=datetime(2031, 3, 9, 18))
+            self.env.flush_all()
+        self._calls(self.coordinator, datetime(2031, 3, 10, 6), ["connected"])
+        self._calls(self.coordinator, datetime(2031, 3, 10, 3), ["no_answer"])
+        self._calls(self.coordinator, datetime(2031, 3, 9, 4), ["voicemail"])
+        now = datetime(2031, 3, 10, 12)  # Monday 07:00 in Chicago (summer time)
+        with freeze_time(now), patch.object(self.env.cr, "now", return_value=now):
+            row = self.env["sales.coordinator.board"].search(
+                [
+                    ("user_id", "=", self.coordinator.id),
+                    ("company_id", "=", self.company.id),
+                ]
+            )
+            self.assertEqual((row.calls_today, row.calls_yesterday), (1, 1))
+            self.assertEqual(row.calls_month, 3)
+            self.assertEqual(row.appointments_week, 1)
+            self.assertEqual(row.appointments_set_week, 0)
+        activity = {
+            (day.date, day.call_count, day.appointment_set_count)
+            for day in self.env["sales.report.coordinator"].search(
+                [("user_id", "=", self.coordinator.id)]
+            )
+        }
+        self.assertEqual(
+            activity,
+            {
+                (date(2031, 3, 10), 1, 0),
+                (date(2031, 3, 9), 1, 0),
+                (date(2031, 3, 8), 1, 0),
+                (date(2031, 3, 5), 0, 1),
+            },
+        )
+        [week] = self.env["sales.report.advisor"].search(
+            [("advisor_id", "=", self.advisor.id)]
+        )
+        self.assertEqual(week.week_start, date(2031, 3, 10))
+        self.assertEqual(week.appointment_count, 1)
+        self.assertEqual(
+            self.env["sales.appointment.scheduler"]._local_day(visit), date(2031, 3, 10)
+        )
 
     def test_board_shows_who_works_the_queue(self):
         self._at_each_moment(self._check_board_shows_who_works_the_queue)
