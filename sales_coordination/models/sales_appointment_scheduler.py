@@ -861,9 +861,7 @@ class SalesAppointmentScheduler(models.AbstractModel):
         for (advisor_id, _day), visits in by_day.items():
             home = homes.get(advisor_id)
             stops = [places[v.id] for v in visits]
-            route = [home, *stops, home] if home else stops
-            legs = list(zip(route, route[1:], strict=False))
-            total = round(sum(settings.drive(a, b) for a, b in legs), 1)
+            total = round(slots.route_drive(home, stops, settings), 1)
             for index, visit in enumerate(visits):
                 previous = stops[index - 1] if index else home
                 if previous is None:

@@ -235,7 +235,12 @@ class Insertion:
 def day_drive(agenda, places, travel=DEFAULT_TRAVEL):
     """Minutes of driving of a day visiting ``places`` in order, from the
     advisor's home and back when it is known."""
-    stops = [agenda.home, *places, agenda.home] if agenda.home else list(places)
+    return route_drive(agenda.home, places, travel)
+
+
+def route_drive(home, places, travel=DEFAULT_TRAVEL):
+    """``day_drive`` from ``home`` (None: unknown, its legs left out)."""
+    stops = [home, *places, home] if home else list(places)
     return sum(travel.drive(a, b) for a, b in zip(stops, stops[1:], strict=False))
 
 
