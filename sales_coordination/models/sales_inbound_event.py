@@ -426,21 +426,24 @@ class SalesInboundEvent(models.Model):
         return lead, created, Reason
 
     def _withdraw_callback(self):
-        """The missed call was answered after all: its callback is withdrawn,
-        unless a coordinator claimed it already (they make the call)."""
+        """The missed call was answered after all: its callback is withdrawn
+        while Next call could hand it out (queued, or its claim ran out),
+        unless a coordinator holds it (they make the call)."""
         followup = self.followup_id
         if not followup:
             return
         # Against a concurrent Next call: the row is claimed, or locked here
         # (Next call skips it), or the claim committed after this transaction's
         # snapshot and this fails to serialize, to be retried.
+        claimable = followup._claimable_sql(fields.Datetime.now(), due=False)
         self.env.cr.execute(
             SQL(
-                "SELECT state FROM sales_followup WHERE id = %s FOR NO KEY UPDATE",
+                "SELECT %s FROM sales_followup WHERE id = %s FOR NO KEY UPDATE",
+                claimable,
                 followup.id,
             )
         )
-        if self.env.cr.fetchone()[0] == "queued":
+        if self.env.cr.fetchone()[0]:
             followup._sales_close("cancelled")
 
     def _existing(self, source, event_id):

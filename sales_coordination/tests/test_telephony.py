@@ -276,6 +276,24 @@ class TestTwilio(TelephonyCommon):
         followup.invalidate_recordset()
         self.assertEqual(followup.state, "claimed")
 
+    def test_a_callback_whose_claim_ran_out_is_withdrawn(self):
+        """A coordinator claimed the callback and let the claim run out (Next
+        call hands it out again): the answered call withdraws it, as a queued
+        one."""
+        answer = self._post_twilio(self._status(status="no-answer")).json()
+        followup = self.env["sales.followup"].browse(answer["followup_id"])
+        self.assertEqual(
+            self.env["sales.followup"].with_user(self.coordinator).claim_next(),
+            followup,
+        )
+        followup._sales_write_workflow(
+            {"claim_expires_at": datetime.now() - timedelta(minutes=1)}
+        )
+        self.env.flush_all()
+        self._post_twilio(self._status())
+        followup.invalidate_recordset()
+        self.assertEqual(followup.state, "cancelled")
+
     def test_behind_a_reverse_proxy(self):
         public = "https://crm.example.com"
         headers = {"X-Forwarded-Host": "crm.example.com", "X-Forwarded-Proto": "https"}
