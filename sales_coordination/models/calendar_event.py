@@ -265,8 +265,15 @@ class CalendarEvent(models.Model):
         return self.sales_customer_id
 
     def _sales_company(self):
+        """The company whose settings apply to the appointment: its own (its
+        lead's), else the main company of its advisor's coordinator, else the
+        current company, as ``_debrief_overdue_sql`` has it."""
         self.ensure_one()
-        return self.opportunity_id.company_id or self.env.company
+        return (
+            self.sales_company_id
+            or self.advisor_id.coordinator_id.company_id
+            or self.env.company
+        )
 
     def _debrief_overdue_domain(self):
         """The appointments whose debrief is overdue now (see
@@ -405,12 +412,14 @@ class CalendarEvent(models.Model):
             limit=limit - done,
             order="id",
         )
-        fresh = now - timedelta(hours=company.sales_debrief_overdue_hours, days=1)
         activity_type = self.env.ref("sales_coordination.mail_activity_type_debrief")
 
         def key(event):
             coordinator = event.advisor_id.coordinator_id or event.booked_by_id
-            return coordinator, event.stop >= fresh
+            # Overdue in the last day, by the delay that made it overdue (its
+            # company's, whichever company's batch found it): notified now.
+            delay = event._sales_company().sales_debrief_overdue_hours
+            return coordinator, event.stop >= now - timedelta(hours=delay, days=1)
 
         for (coordinator, notify), events in overdue.grouped(key).items():
             for event in events.filtered("opportunity_id") if coordinator else ():

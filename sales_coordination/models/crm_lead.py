@@ -268,6 +268,19 @@ class CrmLead(models.Model):
                     )
                 )
 
+    def _sales_company(self):
+        """The company whose settings apply to the lead: its own, else its
+        coordinator's main company, else the current company, as
+        ``_not_contacted_sql`` has it."""
+        self.ensure_one()
+        return self.company_id or self.coordinator_id.company_id or self.env.company
+
+    def _sales_tz(self):
+        """The time zone the lead's calls are agreed in: its coordinator's,
+        else its owner's (the advisor's), else the writer's, else UTC."""
+        self.ensure_one()
+        return self.coordinator_id.tz or self.user_id.tz or self.env.user.tz or "UTC"
+
     def _sales_stand_in(self, leaving):
         """Who works the lead ``self`` instead of ``leaving``: its advisor's
         coordinator, else their backup coordinator, when they coordinate for the
@@ -826,22 +839,24 @@ class CrmLead(models.Model):
         )
         if not leads:
             return 0
-        days = company.sales_not_contacted_days
-        # Reached the delay in the last day: the coordinator hears of it now.
-        fresh = fields.Datetime.now() - timedelta(days=days + 1)
-        note = self.env._(
-            "Nobody has contacted this customer for %(days)s days.", days=days
-        )
+        now = fields.Datetime.now()
         activity_type = self.env.ref("sales_coordination.mail_activity_type_contact")
 
         def key(lead):
             user = lead.coordinator_id or lead.user_id.coordinator_id or lead.user_id
             silence = lead.last_contact_date or lead.arrival_date
-            return user, bool(silence and silence >= fresh)
+            # The delay that made it silent: its company's, whichever company's
+            # batch found it. Reached in the last day: notified now.
+            days = lead.with_company(company)._sales_company().sales_not_contacted_days
+            fresh = now - timedelta(days=days + 1)
+            return user, bool(silence and silence >= fresh), days
 
-        for (user, notify), group in leads.grouped(key).items():
+        for (user, notify, days), group in leads.grouped(key).items():
             if not user:
                 continue
+            note = self.env._(
+                "Nobody has contacted this customer for %(days)s days.", days=days
+            )
             with side_effect(self.env, "The not-contacted activities"):
                 group.with_context(
                     mail_activity_quick_update=not notify

@@ -1533,10 +1533,10 @@ class SalesFollowup(models.Model):
         today, from the morning to the evening (the Sales bridge waits for the
         delivery)."""
         company = lead.company_id or self.env.company
-        day = fields.Date.context_today(lead) + timedelta(
+        tz = lead._sales_tz()
+        day = fields.Date.context_today(lead.with_context(tz=tz)) + timedelta(
             days=company.sales_happy_call_days
         )
-        tz = lead.coordinator_id.tz or self.env.user.tz
         return company._sales_local_span(
             day, company.sales_morning_start, company.sales_evening_end, tz
         )

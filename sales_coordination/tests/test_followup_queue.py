@@ -102,6 +102,19 @@ class TestFollowupKinds(FollowupCommon):
         with self.assertRefused(ValidationError, "the customer said no"):
             self._followup(lead=self.lead_2, kind="callback")
 
+    def test_happy_call_of_a_lead_without_coordinator_is_in_its_advisor_s_hours(self):
+        """The day and the hours of a lead's calls are its coordinator's, else
+        its advisor's (crm.lead._sales_tz), whoever presses Won."""
+        self.lead.coordinator_id = False
+        self.advisor.tz = "America/Chicago"
+        with freeze_time(NOW):
+            self.lead.action_set_won()  # pressed by the (UTC) administrator
+        happy = self.lead.followup_ids.filtered(lambda f: f.kind == "happy_call")
+        self.assertEqual(self.lead._sales_tz(), "America/Chicago")
+        # 08:00-20:00 in Chicago, summer time since 2031-03-09.
+        self.assertEqual(happy.window_start, datetime(2031, 3, 10, 13))
+        self.assertEqual(happy.window_end, datetime(2031, 3, 11, 1))
+
     def test_window_end_before_start(self):
         with self.assertRefused(ValidationError, "must end after it starts"):
             self._followup(hours=-1)

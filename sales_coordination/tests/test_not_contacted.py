@@ -142,3 +142,30 @@ class TestNotContacted(SalesCoordinationCommon):
         with freeze_time(ARRIVAL + timedelta(days=11)):
             Lead._cron_alert_not_contacted()
         self.assertTrue(self.lead_c2.not_contacted_alerted)
+
+    def test_alert_of_a_lead_without_company_says_its_own_delay(self):
+        """A lead without a company follows its coordinator's main company (3
+        days here), whichever company's batch finds it (the other company's,
+        10 days, runs first): the activity says 3 days, and the coordinator is
+        notified on the day it reached them."""
+        lead = self.lead_nowhere
+        self.assertEqual(lead.coordinator_id.company_id, self.company)
+        self.assertEqual(lead._sales_company(), self.company)
+        self.assertEqual(
+            self.env["res.company"].search([], limit=1), self.company_2
+        )
+        self._sql(
+            "UPDATE crm_lead SET arrival_date = %s, last_contact_date = NULL"
+            " WHERE id = %s",
+            ARRIVAL,
+            lead.id,
+        )
+        with freeze_time(ARRIVAL + timedelta(days=3, hours=12)):
+            self.env["crm.lead"]._cron_alert_not_contacted()
+        self.assertTrue(lead.not_contacted_alerted)
+        activity = lead.activity_ids.filtered(
+            lambda a: a.activity_type_id
+            == self.env.ref("sales_coordination.mail_activity_type_contact")
+        )
+        self.assertEqual(activity.user_id, lead.coordinator_id)
+        self.assertIn("for 3 days", activity.note)

@@ -71,9 +71,6 @@ class CrmLead(models.Model):
         local = pytz.utc.localize(delivery).astimezone(tz).date()
         return max(local + timedelta(days=1), fields.Date.context_today(self))
 
-    def _sales_tz(self):
-        return self.coordinator_id.tz or self.user_id.tz or self.env.user.tz or "UTC"
-
     def _sales_delivered_happy_call_window(self):
         """(start, end) of the happy call of a lead whose confirmed orders have a
         delivery date: the day after the delivery, from the morning to the

@@ -202,7 +202,7 @@ class SaleOrder(models.Model):
         self.ensure_one()
         lead = self.opportunity_id
         company = self.company_id
-        tz = lead.coordinator_id.tz or lead.user_id.tz or self.env.user.tz
+        tz = lead._sales_tz()
         day = fields.Date.context_today(self.with_context(tz=tz)) + timedelta(
             days=company.sales_quote_followup_days
         )
@@ -237,7 +237,7 @@ class SaleOrder(models.Model):
                     lead.message_post(body=note, author_id=author.id)
                 continue
             company = order.company_id
-            tz = lead.coordinator_id.tz or lead.user_id.tz or self.env.user.tz
+            tz = lead._sales_tz()
             today = fields.Date.context_today(self.with_context(tz=tz))
             end = company._sales_local_span(
                 today + timedelta(days=2),
