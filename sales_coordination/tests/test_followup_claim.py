@@ -1,9 +1,11 @@
 from datetime import datetime, timedelta
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..models.sales_followup import OPEN_STATES
 from .common import SalesCoordinationCommon
@@ -198,6 +200,30 @@ class TestFollowupQueueView(FollowupCommon):
             held.invalidate_recordset(["is_due"])
             self.assertTrue(held.is_due)
             self.assertIn(held, Followup.search([("is_due", "=", True)]))
+
+    def test_my_advisors_are_the_calls_next_call_gives_me(self):
+        """The queue's default filter, My Advisors, lists the calls Next call
+        hands the coordinator as their own or as a backup: a call of a lead
+        they coordinate whose advisor has another coordinator is that
+        coordinator's (queue_coordinator_id)."""
+        arch = etree.fromstring(
+            self.env.ref("sales_coordination.sales_followup_view_search").arch
+        )
+        [node] = arch.xpath("//filter[@name='my_advisors']")
+        theirs = self._followup()  # the advisor's coordinator: Cody
+        self.lead_2.coordinator_id = self.coordinator
+        other = self._followup(lead=self.lead_2)  # Cody's lead, another's advisor
+        self.assertEqual(theirs.queue_coordinator_id, self.coordinator)
+        self.assertNotEqual(other.queue_coordinator_id, self.coordinator)
+        for user, expected in (
+            (self.coordinator, theirs),
+            (other.queue_coordinator_id, other),
+        ):
+            domain = safe_eval(node.get("domain"), {"uid": user.id})
+            found = self.Followup.with_user(user).search(
+                [("id", "in", (theirs | other).ids), *domain]
+            )
+            self.assertEqual(found, expected, user.name)
 
     def test_open_is_queued_or_being_made(self):
         claimed = self._followup()
