@@ -60,13 +60,20 @@ class DialerController(http.Controller):
         if source_id > MAX_ID:
             return None
         # sudo: nobody is logged in; the Auth Token is what proves who calls,
-        # and this only reads the integration to check it.
+        # and this only reads the integration to check it (archived or not, as
+        # the calls it placed still report), in one query.
         source = (
             request.env["sales.inbound.source"]
             .sudo()
-            .browse(source_id)
-            .exists()
-            .filtered(lambda s: s.provider == "twilio" and s.dialer_enabled)
+            .with_context(active_test=False)
+            .search_fetch(
+                [
+                    ("id", "=", source_id),
+                    ("provider", "=", "twilio"),
+                    ("dialer_enabled", "=", True),
+                ],
+                ["secret", "company_id"],
+            )
         )
         if not source:
             return None

@@ -345,6 +345,16 @@ class SalesCall(models.Model):
         # A dialled call that has not reached anybody yet is no contact.
         return bool(self.result) and super()._is_contact()
 
+    @api.model
+    def _dialer_fetched(self):
+        """The fields of a call that reading one of them fetches (its columns),
+        for a search that fetches them at once: one query, not two."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.column_type and field.prefetch is True
+        ]
+
     def _dialer_write(self, vals):
         """Write the telephone network's facts on this dialled call. The
         callback that brings them verified its signature; nobody is logged in,
@@ -384,32 +394,33 @@ class SalesCall(models.Model):
         calls placed before it had), checked against the call's CallSid when
         Twilio sends it (the parent call's, for the customer's legs)."""
         Call = self.sudo().with_context(active_test=False)
+
+        def find(domain):
+            # The call with what its callback reads, in one query.
+            return Call.search_fetch(domain, Call._dialer_fetched(), limit=1)
+
         if leg == "agent":
             sid = params.get("CallSid")
             if not sid:
                 return Call.browse()
             if token:
                 # The SID may not be recorded yet (see _dialer_place).
-                call = Call.search(
-                    [("integration_id", "=", source.id), ("dial_token", "=", token)],
-                    limit=1,
+                call = find(
+                    [("integration_id", "=", source.id), ("dial_token", "=", token)]
                 )
                 if call.provider_call_id and call.provider_call_id != sid:
                     return Call.browse()
                 return call
-            return Call.search(
+            return find(
                 [
                     ("integration_id", "=", source.id),
                     ("provider_call_id", "=", sid),
                     ("dial_token", "!=", False),
-                ],
-                limit=1,
+                ]
             )
         if not token:
             return Call.browse()
-        call = Call.search(
-            [("integration_id", "=", source.id), ("dial_token", "=", token)], limit=1
-        )
+        call = find([("integration_id", "=", source.id), ("dial_token", "=", token)])
         parent = params.get("ParentCallSid")
         if call and parent and parent != call.provider_call_id:
             return Call.browse()
@@ -538,7 +549,9 @@ class SalesCall(models.Model):
         )
         outcome = "logged"
         try:
-            with self.env.cr.savepoint():
+            # This call takes the result (see SalesCall.create), as the
+            # coordinator: action_log_call need not look for it.
+            with self.env.cr.savepoint(), _filling(self.with_env(env)):
                 followup.with_env(env).action_log_call(result, duration=self.duration)
         except (UserError, AccessError) as error:
             _logger.info(
@@ -596,7 +609,66 @@ class SalesFollowup(models.Model):
         why."""
         self.ensure_one()
         self._check_coordinator()
-        now = fields.Datetime.now()
+        return self._dialer_dial(fields.Datetime.now())
+
+    def _dialer_dial(self, now, screen=False):
+        """Place the call of this follow-up (see ``action_dial``): on a cursor of
+        its own, in READ COMMITTED (``_claim_cursor``), which sees the claim
+        whenever it was committed (by Next call a moment ago, on a cursor of its
+        own, or in an earlier request), the follow-up's dial lock, then whether
+        it is held, whether it already rings, the rules, and the attempt, all in
+        one transaction committed before Twilio is asked (see
+        ``_dialer_place``). A refusal is committed on the same cursor: the
+        claim released, or the call held (see ``_dialer_unclaim``). With
+        ``screen``, returns the call screen (read on that cursor) rather than
+        the attempt."""
+        refusal = checked = action = None
+        with self._claim_cursor() as cr:
+            # The dials of one follow-up wait for each other here, so that the
+            # second sees the attempt of the first (READ COMMITTED).
+            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", DIAL_LOCK, self.id))
+            mine = self.with_env(self.env(cr=cr))
+            # Raised before anything is written: nothing to commit.
+            mine._dialer_check_held(now)
+            ringing = mine._dialer_ringing(now)
+            if not ringing:
+                try:
+                    checked = mine._dialer_checks(now)
+                except DialRefused as error:
+                    mine._dialer_unclaim(error.hold_until, error.args[0])
+                    refusal = error
+                except UserError as error:
+                    mine._dialer_unclaim()
+                    refusal = error
+                else:
+                    call_id, request = mine._dialer_record(now, *checked)
+            if screen and not refusal:
+                action = mine._action_open_call()
+            # Written before the commit, while this environment is held: the
+            # cursor's commit flushes only the environments still alive.
+            mine.env.flush_all()
+        # A refusal, raised once its cursor is committed (raised inside it,
+        # the cursor would roll the release back).
+        if refusal:
+            raise refusal
+        # What this transaction's cache holds of the follow-up's calls
+        # predates the attempt, committed apart.
+        self.invalidate_recordset(["call_ids"])
+        if ringing:
+            # A second press (a double click, two tabs) while the phone rings,
+            # or this request run again by Odoo after it failed to serialize:
+            # the same call, not a second one.
+            call = self.env["sales.call"].browse(ringing.id)
+        else:
+            try:
+                call = self._dialer_place(call_id, request)
+            except UserError:
+                self._dialer_release()
+                raise
+        return action if screen else call
+
+    def _dialer_check_held(self, now):
+        """Refuse the dial of a call the current coordinator does not hold."""
         if (
             self.state != "claimed"
             or self.claimed_by_id != self.env.user
@@ -609,50 +681,47 @@ class SalesFollowup(models.Model):
                     who=self.lead_id.display_name,
                 )
             )
-        ringing = self._dialer_ringing(now)
-        if ringing:
-            # A second press (a double click, two tabs) while the phone rings,
-            # or this request run again by Odoo after it failed to serialize:
-            # the same call, not a second one.
-            return ringing
-        try:
-            source, customer, caller_id = self._dialer_checks(now)
-            return self._dialer_place(source, customer, caller_id, now)
-        except DialRefused as refusal:
-            self._dialer_release(refusal.hold_until, refusal.args[0])
-            raise
-        except UserError:
-            self._dialer_release()
-            raise
 
     def _dialer_ringing(self, now):
         """This coordinator's dial of this follow-up placed less than
-        ``RINGING_SECONDS`` ago and still waiting for its result, if any."""
-        return self.env["sales.call"].search(
-            [
-                ("followup_id", "=", self.id),
-                ("user_id", "=", self.env.uid),
-                ("dial_token", "!=", False),
-                ("result", "=", False),
-                ("create_date", ">", now - timedelta(seconds=RINGING_SECONDS)),
-            ],
-            order="id desc",
-            limit=1,
+        ``RINGING_SECONDS`` ago and still waiting for its result, if any (in
+        SQL: the coordinator's own call, which their rules let them see, and
+        a domain costs more to compose than the query to run)."""
+        self.env["sales.call"].flush_model(
+            ["followup_id", "user_id", "dial_token", "result"]
         )
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM sales_call
+                    WHERE followup_id = %s AND user_id = %s
+                      AND dial_token IS NOT NULL AND dial_token != ''
+                      AND result IS NULL AND create_date > %s
+                    ORDER BY id DESC LIMIT 1""",
+                self.id,
+                self.env.uid,
+                now - timedelta(seconds=RINGING_SECONDS),
+            )
+        )
+        return self.env["sales.call"].browse(row[0] for row in self.env.cr.fetchall())
+
+    def _dialer_unclaim(self, hold_until=None, reason=None):
+        """Put this follow-up back in the queue (a refusal of the dial). With
+        ``hold_until`` (a refusal of the customer's), Next call hands out
+        other calls until then, so that the next press does not meet the same
+        refusal."""
+        if hold_until:
+            self._check_coordinator()
+            self._check_mine()
+            self._sales_hold(hold_until, reason)
+        else:
+            self.action_release()
 
     def _dialer_release(self, hold_until=None, reason=None):
-        """Put this follow-up back in the queue, for good: the refusal that
-        follows rolls back the request's own transaction. With ``hold_until``
-        (a refusal of the customer's), Next call hands out other calls until
-        then, so that the next press does not meet the same refusal."""
+        """``_dialer_unclaim``, for good, on a cursor of its own: the refusal
+        that follows rolls back the request's own transaction."""
         with self.env.registry.cursor() as cr:
             mine = self.with_env(self.env(cr=cr))
-            if hold_until:
-                mine._check_coordinator()
-                mine._check_mine()
-                mine._sales_hold(hold_until, reason)
-            else:
-                mine.action_release()
+            mine._dialer_unclaim(hold_until, reason)
             # Written before the commit, while this environment is held: the
             # cursor's commit flushes only the environments still alive.
             mine.env.flush_all()
@@ -663,7 +732,6 @@ class SalesFollowup(models.Model):
         user = self.env.user
         lead = self.lead_id
         Lead = self.env["crm.lead"]
-        who = lead.display_name
         if not user.sales_dialer_phone:
             raise UserError(
                 self.env._(
@@ -677,11 +745,19 @@ class SalesFollowup(models.Model):
         source = (
             self.env["sales.inbound.source"]
             .sudo()
-            .search(
+            .search_fetch(
                 [
                     ("provider", "=", "twilio"),
                     ("dialer_enabled", "=", True),
                     ("company_id", "=", company.id),
+                ],
+                [
+                    "account_sid",
+                    "secret",
+                    "api_url",
+                    "dialer_caller_id",
+                    "dialer_record",
+                    "company_id",
                 ],
                 order="id",
                 limit=1,
@@ -701,12 +777,16 @@ class SalesFollowup(models.Model):
         hold = now + HOLD_TO_FIX
         if not customer:
             raise DialRefused(
-                self.env._("%(who)s has no phone number to dial.", who=who), hold
+                self.env._(
+                    "%(who)s has no phone number to dial.", who=lead.display_name
+                ),
+                hold,
             )
         if lead.sales_do_not_call:
             raise DialRefused(
                 self.env._(
-                    "%(who)s asked not to be called: the dialer skips them.", who=who
+                    "%(who)s asked not to be called: the dialer skips them.",
+                    who=lead.display_name,
                 ),
                 hold,
             )
@@ -716,17 +796,22 @@ class SalesFollowup(models.Model):
                     "%(number)s is marked as a wrong number for %(who)s: fix the "
                     "number on the lead before dialling it.",
                     number=customer,
-                    who=who,
+                    who=lead.display_name,
                 ),
                 hold,
             )
-        # sudo: the blacklist is the marketing team's list; whether a number is
-        # on it is all the dialer reads.
-        if (
-            self.env["phone.blacklist"]
-            .sudo()
-            .search_count([("number", "=", customer), ("active", "=", True)], limit=1)
-        ):
+        # The blacklist is the marketing team's list; whether a number is on it
+        # is all the dialer reads. Its numbers are stored in E.164 form (see
+        # phone.blacklist's create and write), as ``customer`` is: compared as
+        # they are, rather than through the ORM's domain, which would parse
+        # the number again, twice.
+        self.env.cr.execute(
+            SQL(
+                "SELECT 1 FROM phone_blacklist WHERE number = %s AND active LIMIT 1",
+                customer,
+            )
+        )
+        if self.env.cr.fetchone():
             raise DialRefused(
                 self.env._(
                     "%(number)s is on the phone blacklist: the dialer never calls it.",
@@ -745,7 +830,7 @@ class SalesFollowup(models.Model):
                     "It is %(time)s for %(who)s (%(zone)s): the dialer calls from "
                     "%(start)s to %(end)s in the customer's time zone.",
                     time=local.strftime("%H:%M") if local else "?",
-                    who=who,
+                    who=lead.display_name,
                     zone=outside,
                     start=dialer.hour_label(start),
                     end=dialer.hour_label(end),
@@ -797,17 +882,11 @@ class SalesFollowup(models.Model):
                 return tracked.number
         return self.env["crm.lead"]._sales_phone_e164(source.dialer_caller_id or "")
 
-    def _dialer_place(self, source, customer, caller_id, now):
-        """Record the attempt, then ask Twilio for the call.
-
-        Odoo runs a request again from the start when its transaction fails to
-        serialize, and Twilio cannot take back a call it placed: the attempt is
-        therefore committed on a cursor of its own before Twilio is asked, and
-        the call's SID as soon as Twilio answers, so that a request run again
-        finds the attempt (``_dialer_ringing``) instead of dialling the
-        customer a second time, whatever becomes of its own transaction. When
-        Twilio refuses or cannot be reached, the attempt is removed again:
-        nothing is recorded that did not happen."""
+    def _dialer_record(self, now, source, customer, caller_id):
+        """Create the attempt of this follow-up's dial, on the cursor of
+        ``_dialer_dial`` (the follow-up's dial lock held), which commits it
+        before Twilio is asked. Returns its id, and Twilio's client and the
+        call to ask it for, as plain values (that cursor is closed by then)."""
         token = secrets.token_urlsafe(24)
         base = source.dialer_url
 
@@ -818,35 +897,53 @@ class SalesFollowup(models.Model):
             customer, caller_id, callback, record=source.dialer_record
         )
         agent = self.env["crm.lead"]._sales_phone_e164(self.env.user.sales_dialer_phone)
-        call_id, placed_before = self._dialer_record(
-            now,
-            {
-                "lead_id": self.lead_id.id,
-                "followup_id": self.id,
-                "direction": "out",
-                "result": False,
-                "integration_id": source.id,
-                "dial_token": token,
-                "dial_status": "agent dialling",
-                "caller_number": customer,
-            },
+        call = self.env["sales.call"]._sales_create_workflow(
+            [
+                {
+                    "lead_id": self.lead_id.id,
+                    "followup_id": self.id,
+                    "direction": "out",
+                    "result": False,
+                    "integration_id": source.id,
+                    # What its compute gives, in the INSERT rather than an
+                    # UPDATE after it.
+                    "company_id": (self.lead_id.company_id or source.company_id).id,
+                    "dial_token": token,
+                    "dial_status": "agent dialling",
+                    "caller_number": customer,
+                }
+            ]
         )
-        # What this transaction's cache holds of the follow-up's calls
-        # predates the attempt, committed apart.
-        self.invalidate_recordset(["call_ids"])
-        Call = self.env["sales.call"]
-        if placed_before:
-            return Call.browse(call_id)
-        try:
-            placed = source._dialer_client().calls.create(
-                to=agent,
-                from_=caller_id,
-                twiml=twiml,
+        return call.id, {
+            "client": (source.account_sid, source.secret, source.api_url or None),
+            "call": {
+                "to": agent,
+                "from_": caller_id,
+                "twiml": twiml,
                 # The token too: the call is found by it even before its SID
                 # is recorded.
-                status_callback=callback("agent"),
-                status_callback_event=["ringing", "answered", "completed"],
-                timeout=25,
+                "status_callback": callback("agent"),
+                "status_callback_event": ["ringing", "answered", "completed"],
+                "timeout": 25,
+            },
+        }
+
+    def _dialer_place(self, call_id, request):
+        """Ask Twilio for the call of the attempt ``call_id`` (``request``, from
+        ``_dialer_record``).
+
+        Odoo runs a request again from the start when its transaction fails to
+        serialize, and Twilio cannot take back a call it placed: the attempt is
+        therefore committed on a cursor of its own before Twilio is asked (see
+        ``_dialer_dial``), and the call's SID as soon as Twilio answers, so that
+        a request run again finds the attempt (``_dialer_ringing``) instead of
+        dialling the customer a second time, whatever becomes of its own
+        transaction. When Twilio refuses or cannot be reached, the attempt is
+        removed again: nothing is recorded that did not happen."""
+        Call = self.env["sales.call"]
+        try:
+            placed = dialer.rest_client(*request["client"]).calls.create(
+                **request["call"]
             )
         except TwilioRestException as error:
             _logger.info("Twilio refused a dialled call: %s", error)
@@ -870,36 +967,21 @@ class SalesFollowup(models.Model):
             ) from None
         # READ COMMITTED: a callback of the call may already be writing it.
         with self._claim_cursor() as cr:
-            # (gone when the coordinator's phone already failed: see
-            # SalesCall._dialer_on_agent)
-            call = Call.with_env(self.env(cr=cr)).browse(call_id).exists()
+            # sudo: the dialer's own record of the call this request placed
+            # a moment ago, written with the network's facts (see
+            # SalesCall._dialer_write), in one query. (Gone when the
+            # coordinator's phone already failed: see SalesCall._dialer_on_agent.)
+            Mine = Call.with_env(self.env(cr=cr, su=True))
+            call = Mine.search_fetch([("id", "=", call_id)], Mine._dialer_fetched())
             if not call:
                 return Call.browse(call_id)
-            call._dialer_write({"provider_call_id": placed.sid})
+            vals = {"provider_call_id": placed.sid}
             if call.dial_status == "agent dialling":
-                call._dialer_write({"dial_status": "agent queued"})
+                vals["dial_status"] = "agent queued"
+            call._dialer_write(vals)
             call._dialer_notify()
             call.env.flush_all()
         return Call.browse(call_id)
-
-    def _dialer_record(self, now, vals):
-        """Create the dialled call ``vals`` and commit it, on a cursor of its
-        own; returns ``(id, False)``, or ``(id, True)`` with the attempt of
-        this follow-up already placed (another press, or a first run of this
-        request), which is not placed again. The dials of one follow-up wait
-        for each other on a lock of the follow-up's own, in READ COMMITTED, so
-        that the second sees the first."""
-        with self._claim_cursor() as cr:
-            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", DIAL_LOCK, self.id))
-            mine = self.with_env(self.env(cr=cr))
-            ringing = mine._dialer_ringing(now)
-            if ringing:
-                return ringing.id, True
-            call = mine.env["sales.call"]._sales_create_workflow([vals])
-            # Written before the commit, while this environment is held (see
-            # _dialer_release).
-            mine.env.flush_all()
-            return call.id, False
 
     def _dialer_forget(self, call_id):
         """Remove the attempt ``call_id`` that Twilio did not place, for good
@@ -930,32 +1012,15 @@ class SalesFollowup(models.Model):
 
         The claim is committed on a cursor of its own, which this request's
         REPEATABLE READ snapshot predates: here the follow-up still looks
-        unclaimed, and writing it would fail to serialize. The dial therefore
-        runs on a fresh cursor of the registry, whose transaction begins after
-        the claim's commit and sees it (in test mode, Odoo's TestCursor inside
-        the test's transaction, which sees it too), and this request writes
-        nothing on its own cursor. ``action_dial`` keeps a dial once however
-        often this runs (a double click, a retried request): the attempt is
-        committed before Twilio is asked, and found again."""
+        unclaimed, and writing it would fail to serialize. The dial runs on
+        cursors of its own in READ COMMITTED (see ``_dialer_dial``), which see
+        the claim (in test mode, Odoo's TestCursor inside the test's
+        transaction, which sees it too), and this request writes nothing on
+        its own cursor; the call screen is read there too. The dial is placed
+        once however often this runs (a double click, a retried request): the
+        attempt is committed before Twilio is asked, and found again."""
         self.ensure_one()
-        refusal = action = None
-        with self.env.registry.cursor() as cr:
-            mine = self.with_env(self.env(cr=cr))
-            try:
-                mine.action_dial()
-            except UserError as error:
-                # What a refusal undid (the claim released or the call held,
-                # the attempt removed) is committed on cursors of their own,
-                # and the dial writes nothing on this one: it is committed
-                # all the same, rather than rolled back, because in test mode
-                # each cursor is a savepoint inside the one opened before it,
-                # and rolling this one back would undo those opened inside it.
-                refusal = error
-            else:
-                action = mine._action_open_call()
-        if refusal:
-            raise refusal
-        return action
+        return self._dialer_dial(fields.Datetime.now(), screen=True)
 
     @api.model
     def _dialer_held(self):
@@ -981,6 +1046,9 @@ class SalesFollowup(models.Model):
         return self.action_open_call()
 
     def action_log_call(self, result, *args, **kwargs):
+        if _FILLING.get() is not None:
+            # A callback of the line logs its own call (SalesCall._dialer_log).
+            return super().action_log_call(result, *args, **kwargs)
         # A dialled call of this coordinator's still waiting for its result
         # takes it, rather than a second call for one attempt.
         dialled = self.env["sales.call"].search(

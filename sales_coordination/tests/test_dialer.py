@@ -438,6 +438,76 @@ class TestDialing(DialerCommon):
                 self.env.invalidate_all()
                 self.twilio.refuse = None
 
+    def test_the_chain_a_coordinator_waits_for_query_count(self):
+        """The chain the coordinator waits for between two calls: the final
+        callback of a call (it logs what the line said), then Next call, which
+        claims the next call and dials it. Counted so that what it costs does
+        not creep back: the dial checks the customer's rules and records the
+        attempt on one cursor of its own (committed before Twilio is asked),
+        and the callback finds its integration and its call in one query each."""
+        self.coordinator.sales_dialer_on = True
+        now = datetime.now().replace(microsecond=0)
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Queued customer {i}",
+                    "phone": f"+1312555{1000 + i}",
+                    "user_id": self.advisor.id,
+                }
+                for i in range(2)
+            ]
+        )
+        self.Followup.create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "kind": "callback",
+                    "window_start": now - timedelta(hours=1),
+                    "window_end": now + timedelta(hours=3),
+                }
+                for lead in leads
+            ]
+        )
+        Followup = self.Followup.with_user(self.coordinator)
+
+        def next_call():
+            screen = call_kw(Followup, "action_next_call", [], {})
+            self.assertEqual(screen["res_model"], "sales.call.outcome")
+            followup = self.Followup.browse(screen["context"]["default_followup_id"])
+            self.env.invalidate_all()
+            [call] = followup.call_ids
+            self.assertEqual(call.dial_status, "agent queued")
+            self._ok(self._agent(call, "ringing"))
+            self._ok(self._agent(call, "in-progress"))
+            self._ok(self._customer(call, "ringing"))
+            return call
+
+        # The first chain fills the caches that live across requests.
+        self._ok(self._customer(next_call(), "no-answer"))
+        call = next_call()
+        call.read(["provider_call_id", "dial_token"])  # the test's own reads
+        # The savepoint around the queue's action_log_call, its flush of the
+        # callback's own mark, and the queue's rules of the attempt (the
+        # customer's streak, the next window in the coordinator's time zone).
+        with self.assertQueryCount(17):
+            self._ok(self._customer(call, "no-answer"))
+        call = self._read(call)
+        self.assertEqual(call.result, "no_answer")
+        self.assertEqual(
+            (call.followup_id.state, call.followup_id.attempt_count), ("queued", 1)
+        )
+        # The coordinator, the claim; the dial lock, the follow-up, the
+        # ringing check, the coordinator on the dial's cursor, the
+        # integration, the lead, the blacklist, the company's hours, the
+        # attempt; after Twilio, the call, its coordinator, the SID, the bus.
+        with self.assertQueryCount(16):
+            next_call_screen = call_kw(Followup, "action_next_call", [], {})
+        self.assertEqual(len(self.twilio.created()), 3)
+        self.assertEqual(
+            next_call_screen["context"]["default_followup_id"],
+            self.Followup.search([("lead_id", "=", leads[1].id)]).id,
+        )
+
     def test_per_role(self):
         # An advisor dials nothing.
         with self.assertRaises(AccessError):

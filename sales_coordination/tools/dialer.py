@@ -11,6 +11,7 @@ places to the coordinator's own phone (its CallSid is the call's
 ``recording``, the bridged conversation's recording.
 """
 
+import functools
 from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -137,8 +138,10 @@ def is_invalid_number(params):
     )
 
 
+@functools.lru_cache(maxsize=1024)
 def number_time_zones(e164):
-    """The time zones of a phone number's region (empty when unknown)."""
+    """The time zones of a phone number's region (empty when unknown); the
+    same number is parsed once per process."""
     try:
         parsed = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
