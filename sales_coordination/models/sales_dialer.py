@@ -528,6 +528,8 @@ class SalesCall(models.Model):
         """Whether the company's number of failures to a number that does not
         exist is reached with this call."""
         company = self.company_id or self.integration_id.company_id
+        # sudo: a signed callback, nobody logged in; the failed dials to this
+        # lead's number are counted whoever made them.
         failures = self.sudo().search_count(
             [("lead_id", "=", self.lead_id.id), ("dial_invalid_number", "=", True)]
         )
@@ -562,6 +564,8 @@ class SalesCall(models.Model):
                 error,
             )
             with owning(self._name, "result"):
+                # sudo: the attempt happened whoever holds the call now (the
+                # signed callback's fact, on the dialler's own record).
                 self.sudo().write({"result": result})
             outcome = "not logged on the follow-up"
         self._dialer_notify(logged=outcome == "logged")
@@ -575,6 +579,8 @@ class SalesCall(models.Model):
         url = company.sales_dialer_voicemail_url
         if not (url and leg_sid and self.user_id.sales_dialer_voicemail_drop):
             return False
+        # sudo: the integration's credentials are the managers'; the company
+        # chose to drop its message, and only Twilio's client reads them.
         source = self.integration_id.sudo()
         try:
             source._dialer_client().calls(leg_sid).update(
@@ -668,13 +674,9 @@ class SalesFollowup(models.Model):
         return action if screen else call
 
     def _dialer_check_held(self, now):
-        """Refuse the dial of a call the current coordinator does not hold."""
-        if (
-            self.state != "claimed"
-            or self.claimed_by_id != self.env.user
-            or not self.claim_expires_at
-            or self.claim_expires_at <= now
-        ):
+        """Refuse the dial of a call the current coordinator does not hold
+        (``_held_domain``, the one definition)."""
+        if not self.filtered_domain(self._held_domain(self.env.uid, now)):
             raise UserError(
                 self.env._(
                     "Take the call to %(who)s with Next call before dialling it.",
