@@ -285,11 +285,14 @@ def cleanup(database, company_id):
     """Cancel the floor's calls that are still open, archive its people and
     its company."""
     with environment(database) as env:
+        from odoo.addons.sales_coordination.models.sales_followup import OPEN_STATES
+
         env.cr.execute(
             SQL(
                 """UPDATE sales_followup SET state = 'cancelled', claimed_by_id = NULL
-                    WHERE company_id = %s AND state IN ('queued', 'claimed')""",
+                    WHERE company_id = %s AND state IN %s""",
                 company_id,
+                OPEN_STATES,
             )
         )
         env["sales.inbound.source"].search([("company_id", "=", company_id)]).write(
