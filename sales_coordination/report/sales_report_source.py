@@ -54,8 +54,18 @@ class SalesReportSource(models.Model):
         "the board's and Coordinator Activity's Appointments Set, the bookings of "
         "each coordinator.",
     )
-    won_count = fields.Integer(string="Won", readonly=True)
-    revenue = fields.Monetary(readonly=True, currency_field="company_currency_id")
+    won_count = fields.Integer(
+        string="Won",
+        readonly=True,
+        help="Leads in a won stage. The Source Funnel's Sold counts the same "
+        "without Sales; with Sales, the leads with a confirmed order.",
+    )
+    revenue = fields.Monetary(
+        readonly=True,
+        currency_field="company_currency_id",
+        help="The expected revenue of the won leads. With Sales, the Source "
+        "Funnel's Revenue is that of the confirmed orders.",
+    )
     company_currency_id = fields.Many2one(
         related="company_id.currency_id", string="Currency", readonly=True
     )
