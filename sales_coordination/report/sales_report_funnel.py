@@ -166,8 +166,9 @@ class SalesReportFunnel(models.Model):
         if groupby_spec != "date:month":
             return sql
         # Each row's month, read rather than computed from its date: the same
-        # value (the first day of the date's month), given for the leads by the
-        # key of their index, in order (see _lead_rows).
+        # value (the first day of the date's month; the date is a day, which no
+        # user's time zone moves), given for the leads by the key of their
+        # index (see _lead_rows).
         return SQL.identifier(self._table, "month")
 
     def _lead_rows(self):
