@@ -1,6 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools.indexes import funnel_month
 from .sales_report_source import COUNTED, LEAD_COLUMNS
 
 
@@ -160,9 +161,25 @@ class SalesReportFunnel(models.Model):
             ratio,
         )
 
+    def _read_group_groupby(self, groupby_spec, query):
+        sql = super()._read_group_groupby(groupby_spec, query)
+        if groupby_spec != "date:month":
+            return sql
+        # Each row's month, read rather than computed from its date: the same
+        # value (the first day of the date's month; the date is a day, which no
+        # user's time zone moves), given for the leads by the key of their
+        # index (see _lead_rows).
+        return SQL.identifier(self._table, "month")
+
     def _lead_rows(self):
-        # Grouped by source and date, only columns of crm_lead's funnel index
-        # (tools/indexes.py).
+        # Grouped by source and month, only columns of crm_lead's funnel index
+        # (tools/indexes.py), whose key is the source and ``month``: the index
+        # gives each lead's month rather than every lead computing it. Which
+        # leads count is a column, filtered outside the union (_table_query),
+        # not a WHERE of its own: PostgreSQL merges a branch of a union into
+        # the query only when it has no condition, and a branch it cannot merge
+        # is computed whole, every column of every lead, before the grouping
+        # reads it.
         return SQL(
             """
             SELECT lead.id AS id,
@@ -181,13 +198,15 @@ class SalesReportFunnel(models.Model):
                    %(revenue)s AS revenue,
                    0::numeric AS spend,
                    0 AS spend_line_count,
-                   %(ratios)s
+                   %(ratios)s,
+                   %(counted)s AS counted,
+                   %(month)s AS month
               FROM crm_lead lead
                    %(sale_join)s
-             WHERE %(counted)s
             """,
             issued=issued_sql(),
             counted=COUNTED,
+            month=funnel_month(SQL.identifier("lead", "create_date")),
             ratios=self._no_ratios(),
             **self._lead_sale_sql(),
         )
@@ -219,7 +238,9 @@ class SalesReportFunnel(models.Model):
                    0, 0, 0, 0, 0, 0, 0, 0::numeric,
                    cost.amount,
                    1,
-                   %s
+                   %s,
+                   TRUE,
+                   date_trunc('month', cost.month::timestamp)::date
               FROM sales_source_cost cost
             """,
             self._no_ratios(),
@@ -233,7 +254,11 @@ class SalesReportFunnel(models.Model):
 
     @property
     def _table_query(self):
-        return SQL("%s UNION ALL %s", self._lead_rows(), self._spend_rows())
+        return SQL(
+            "SELECT * FROM (%s UNION ALL %s) funnel WHERE funnel.counted",
+            self._lead_rows(),
+            self._spend_rows(),
+        )
 
 
 STEPS = [

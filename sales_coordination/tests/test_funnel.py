@@ -565,6 +565,54 @@ class TestSourceFunnel(FunnelCommon):
         }
         self.assertEqual(sorted(signs.values()), [(1, 0, False), (1, 300, 300.0)])
 
+    def test_month_of_the_day_in_every_time_zone(self):
+        # A lead sits in the month of the day it came in (UTC), a line of spend
+        # in its own month, whatever the time zone of the manager grouping them
+        # by month: as the dates grouped by month one by one.
+        border = self.env["utm.source"].create({"name": "Border (funnel)"})
+        late = self._lead("B1 last hour of January", border, self.advisor)
+        early = self._lead("B2 first hour of February", border, self.advisor)
+        self.env.flush_all()
+        for lead, created in (
+            (late, datetime(2026, 1, 31, 23, 30)),
+            (early, datetime(2026, 2, 1, 0, 30)),
+        ):
+            self.env.cr.execute(
+                "UPDATE crm_lead SET create_date = %s WHERE id = %s",
+                (created, lead.id),
+            )
+        Cost = self.env["sales.source.cost"].with_user(self.manager)
+        Cost.create({"source_id": border.id, "month": "2026-02-01", "amount": 250})
+        self.env.invalidate_all()
+        domain = [("source_id", "=", border.id)]
+        for tz in ("Pacific/Pago_Pago", "UTC", "Pacific/Kiritimati"):
+            report = (
+                self.env["sales.report.funnel"]
+                .with_user(self.manager)
+                .with_context(tz=tz)
+            )
+            by_month = report._read_group(
+                domain, ["date:month"], ["lead_count:sum", "spend:sum"]
+            )
+            one_by_one = {}
+            for row in report.search(domain):
+                month = row.date.replace(day=1)
+                leads, spend = one_by_one.get(month, (0, 0))
+                one_by_one[month] = (leads + row.lead_count, spend + row.spend)
+            self.assertEqual(
+                by_month,
+                [
+                    (fields.Date.to_date("2026-01-01"), 1, 0),
+                    (fields.Date.to_date("2026-02-01"), 1, 250),
+                ],
+                tz,
+            )
+            self.assertEqual(
+                {month: values for month, *values in by_month},
+                {month: list(values) for month, values in one_by_one.items()},
+                tz,
+            )
+
     def test_advisor_sees_own_rows_and_no_spend(self):
         rows = self._funnel(user=self.advisor, measures=self.MEASURES)
         # Radio: R1, R2, R5 are the advisor's.

@@ -16,9 +16,10 @@ class TestReportIndexes(SalesCoordinationCommon):
     few rows, without demo data or beside Sales) dropped inside the test; on a
     million it chooses the index itself (bench/)."""
 
-    def _pivot_plan(self, model, measures, index):
+    def _pivot_plan(self, model, measures, index, hashing=True):
         """The plan of the grouping query of ``model`` by source and month, with
-        ``index`` the only one of the addon's report indexes of crm_lead."""
+        ``index`` the only one of the addon's report indexes of crm_lead (and
+        without hashing the groups unless ``hashing``)."""
         report = self.env[model].with_user(self.manager)
         cr = self.env.cr
         with patch.object(cr, "execute", wraps=cr.execute) as execute:
@@ -43,6 +44,8 @@ class TestReportIndexes(SalesCoordinationCommon):
             cr.execute(SQL("DROP INDEX %s", SQL.identifier(sibling)))
         cr.execute(SQL("SET LOCAL enable_seqscan = off"))
         cr.execute(SQL("SET LOCAL enable_bitmapscan = off"))
+        if not hashing:
+            cr.execute(SQL("SET LOCAL enable_hashagg = off"))
         cr.execute(SQL("EXPLAIN %s", grouping[0]))
         return "\n".join(row[0] for row in cr.fetchall())
 
@@ -60,17 +63,35 @@ class TestReportIndexes(SalesCoordinationCommon):
         )
         self.assertIn("Index Only Scan using crm_lead_sales_source_index", plan)
 
-    def test_funnel_reads_its_index_alone(self):
+    def _funnel_measures(self):
         funnel = self.env["sales.report.funnel"]
-        measures = [
+        return [
             f"{name}:sum"
             for name, field in funnel._fields.items()
             if field.type in ("integer", "float", "monetary") and name != "id"
         ]
+
+    def test_funnel_reads_its_index_alone(self):
         plan = self._pivot_plan(
-            "sales.report.funnel", measures, "crm_lead_sales_funnel_report_index"
+            "sales.report.funnel",
+            self._funnel_measures(),
+            "crm_lead_sales_funnel_month_index",
         )
-        self.assertIn("Index Only Scan using crm_lead_sales_funnel_report_index", plan)
+        self.assertIn("Index Only Scan using crm_lead_sales_funnel_month_index", plan)
+
+    def test_funnel_reads_its_months_in_order(self):
+        # The month of each lead is the key of the index: grouped without a
+        # hash, the leads come from the index in the grouping's order, merged
+        # with the (sorted) spend, never sorted themselves.
+        plan = self._pivot_plan(
+            "sales.report.funnel",
+            self._funnel_measures(),
+            "crm_lead_sales_funnel_month_index",
+            hashing=False,
+        )
+        self.assertIn("Merge Append", plan)
+        scan = plan.index("Index Only Scan using crm_lead_sales_funnel_month_index")
+        self.assertNotIn("->  Sort", plan[plan.index("Merge Append") : scan])
 
     def test_former_index_is_gone(self):
         self.env.cr.execute(
@@ -81,6 +102,7 @@ class TestReportIndexes(SalesCoordinationCommon):
         )
         names = {row[0] for row in self.env.cr.fetchall()}
         self.assertIn("crm_lead_sales_source_index", names)
-        self.assertIn("crm_lead_sales_funnel_report_index", names)
+        self.assertIn("crm_lead_sales_funnel_month_index", names)
+        self.assertNotIn("crm_lead_sales_funnel_report_index", names)
         self.assertNotIn("crm_lead_sales_month_index", names)
         self.assertNotIn("crm_lead_sales_funnel_index", names)
