@@ -1,6 +1,8 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..tools.funnel import counted_sql
+
 # The lead columns the by-source and funnel reports read: pending writes to them
 # are flushed before a report is queried.
 LEAD_COLUMNS = [
@@ -22,8 +24,8 @@ LEAD_COLUMNS = [
     "sales_rehash_count",
     "sales_not_lead",
 ]
-# The leads the reports count: not those whose call was excused as not a lead.
-COUNTED = SQL("lead.sales_not_lead IS NOT TRUE")
+# The leads the reports count (tools/funnel.py).
+COUNTED = counted_sql("lead")
 
 
 class SalesReportSource(models.Model):

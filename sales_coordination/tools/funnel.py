@@ -5,6 +5,14 @@ from it (crm_lead.py) and filled with it on rows the ORM did not write
 
 from odoo.tools import SQL
 
+def counted_sql(lead=None):
+    """The leads the reports count, as an SQL condition on ``lead`` (an SQL
+    alias of crm_lead; none: the table's own columns, as an index's condition
+    has them): not those whose call a coordinator excused as not a lead."""
+    column = SQL.identifier(lead, "sales_not_lead") if lead else SQL("sales_not_lead")
+    return SQL("%s IS NOT TRUE", column)
+
+
 # The funnel columns of a lead: column type, value without appointments,
 # debriefs or a sale (None: empty).
 FUNNEL_COLUMNS = {

@@ -4,6 +4,8 @@ addon's uninstall hook, since the ORM knows nothing of them."""
 
 from odoo.tools import SQL
 
+from .funnel import counted_sql
+
 # The last digits of a phone number, whatever its punctuation: enough to find the
 # contacts sharing a caller's number through an index, then compared in full.
 PHONE_TAIL = 9
@@ -61,9 +63,9 @@ def funnel_month(column):
     return SQL("date_trunc('month', %s)::date", column)
 
 
-# The leads the reports count (see report/sales_report_source.py): the calls a
-# coordinator excused as not a lead are left out of the index too.
-COUNTED_LEADS = SQL("sales_not_lead IS NOT TRUE")
+# The leads the reports count (tools/funnel.py): the calls a coordinator excused
+# as not a lead are left out of the index too.
+COUNTED_LEADS = counted_sql()
 
 # index name: (table, indexed expression, partial condition[, included columns])
 INDEXES = {
