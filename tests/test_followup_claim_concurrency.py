@@ -13,6 +13,7 @@ from unittest.mock import patch
 
 import pytest
 from psycopg2.errors import SerializationFailure
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -156,7 +157,32 @@ def log(followup_id):
     return work
 
 
-def test_sixteen_coordinators_empty_the_queue(queue):
+@pytest.fixture
+def failures():
+    """Counts Next call's claims (one per scope it looks in) and those that
+    failed to serialize, which the press made again at once on a fresh
+    snapshot: no request retry, but a round trip each."""
+    Followup = Registry(dbname())["sales.followup"]
+    claim_scope = Followup._claim_scope
+    counts = {"claims": 0, "failed": 0}
+    lock = threading.Lock()
+
+    def counted(self, cr, scope, now, values):
+        try:
+            return claim_scope(self, cr, scope, now, values)
+        except TransactionRollbackError:
+            with lock:
+                counts["failed"] += 1
+            raise
+        finally:
+            with lock:
+                counts["claims"] += 1
+
+    with patch.object(Followup, "_claim_scope", counted):
+        yield counts
+
+
+def test_sixteen_coordinators_empty_the_queue(queue, failures):
     registry = Registry(dbname())
     barrier = threading.Barrier(THREADS)
     claimed = [[] for _ in range(THREADS)]
@@ -196,7 +222,9 @@ def test_sixteen_coordinators_empty_the_queue(queue):
     assert sum(claim_retries) == 0, claim_retries
     print(
         f"\n{FOLLOWUPS} follow-ups by {THREADS} coordinators: claim retries "
-        f"{sum(claim_retries)}, call-log retries {sum(log_retries)}"
+        f"{sum(claim_retries)}, call-log retries {sum(log_retries)}; "
+        f"{failures['failed']} of {failures['claims']} claims failed to "
+        "serialize and were made again at once"
     )
 
 
@@ -287,7 +315,7 @@ def change_decay(registry, ids):
     request(registry, SUPERUSER_ID, work, [])
 
 
-def test_next_call_while_the_upkeep_runs(queue):
+def test_next_call_while_the_upkeep_runs(queue, failures):
     """The decay upkeep runs again and again while 16 coordinators empty the
     queue: each call is handed out once, the upkeep finishes every time, nobody
     is told that nothing is due while calls wait, and neither side retries."""
@@ -359,7 +387,9 @@ def test_next_call_while_the_upkeep_runs(queue):
     print(
         f"\n{FOLLOWUPS} follow-ups by {THREADS} coordinators during "
         f"{len(upkeep_runs)} upkeep runs ({sum(upkeep_runs)} batches): claim "
-        f"retries {sum(claim_retries)}, upkeep retries {sum(upkeep_retries)}"
+        f"retries {sum(claim_retries)}, upkeep retries {sum(upkeep_retries)}; "
+        f"{failures['failed']} of {failures['claims']} claims failed to "
+        "serialize and were made again at once"
     )
 
 
@@ -426,13 +456,13 @@ def test_a_press_begun_before_the_other_committed_gets_its_call(queue):
             )
         )
     Followup = registry["sales.followup"]
-    attempt = Followup._claim_attempt
+    claim_scope = Followup._claim_scope
     claimed, commit = threading.Event(), threading.Event()
     got, errors = {}, []
 
-    def first_attempt(self, cr, now, values):
-        result = attempt(self, cr, now, values)
-        if threading.current_thread().name == "first" and result[0]:
+    def claim_then_wait(self, cr, scope, now, values):
+        result = claim_scope(self, cr, scope, now, values)
+        if threading.current_thread().name == "first" and result:
             # Claimed, not committed yet.
             claimed.set()
             commit.wait(timeout=60)
@@ -450,7 +480,7 @@ def test_a_press_begun_before_the_other_committed_gets_its_call(queue):
         holder.execute(
             SQL("SELECT id FROM sales_followup WHERE id = %s FOR NO KEY UPDATE", own.id)
         )
-        with patch.object(Followup, "_claim_attempt", first_attempt):
+        with patch.object(Followup, "_claim_scope", claim_then_wait):
             first = threading.Thread(target=press, args=("first",), name="first")
             second = threading.Thread(target=press, args=("second",), name="second")
             first.start()

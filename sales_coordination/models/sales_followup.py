@@ -753,8 +753,7 @@ class SalesFollowup(models.Model):
         pauses = 0
         while True:
             try:
-                with self._claim_cursor() as cr:
-                    claimed, in_reach = self._claim_attempt(cr, now, values)
+                claimed, in_reach = self._claim_attempt(now, values)
             except TransactionRollbackError:
                 # A call claimed since this attempt's snapshot, or this
                 # coordinator's other press: again at once, on a fresh one.
@@ -773,22 +772,33 @@ class SalesFollowup(models.Model):
         self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
         return self.browse(claimed)
 
-    def _claim_attempt(self, cr, now, values):
-        """One attempt of Next call on ``cr``: the coordinator's row and their
-        own calls, unless they hold one, in one round trip (most presses end
-        there); the call they hold; the other scopes in order. Returns the id
-        of the call claimed (or held), or None and whether a claimable call is
-        in reach all the same (locked for a moment)."""
-        claimed = self._claim_one(
-            cr, "own", values, unless_held=True, lock=True
-        ) or self._held_claim(cr, now)
-        for scope in CLAIM_SCOPES[1:]:
-            if claimed:
-                break
-            claimed = self._claim_one(cr, scope, values)
-        if claimed:
-            return claimed, True
-        return None, self._claimable_exists(cr, now)
+    def _claim_attempt(self, now, values):
+        """One attempt of Next call: each scope in order (``CLAIM_SCOPES``), in
+        a short transaction of its own whose first statement claims, so that
+        its snapshot is as fresh as can be when it meets the calls other
+        coordinators are claiming. Returns the id of the call claimed (or
+        held), or None and whether a claimable call is in reach all the same
+        (locked for a moment)."""
+        for scope in CLAIM_SCOPES:
+            with self._claim_cursor() as cr:
+                claimed = self._claim_scope(cr, scope, now, values)
+                if claimed:
+                    return claimed, True
+                # Nothing claimed: the coordinator's row is left as it was.
+                cr.rollback()
+        with self._claim_cursor() as cr:
+            # (a call their other press claimed meanwhile)
+            held = self._held_claim(cr, now)
+            return held, bool(held) or self._claimable_exists(cr, now)
+
+    def _claim_scope(self, cr, scope, now, values):
+        """On ``cr``, in one round trip: the coordinator's row, then the first
+        free call of ``scope`` unless they hold one; in their own scope (most
+        presses end there), the call they hold. Returns its id, or None."""
+        claimed = self._claim_one(cr, scope, values)
+        if not claimed and scope == "own":
+            claimed = self._held_claim(cr, now)
+        return claimed
 
     def _claim_scope_sql(self, scope, uid):
         """The calls of ``scope`` (see ``CLAIM_SCOPES``) for the coordinator
@@ -903,16 +913,15 @@ class SalesFollowup(models.Model):
         row = cr.fetchone()
         return row and row[0]
 
-    def _claim_one(self, cr, scope, values, unless_held=False, lock=False):
-        """Claim the first free call of ``scope``; ``values`` from
-        ``_claim_values``; with ``lock``, the coordinator's row of
-        ``sales.claim.lock`` first, in the same round trip. Returns its id, or
-        None.
+    def _claim_one(self, cr, scope, values):
+        """Claim the first free call of ``scope`` unless the coordinator holds
+        one, after writing their row of ``sales.claim.lock``, in one round trip;
+        ``values`` from ``_claim_values``. Returns its id, or None.
 
         The statement is planned at every press (about as long as it runs): a
         prepared statement would not outlive the request, since Odoo's pool
         resets each connection it lends (psycopg2's reset is ``DISCARD ALL``)."""
-        code, params = self._claim_statement(scope, unless_held, lock)
+        code, params = self._claim_statement(scope)
         # A serialization failure is expected, and taken by the caller.
         cr.execute(
             code, [_stand_in(param, values) for param in params], log_exceptions=False
@@ -921,20 +930,21 @@ class SalesFollowup(models.Model):
         return row and row[0]
 
     @api.model
-    @tools.ormcache("scope", "unless_held", "lock")
-    def _claim_statement(self, scope, unless_held, lock=False):
-        """The claim of ``scope`` (with ``lock``, after the coordinator's row)
-        as SQL code and parameters, composed once per process for stand-in
-        values (the moment, the coordinator, their companies) that each press
-        replaces with its own: a press pays for its statement's planning, not
-        for composing it again."""
+    @tools.ormcache("scope")
+    def _claim_statement(self, scope):
+        """The claim of ``scope``, after the coordinator's row, as SQL code and
+        parameters, composed once per process for stand-in values (the
+        moment, the coordinator, their companies) that each press replaces
+        with its own: a press pays for its statement's planning, not for
+        composing it again."""
         uid, now = STAND_IN_UID, STAND_IN_AT
         held = SQL(
             "NOT EXISTS (SELECT 1 FROM sales_followup WHERE %s)",
             self._held_sql(uid, now),
         )
         statement = SQL(
-            """UPDATE sales_followup claimed
+            """%(lock)s;
+            UPDATE sales_followup claimed
                SET state = 'claimed', claimed_by_id = %(uid)s,
                    -- the lease of the call's company, read here rather than
                    -- through the ORM, which would fetch every column of it
@@ -956,18 +966,15 @@ class SalesFollowup(models.Model):
                    FOR NO KEY UPDATE SKIP LOCKED)
             RETURNING claimed.id
             """,
+            lock=self.env["sales.claim.lock"]._lock_sql(uid, now),
             uid=uid,
             company=STAND_IN_COMPANY,
             now=now,
             claimable=self._claimable_sql(STAND_IN_AT),
             companies=STAND_IN_COMPANIES,
             scope=self._claim_scope_sql(scope, uid),
-            held=held if unless_held else SQL("TRUE"),
+            held=held,
         )
-        if lock:
-            statement = SQL(
-                "%s; %s", self.env["sales.claim.lock"]._lock_sql(uid, now), statement
-            )
         return statement.code, tuple(statement.params)
 
     def _check_coordinator(self):
