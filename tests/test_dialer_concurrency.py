@@ -252,10 +252,10 @@ def test_a_callback_while_the_sid_is_recorded_is_kept(dial_setup, standin):
     notify = Call._dialer_notify
     ringers, errors = [], []
 
-    def ringing(call_id):
+    def ringing(call_id, sid):
         """Twilio's callback, as the controller takes it, in a request of its
         own that Odoo runs again when it fails to serialize."""
-        params = {"CallSid": "CA" + "7" * 32, "CallStatus": "ringing"}
+        params = {"CallSid": sid, "CallStatus": "ringing"}
         try:
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
@@ -282,7 +282,9 @@ def test_a_callback_while_the_sid_is_recorded_is_kept(dial_setup, standin):
         # The dial's own notice, the SID and "agent queued" written: the
         # callback comes now, and either ends at once or waits for the dial.
         if not payload and not ringers:
-            ringer = threading.Thread(target=ringing, args=(self.id,))
+            ringer = threading.Thread(
+                target=ringing, args=(self.id, self.provider_call_id)
+            )
             ringers.append(ringer)
             ringer.start()
             deadline = time.monotonic() + 30
