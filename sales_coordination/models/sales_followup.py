@@ -735,11 +735,12 @@ class SalesFollowup(models.Model):
         on a fresh snapshot, which shows it the call the first claimed; other
         coordinators never wait.
 
-        Each attempt is a short transaction of its own (``_claim_cursor``), in
-        Odoo's REPEATABLE READ, committed at once, as ir.cron acquires its
-        jobs: an attempt that meets a call another coordinator claimed since
-        its snapshot fails to serialize, and the next one, begun at once,
-        passes it over.
+        The claim of each scope is a short transaction of its own
+        (``_claim_cursor``), in Odoo's REPEATABLE READ, committed at once, as
+        ir.cron acquires its jobs: a claim that meets a call another
+        coordinator claimed since its snapshot fails to serialize, and the
+        press begins again at once on a fresh snapshot, which passes that call
+        over; the request itself is not retried.
 
         In the calling request, use only the id. The request's snapshot
         predates the claim, so reading the follow-up there shows it unclaimed,
