@@ -751,15 +751,19 @@ class SalesFollowup(models.Model):
         now = fields.Datetime.now()
         values = self._claim_values(now)
         deadline = time.monotonic() + CLAIM_PATIENCE
-        pauses = 0
+        pauses = late = 0
         while True:
             try:
                 claimed, in_reach = self._claim_attempt(now, values)
             except TransactionRollbackError:
                 # A call claimed since this attempt's snapshot, or this
-                # coordinator's other press: again at once, on a fresh one.
+                # coordinator's other press: again at once, on a fresh one (once
+                # the patience has run out, a few times more, before Odoo runs
+                # the whole request again after a pause).
                 if time.monotonic() >= deadline:
-                    raise
+                    late += 1
+                    if late >= CLAIM_TRIES:
+                        raise
                 _logger.debug("Next call failed to serialize: trying again")
                 continue
             # SKIP LOCKED passed over rows locked for a moment: while a claimable
