@@ -1,19 +1,16 @@
 """Many coordinators pressing Next call at once, each request on its own cursor and
 committed, as Odoo workers would: every due follow-up is handed out exactly once,
 none is lost, nobody deadlocks, and a claim whose request died comes back after
-its lease. Every cursor here is Odoo's own, in its REPEATABLE READ, as in
-production."""
+its lease."""
 
 import threading
-import time
 import traceback
 import uuid
 from datetime import datetime, timedelta
-from unittest.mock import patch
 
 import pytest
 from psycopg2.errors import SerializationFailure
-from psycopg2.extensions import TransactionRollbackError
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -157,32 +154,7 @@ def log(followup_id):
     return work
 
 
-@pytest.fixture
-def failures():
-    """Counts Next call's claims (one per scope it looks in) and those that
-    failed to serialize, which the press made again at once on a fresh
-    snapshot: no request retry, but a round trip each."""
-    Followup = Registry(dbname())["sales.followup"]
-    claim_scope = Followup._claim_scope
-    counts = {"claims": 0, "failed": 0}
-    lock = threading.Lock()
-
-    def counted(self, cr, scope, now, values):
-        try:
-            return claim_scope(self, cr, scope, now, values)
-        except TransactionRollbackError:
-            with lock:
-                counts["failed"] += 1
-            raise
-        finally:
-            with lock:
-                counts["claims"] += 1
-
-    with patch.object(Followup, "_claim_scope", counted):
-        yield counts
-
-
-def test_sixteen_coordinators_empty_the_queue(queue, failures):
+def test_sixteen_coordinators_empty_the_queue(queue):
     registry = Registry(dbname())
     barrier = threading.Barrier(THREADS)
     claimed = [[] for _ in range(THREADS)]
@@ -216,15 +188,12 @@ def test_sixteen_coordinators_empty_the_queue(queue, failures):
     assert len(set(handed_out)) == FOLLOWUPS, "each exactly once"
     assert followup_states(queue) == {"done": FOLLOWUPS}, "none lost"
     assert sum(1 for ids in claimed if ids) > THREADS // 2, "the work was shared"
-    # Claims run in short transactions of their own, and try again at once
-    # when they meet a call claimed since their snapshot: no request fails to
-    # serialize, hence no retry, however many coordinators press at once.
+    # Claims run in their own READ COMMITTED transaction: no serialization
+    # failure, hence no retry, however many coordinators press at once.
     assert sum(claim_retries) == 0, claim_retries
     print(
         f"\n{FOLLOWUPS} follow-ups by {THREADS} coordinators: claim retries "
-        f"{sum(claim_retries)}, call-log retries {sum(log_retries)}; "
-        f"{failures['failed']} of {failures['claims']} claims failed to "
-        "serialize and were made again at once"
+        f"{sum(claim_retries)}, call-log retries {sum(log_retries)}"
     )
 
 
@@ -305,17 +274,23 @@ def test_claim_of_a_dead_request_comes_back_after_the_lease(queue):
 
 
 def change_decay(registry, ids):
-    """Make the company's queued calls wait for the upkeep: a manager changes
-    its daily decay (the days alone change no row)."""
+    """Make the company's queued calls wait for the upkeep, as a new daily decay
+    does (the days alone change no row)."""
+    with registry.cursor() as cr:
+        # As the upkeep does: beside the claims, without failing to serialize.
+        cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        cr.execute(
+            SQL(
+                """UPDATE sales_followup SET priority_rate = priority_rate * 2
+                    WHERE company_id = %(company)s AND state = 'queued';
+                   UPDATE res_company SET sales_priority_rate_pending = TRUE
+                    WHERE id = %(company)s""",
+                company=ids["company"],
+            )
+        )
 
-    def work(env):
-        company = env["res.company"].browse(ids["company"])
-        company.sales_priority_decay = 10.0 if company.sales_priority_decay != 10 else 5
 
-    request(registry, SUPERUSER_ID, work, [])
-
-
-def test_next_call_while_the_upkeep_runs(queue, failures):
+def test_next_call_while_the_upkeep_runs(queue):
     """The decay upkeep runs again and again while 16 coordinators empty the
     queue: each call is handed out once, the upkeep finishes every time, nobody
     is told that nothing is due while calls wait, and neither side retries."""
@@ -387,9 +362,7 @@ def test_next_call_while_the_upkeep_runs(queue, failures):
     print(
         f"\n{FOLLOWUPS} follow-ups by {THREADS} coordinators during "
         f"{len(upkeep_runs)} upkeep runs ({sum(upkeep_runs)} batches): claim "
-        f"retries {sum(claim_retries)}, upkeep retries {sum(upkeep_retries)}; "
-        f"{failures['failed']} of {failures['claims']} claims failed to "
-        "serialize and were made again at once"
+        f"retries {sum(claim_retries)}, upkeep retries {sum(upkeep_retries)}"
     )
 
 
@@ -415,86 +388,3 @@ def test_the_pressing_request_keeps_to_the_id(queue):
         env = api.Environment(cr, uid, {})
         assert env["sales.followup"].browse(followup.id).state == "claimed"
         assert env["sales.followup"].claim_next() == followup, "the same call"
-
-
-def waiting_for_a_lock(registry, timeout=30):
-    """Wait until a transaction of the database waits for a lock."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with registry.cursor() as cr:
-            cr.execute(
-                """SELECT 1 FROM pg_stat_activity
-                    WHERE datname = current_database() AND wait_event_type = 'Lock'"""
-            )
-            if cr.fetchone():
-                return
-        time.sleep(0.02)
-    raise AssertionError("nobody waited for a lock")
-
-
-def test_a_press_begun_before_the_other_committed_gets_its_call(queue):
-    """Two presses of one coordinator: the second's transaction begins while
-    the first has claimed a call and not committed yet, so its snapshot shows
-    no call held. It must still get the first one's call, not claim a second
-    one; here, a call of the coordinator's own, which another transaction held
-    for a moment while the first press looked (it took a call of the shared
-    pool then), and let go since."""
-    registry = Registry(dbname())
-    uid = queue["coordinators"][1]
-    with registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        followups = env["sales.followup"].search(
-            [("company_id", "=", queue["company"])]
-        )
-        # The shared pool's most urgent call, and one call of their own.
-        shared, own = followups[0], followups[-1]
-        cr.execute(
-            SQL(
-                "UPDATE sales_followup SET queue_coordinator_id = %s WHERE id = %s",
-                uid,
-                own.id,
-            )
-        )
-    Followup = registry["sales.followup"]
-    claim_scope = Followup._claim_scope
-    claimed, commit = threading.Event(), threading.Event()
-    got, errors = {}, []
-
-    def claim_then_wait(self, cr, scope, now, values):
-        result = claim_scope(self, cr, scope, now, values)
-        if threading.current_thread().name == "first" and result:
-            # Claimed, not committed yet.
-            claimed.set()
-            commit.wait(timeout=60)
-        return result
-
-    def press(name):
-        try:
-            got[name] = request(registry, uid, claim, [])
-        except Exception:
-            errors.append(traceback.format_exc())
-
-    holder = registry.cursor()
-    try:
-        # Another transaction holds the coordinator's own call for a moment.
-        holder.execute(
-            SQL("SELECT id FROM sales_followup WHERE id = %s FOR NO KEY UPDATE", own.id)
-        )
-        with patch.object(Followup, "_claim_scope", claim_then_wait):
-            first = threading.Thread(target=press, args=("first",), name="first")
-            second = threading.Thread(target=press, args=("second",), name="second")
-            first.start()
-            assert claimed.wait(timeout=60), errors
-            second.start()
-            waiting_for_a_lock(registry)
-            holder.rollback()  # the own call is free again, unchanged
-            commit.set()
-            first.join(timeout=60)
-            second.join(timeout=60)
-    finally:
-        commit.set()
-        holder.close()
-    assert not errors, errors[0]
-    assert got == {"first": shared.id, "second": shared.id}, got
-    states = followup_states(queue)
-    assert states == {"claimed": 1, "queued": FOLLOWUPS - 1}, states

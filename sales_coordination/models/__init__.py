@@ -14,7 +14,6 @@ from . import crm_lead
 from . import calendar_event
 from . import calendar_attendee
 from . import sales_booking_lock
-from . import sales_claim_lock
 from . import sales_appointment_scheduler
 from . import sales_inbound_source
 from . import sales_inbound_event

@@ -28,6 +28,9 @@ _logger = logging.getLogger(__name__)
 
 # How long a dial stays "in progress" for a second press of the same call.
 RINGING_SECONDS = 60
+# First key of the advisory lock that lines up the dials of one follow-up (the
+# second key is its id): see SalesFollowup._dialer_record.
+DIAL_LOCK = 0x5C_D1A1
 # How long Next call leaves aside a call whose number must be fixed or must not
 # be dialled (the coordinator reads why on the lead meanwhile).
 HOLD_TO_FIX = timedelta(days=1)
@@ -865,50 +868,29 @@ class SalesFollowup(models.Model):
                     "the call is back in the queue. Try again in a moment."
                 )
             ) from None
-
-        def dialer_placed(cr):
-            # A callback of the call may be writing it at the same moment: its
-            # row is locked first, and a callback committed since this
-            # transaction's snapshot makes it fail to serialize and run again
-            # on a fresh one, which reads what the callback wrote.
-            cr.execute(
-                SQL(
-                    "SELECT id FROM sales_call WHERE id = %s FOR NO KEY UPDATE", call_id
-                ),
-                log_exceptions=False,
-            )
-            if not cr.fetchone():
-                # gone when the coordinator's phone already failed: see
-                # SalesCall._dialer_on_agent
-                return
-            call = Call.with_env(self.env(cr=cr)).browse(call_id)
+        # READ COMMITTED: a callback of the call may already be writing it.
+        with self._claim_cursor() as cr:
+            # (gone when the coordinator's phone already failed: see
+            # SalesCall._dialer_on_agent)
+            call = Call.with_env(self.env(cr=cr)).browse(call_id).exists()
+            if not call:
+                return Call.browse(call_id)
             call._dialer_write({"provider_call_id": placed.sid})
             if call.dial_status == "agent dialling":
                 call._dialer_write({"dial_status": "agent queued"})
             call._dialer_notify()
             call.env.flush_all()
-
-        self._claim_transaction(dialer_placed)
         return Call.browse(call_id)
 
     def _dialer_record(self, now, vals):
         """Create the dialled call ``vals`` and commit it, on a cursor of its
         own; returns ``(id, False)``, or ``(id, True)`` with the attempt of
         this follow-up already placed (another press, or a first run of this
-        request), which is not placed again.
-
-        Only the coordinator who holds a call dials it, one call at a time: two
-        dials of theirs at once (a double click, two tabs) both write their row
-        of ``sales.claim.lock`` first, as their presses of Next call do. The
-        second waits for the first, fails to serialize once it has committed,
-        and runs again on a fresh snapshot (``_claim_transaction``), which shows
-        it the attempt the first recorded."""
-
-        def dialer_record(cr):
-            cr.execute(
-                self.env["sales.claim.lock"]._lock_sql(self.env.uid, now),
-                log_exceptions=False,
-            )
+        request), which is not placed again. The dials of one follow-up wait
+        for each other on a lock of the follow-up's own, in READ COMMITTED, so
+        that the second sees the first."""
+        with self._claim_cursor() as cr:
+            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", DIAL_LOCK, self.id))
             mine = self.with_env(self.env(cr=cr))
             ringing = mine._dialer_ringing(now)
             if ringing:
@@ -918,8 +900,6 @@ class SalesFollowup(models.Model):
             # _dialer_release).
             mine.env.flush_all()
             return call.id, False
-
-        return self._claim_transaction(dialer_record)
 
     def _dialer_forget(self, call_id):
         """Remove the attempt ``call_id`` that Twilio did not place, for good

@@ -3,11 +3,12 @@ import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from psycopg2.extensions import TransactionRollbackError
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
+from odoo.sql_db import Cursor
 from odoo.tools import SQL, clean_context, plaintext2html
 from odoo.tools.sql import create_index
 
@@ -50,10 +51,9 @@ RESET_DAYS = timedelta(days=2)
 # Kinds whose purpose does not pass with time (a confirmation's passes when its
 # visit starts).
 PURPOSE_AHEAD_KINDS = tuple(kind for kind, _label in KINDS if kind != "confirmation")
-# How many times a short transaction of the queue's own (an upkeep batch, a
-# dial's record) runs at once after failing to serialize, before the failure
-# goes to the caller (and Odoo runs the request again).
-CLAIM_TRIES = 5
+# First key of the advisory lock that lines up one coordinator's own presses of
+# Next call (the second key is their user id).
+CLAIM_LOCK = 0x5C_C1A1
 # When every claimable call in reach is locked for a moment (another claim, a
 # batch of the upkeep), Next call looks again, at growing pauses up to
 # CLAIM_PAUSE_MAX, for as long as CLAIM_PATIENCE (seconds), rather than answer
@@ -729,81 +729,46 @@ class SalesFollowup(models.Model):
         A coordinator holds one call at a time: while their claim runs, pressing
         again returns the same call, so a request Odoo retries after a
         serialization failure does not claim a second one. Two presses of the
-        same coordinator at once (two tabs, a double click) both write that
-        coordinator's row of ``sales.claim.lock`` first: the second waits for
-        the first, fails to serialize once it has committed, and tries again
-        on a fresh snapshot, which shows it the call the first claimed; other
-        coordinators never wait.
+        same coordinator at once (two tabs, a double click) wait for each other
+        on a lock of that coordinator's alone; other coordinators never wait.
 
-        The claim of each scope is a short transaction of its own
-        (``_claim_cursor``), in Odoo's REPEATABLE READ, committed at once, as
-        ir.cron acquires its jobs: a claim that meets a call another
-        coordinator claimed since its snapshot fails to serialize, and the
-        press begins again at once on a fresh snapshot, which passes that call
-        over; the request itself is not retried.
-
-        In the calling request, use only the id. The request's snapshot
-        predates the claim, so reading the follow-up there shows it unclaimed,
-        and writing it fails to serialize (Odoo retries the request, which then
-        gets the same call); open it in the next request, as the Next Call
-        button does."""
+        The claim is committed on a cursor of its own: in the calling request,
+        use only the id. The request's snapshot predates the claim, so reading
+        the follow-up there shows it unclaimed, and writing it fails to
+        serialize (Odoo retries the request, which then gets the same call);
+        open it in the next request, as the Next Call button does."""
         self._check_coordinator()
         now = fields.Datetime.now()
         values = self._claim_values(now)
-        deadline = time.monotonic() + CLAIM_PATIENCE
-        pauses = late = 0
-        while True:
-            try:
-                claimed, in_reach = self._claim_attempt(now, values)
-            except TransactionRollbackError:
-                # A call claimed since this attempt's snapshot, or this
-                # coordinator's other press: again at once, on a fresh one (once
-                # the patience has run out, a few times more, before Odoo runs
-                # the whole request again after a pause).
-                if time.monotonic() >= deadline:
-                    late += 1
-                    if late >= CLAIM_TRIES:
-                        raise
-                _logger.debug("Next call failed to serialize: trying again")
-                continue
-            # SKIP LOCKED passed over rows locked for a moment: while a claimable
-            # call is in reach, "nothing due" would be wrong. A call another
-            # coordinator is taking is claimed by then, and no longer counts.
-            if claimed or not in_reach or time.monotonic() >= deadline:
-                break
-            pauses += 1
-            time.sleep(min(CLAIM_PAUSE * pauses, CLAIM_PAUSE_MAX))
+        with self._claim_cursor() as cr:
+            # Most presses end here: one round trip (the coordinator's lock, then
+            # the claim, in this order), unless a claim is running.
+            claimed = self._claim_one(cr, "own", values, unless_held=True, lock=True)
+            if not claimed:
+                claimed = self._held_claim(cr, now)
+            deadline = time.monotonic() + CLAIM_PATIENCE
+            attempt = 0
+            while True:
+                for scope in CLAIM_SCOPES[1:]:
+                    if claimed:
+                        break
+                    claimed = self._claim_one(cr, scope, values)
+                # SKIP LOCKED passed over rows locked for a moment: while a
+                # claimable call is in reach, "nothing due" would be wrong. A call
+                # another coordinator is taking is claimed by then, and no longer
+                # counts.
+                if (
+                    claimed
+                    or not self._claimable_exists(cr, now)
+                    or time.monotonic() >= deadline
+                ):
+                    break
+                attempt += 1
+                time.sleep(min(CLAIM_PAUSE * attempt, CLAIM_PAUSE_MAX))
+                claimed = self._claim_one(cr, "own", values)
         # What this transaction's cache holds of the row predates the claim.
         self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
         return self.browse(claimed)
-
-    def _claim_attempt(self, now, values):
-        """One attempt of Next call: each scope in order (``CLAIM_SCOPES``), in
-        a short transaction of its own whose first statement claims, so that
-        its snapshot is as fresh as can be when it meets the calls other
-        coordinators are claiming. Returns the id of the call claimed (or
-        held), or None and whether a claimable call is in reach all the same
-        (locked for a moment)."""
-        for scope in CLAIM_SCOPES:
-            with self._claim_cursor() as cr:
-                claimed = self._claim_scope(cr, scope, now, values)
-                if claimed:
-                    return claimed, True
-                # Nothing claimed: the coordinator's row is left as it was.
-                cr.rollback()
-        with self._claim_cursor() as cr:
-            # (a call their other press claimed meanwhile)
-            held = self._held_claim(cr, now)
-            return held, bool(held) or self._claimable_exists(cr, now)
-
-    def _claim_scope(self, cr, scope, now, values):
-        """On ``cr``, in one round trip: the coordinator's row, then the first
-        free call of ``scope`` unless they hold one; in their own scope (most
-        presses end there), the call they hold. Returns its id, or None."""
-        claimed = self._claim_one(cr, scope, values)
-        if not claimed and scope == "own":
-            claimed = self._held_claim(cr, now)
-        return claimed
 
     def _claim_scope_sql(self, scope, uid):
         """The calls of ``scope`` (see ``CLAIM_SCOPES``) for the coordinator
@@ -836,38 +801,24 @@ class SalesFollowup(models.Model):
 
     @api.model
     def _claim_cursor(self):
-        """A cursor of the registry's for a short transaction of its own,
-        committed at once (use it as a context manager), as ir.cron acquires its
-        jobs: a claim is committed apart from the request that asked for it,
-        and the request's snapshot, older, would turn a row claimed a moment
-        ago into a serialization failure of the whole request. Next call, the
-        dialer's record of an attempt and the queue's upkeep take it.
+        """A cursor of its own, in READ COMMITTED and committed at once, as ir.cron
+        claims its jobs: the request's REPEATABLE READ snapshot would turn a row
+        another coordinator claimed a moment ago into a serialization failure
+        instead of skipping it. Next call and the queue's upkeep both take it.
 
-        Odoo's REPEATABLE READ, as everywhere: a statement that meets a row
-        another transaction changed since this one's snapshot fails to
-        serialize, which the caller expects (``log_exceptions=False``), rolls
-        back and tries again on a new cursor, whose snapshot is fresh (see
-        ``_claim_transaction``). What this request wrote so far is flushed
-        first: its rows are locked before the other transaction looks at them,
-        and, where a test runs every cursor in its one transaction (Odoo's test
-        mode, tests/common.py), visible to it."""
+        It is the registry's cursor, so that in test mode (Odoo's HTTP tests, and
+        this addon's tests, see tests/common.py) it is Odoo's own TestCursor
+        inside the test's transaction: the same statements, locks and commit as
+        in production, where it is a connection of its own. What this request
+        wrote so far is flushed first, for the tests' sake (in production the
+        other transaction does not see it before it commits anyway)."""
         self.env.flush_all()
-        return self.env.registry.cursor()
-
-    @api.model
-    def _claim_transaction(self, work, tries=CLAIM_TRIES):
-        """``work(cr)`` in a short transaction of its own (``_claim_cursor``),
-        committed at once; run again at once, on a fresh snapshot, when it
-        fails to serialize, up to ``tries`` times in all. Returns what
-        ``work`` returns."""
-        for attempt in range(1, tries + 1):
-            try:
-                with self._claim_cursor() as cr:
-                    return work(cr)
-            except TransactionRollbackError:
-                if attempt == tries:
-                    raise
-                _logger.debug("%s failed to serialize: trying again", work.__name__)
+        cr = self.env.registry.cursor()
+        if isinstance(cr, Cursor):
+            # For this transaction only: the pool sets REPEATABLE READ again on
+            # the connection's next cursor.
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        return cr
 
     def _claimable_exists(self, cr, now):
         """Whether a due call in any scope of Next call is claimable, locked or
@@ -918,38 +869,34 @@ class SalesFollowup(models.Model):
         row = cr.fetchone()
         return row and row[0]
 
-    def _claim_one(self, cr, scope, values):
-        """Claim the first free call of ``scope`` unless the coordinator holds
-        one, after writing their row of ``sales.claim.lock``, in one round trip;
-        ``values`` from ``_claim_values``. Returns its id, or None.
+    def _claim_one(self, cr, scope, values, unless_held=False, lock=False):
+        """Claim the first free call of ``scope``; ``values`` from
+        ``_claim_values``; with ``lock``, the coordinator's lock first, in the
+        same round trip. Returns its id, or None.
 
         The statement is planned at every press (about as long as it runs): a
         prepared statement would not outlive the request, since Odoo's pool
         resets each connection it lends (psycopg2's reset is ``DISCARD ALL``)."""
-        code, params = self._claim_statement(scope)
-        # A serialization failure is expected, and taken by the caller.
-        cr.execute(
-            code, [_stand_in(param, values) for param in params], log_exceptions=False
-        )
+        code, params = self._claim_statement(scope, unless_held, lock)
+        cr.execute(code, [_stand_in(param, values) for param in params])
         row = cr.fetchone()
         return row and row[0]
 
     @api.model
-    @tools.ormcache("scope")
-    def _claim_statement(self, scope):
-        """The claim of ``scope``, after the coordinator's row, as SQL code and
-        parameters, composed once per process for stand-in values (the
-        moment, the coordinator, their companies) that each press replaces
-        with its own: a press pays for its statement's planning, not for
-        composing it again."""
+    @tools.ormcache("scope", "unless_held", "lock")
+    def _claim_statement(self, scope, unless_held, lock=False):
+        """The claim of ``scope`` (with ``lock``, after the coordinator's lock)
+        as SQL code and parameters, composed once per process for stand-in
+        values (the moment, the coordinator, their companies) that each press
+        replaces with its own: a press pays for its statement's planning, not
+        for composing it again."""
         uid, now = STAND_IN_UID, STAND_IN_AT
         held = SQL(
             "NOT EXISTS (SELECT 1 FROM sales_followup WHERE %s)",
             self._held_sql(uid, now),
         )
         statement = SQL(
-            """%(lock)s;
-            UPDATE sales_followup claimed
+            """UPDATE sales_followup claimed
                SET state = 'claimed', claimed_by_id = %(uid)s,
                    -- the lease of the call's company, read here rather than
                    -- through the ORM, which would fetch every column of it
@@ -971,15 +918,18 @@ class SalesFollowup(models.Model):
                    FOR NO KEY UPDATE SKIP LOCKED)
             RETURNING claimed.id
             """,
-            lock=self.env["sales.claim.lock"]._lock_sql(uid, now),
             uid=uid,
             company=STAND_IN_COMPANY,
             now=now,
             claimable=self._claimable_sql(STAND_IN_AT),
             companies=STAND_IN_COMPANIES,
             scope=self._claim_scope_sql(scope, uid),
-            held=held,
+            held=held if unless_held else SQL("TRUE"),
         )
+        if lock:
+            statement = SQL(
+                "SELECT pg_advisory_xact_lock(%s, %s); %s", CLAIM_LOCK, uid, statement
+            )
         return statement.code, tuple(statement.params)
 
     def _check_coordinator(self):
@@ -1646,12 +1596,10 @@ class SalesFollowup(models.Model):
         """After a company changes its daily decay, bring its queued calls to the
         new rate, one short batch per call (a claimed call is being made: it is
         left to its coordinator and comes round once back in the queue). Each
-        batch runs in a short transaction of its own, committed at once
-        (``_claim_cursor``), and skips the rows a claim is taking (``SKIP
-        LOCKED``): Next call keeps handing out calls while it runs. A batch that
-        meets a call claimed since its snapshot fails to serialize and runs
-        again at once on a fresh one (``_claim_transaction``), which no longer
-        counts that call as queued. As ir.cron's progress protocol
+        batch runs in a transaction of its own, in READ COMMITTED, committed at
+        once (``_claim_cursor``), and skips the rows a claim is taking (``SKIP
+        LOCKED``): Next call keeps handing out calls while it runs, and a claim
+        committed meanwhile cannot make it fail. As ir.cron's progress protocol
         has it, the scheduler calls it again while some remain. Without a change
         of decay it reads nothing: the passing days change no row. Returns the
         number of calls brought to the new rate."""
@@ -1694,7 +1642,7 @@ class SalesFollowup(models.Model):
 
     @api.model
     def _apply_decay_batch(self, rates, batch):
-        def apply_decay_batch(cr):
+        with self._claim_cursor() as cr:
             # A plain read first, then the rows it found, unless a claim holds them.
             cr.execute(
                 SQL("%s LIMIT %s", self._stale_rate_sql(rates, ("queued",)), batch)
@@ -1719,15 +1667,11 @@ class SalesFollowup(models.Model):
                     ),
                     rows=SQL(", ").join(SQL("(%s, %s)", *row[:2]) for row in rows),
                     ids=[row[0] for row in rows],
-                ),
-                # A serialization failure is expected: the batch runs again.
-                log_exceptions=False,
+                )
             )
-            return len(rows), cr.rowcount
-
-        taken, done = self._claim_transaction(apply_decay_batch)
+            done = cr.rowcount
         self.invalidate_model(["priority_rate", "priority_key", "priority_score"])
-        return taken, done
+        return len(rows), done
 
     @api.model
     def _apply_decay_settle(self, pending, rates):

@@ -98,8 +98,6 @@ WRITE = {
     ("sales.booking.lock", "advisor_id"): "",
     ("sales.booking.lock", "bookings"): "",
     ("sales.booking.lock", "week"): "",
-    ("sales.claim.lock", "locked_at"): "",
-    ("sales.claim.lock", "user_id"): "",
     ("sales.call", "brought_lead"): "",
     ("sales.call", "answered_by"): "",
     ("sales.call", "call_date"): "C",
@@ -380,7 +378,6 @@ class TestWriteMatrix(WriteMatrixMixin, SalesCoordinationCommon):
                 [("advisor_id", "=", cls.advisor.id)], limit=1
             ),
             "sales.call": cls.call,
-            "sales.claim.lock": cls._claim_lock(),
             "sales.call.reason": cls.env["sales.call.reason"].create(
                 {"name": "Spam", "is_lead": False}
             ),
@@ -410,13 +407,6 @@ class TestWriteMatrix(WriteMatrixMixin, SalesCoordinationCommon):
                 {"number": "+1 217 555 0199", "source_id": cls.source.id}
             ),
         }
-
-    @classmethod
-    def _claim_lock(cls):
-        """The coordinator's row, as their first press of Next call writes it."""
-        Lock = cls.env["sales.claim.lock"]
-        cls.env.cr.execute(Lock._lock_sql(cls.coordinator.id, NOW))
-        return Lock.search([("user_id", "=", cls.coordinator.id)])
 
     def _matrix_values(self):
         return {
