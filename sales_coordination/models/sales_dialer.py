@@ -868,13 +868,20 @@ class SalesFollowup(models.Model):
                     "the call is back in the queue. Try again in a moment."
                 )
             ) from None
-        # READ COMMITTED: a callback of the call may already be writing it.
+        # READ COMMITTED: a callback of the call may already be writing it. Its
+        # row is locked first, so that what the callback wrote is read, and
+        # never written over with the earlier status below.
         with self._claim_cursor() as cr:
-            # (gone when the coordinator's phone already failed: see
-            # SalesCall._dialer_on_agent)
-            call = Call.with_env(self.env(cr=cr)).browse(call_id).exists()
-            if not call:
+            cr.execute(
+                SQL(
+                    "SELECT id FROM sales_call WHERE id = %s FOR NO KEY UPDATE", call_id
+                )
+            )
+            if not cr.fetchone():
+                # gone when the coordinator's phone already failed: see
+                # SalesCall._dialer_on_agent
                 return Call.browse(call_id)
+            call = Call.with_env(self.env(cr=cr)).browse(call_id)
             call._dialer_write({"provider_call_id": placed.sid})
             if call.dial_status == "agent dialling":
                 call._dialer_write({"dial_status": "agent queued"})
