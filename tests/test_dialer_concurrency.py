@@ -26,6 +26,7 @@ import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from http.cookiejar import CookieJar
+from unittest.mock import patch
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -239,6 +240,88 @@ def test_two_dials_of_one_call_at_once_dial_once(dial_setup, standin):
     assert not errors, errors[0]
     assert len(got) == presses and len(set(got)) == 1, got
     assert len(standin.created()) == 1, "the customer was dialled more than once"
+
+
+def test_a_callback_while_the_sid_is_recorded_is_kept(dial_setup, standin):
+    """Twilio's first callback of the coordinator's leg (ringing) may come
+    while the dial records the call's SID and moves it on to "agent queued":
+    whichever commits first, the call ends up with the callback's later
+    status, never the earlier one written over it."""
+    registry = Registry(dbname())
+    uid = dial_setup["coordinator"]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, uid, {})
+        assert env["sales.followup"].claim_next().id == dial_setup["followup"]
+    Call = registry["sales.call"]
+    notify = Call._dialer_notify
+    ringers, errors = [], []
+
+    def ringing(call_id, sid):
+        """Twilio's callback, as the controller takes it, in a request of its
+        own that Odoo runs again when it fails to serialize."""
+        params = {"CallSid": sid, "CallStatus": "ringing"}
+        try:
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                cr.execute(
+                    SQL("SELECT dial_token FROM sales_call WHERE id = %s", call_id)
+                )
+                token = cr.fetchone()[0]
+                cr.rollback()
+
+                def callback():
+                    source = env["sales.inbound.source"].browse(
+                        dial_setup["integration"]
+                    )
+                    call = env["sales.call"]._dialer_find(
+                        source, "agent", params, token
+                    )
+                    return call._dialer_callback("agent", params)
+
+                retrying(callback, env)
+        except Exception:
+            errors.append(traceback.format_exc())
+
+    def notify_while_it_rings(self, **payload):
+        # The dial's own notice, the SID and "agent queued" written: the
+        # callback comes now, and either ends at once or waits for the dial.
+        if not payload and not ringers:
+            ringer = threading.Thread(
+                target=ringing, args=(self.id, self.provider_call_id)
+            )
+            ringers.append(ringer)
+            ringer.start()
+            deadline = time.monotonic() + 30
+            while ringer.is_alive() and time.monotonic() < deadline:
+                with registry.cursor() as cr:
+                    cr.execute(
+                        """SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+                              AND datname = current_database()"""
+                    )
+                    if cr.fetchone():
+                        break
+                time.sleep(0.02)
+        return notify(self, **payload)
+
+    with patch.object(Call, "_dialer_notify", notify_while_it_rings):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, uid, {})
+            followup = env["sales.followup"].browse(dial_setup["followup"])
+            call_id = retrying(lambda: followup.action_dial().id, env)
+        for ringer in ringers:
+            ringer.join(timeout=60)
+    assert ringers and not errors, errors and errors[0]
+    assert len(standin.created()) == 1, "the customer was dialled more than once"
+    with registry.cursor() as cr:
+        cr.execute(
+            SQL(
+                "SELECT provider_call_id, dial_status FROM sales_call WHERE id = %s",
+                call_id,
+            )
+        )
+        sid, status = cr.fetchone()
+    assert sid and sid.startswith("CA")
+    assert status == "agent ringing", status
 
 
 def next_call(env, attempts):

@@ -967,16 +967,24 @@ class SalesFollowup(models.Model):
                     "the call is back in the queue. Try again in a moment."
                 )
             ) from None
-        # READ COMMITTED: a callback of the call may already be writing it.
+        # READ COMMITTED: a callback of the call may already be writing it. Its
+        # row is locked first, so that what the callback wrote is read, and
+        # never written over with the earlier status below.
         with self._claim_cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT id FROM sales_call WHERE id = %s FOR NO KEY UPDATE", call_id
+                )
+            )
+            if not cr.fetchone():
+                # gone when the coordinator's phone already failed: see
+                # SalesCall._dialer_on_agent
+                return Call.browse(call_id)
             # sudo: the dialer's own record of the call this request placed
             # a moment ago, written with the network's facts (see
-            # SalesCall._dialer_write), in one query. (Gone when the
-            # coordinator's phone already failed: see SalesCall._dialer_on_agent.)
+            # SalesCall._dialer_write), read after its lock in one query.
             Mine = Call.with_env(self.env(cr=cr, su=True))
             call = Mine.search_fetch([("id", "=", call_id)], Mine._dialer_fetched())
-            if not call:
-                return Call.browse(call_id)
             vals = {"provider_call_id": placed.sid}
             if call.dial_status == "agent dialling":
                 vals["dial_status"] = "agent queued"
