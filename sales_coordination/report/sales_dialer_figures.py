@@ -50,9 +50,7 @@ def dials_sql(since=None):
           FROM sales_call call
          WHERE call.dial_token IS NOT NULL %s
         """,
-        SQL(
-            "AND call.call_date >= %s - make_interval(secs => %s)", since, SESSION_GAP
-        )
+        SQL("AND call.call_date >= %s - make_interval(secs => %s)", since, SESSION_GAP)
         if since is not None
         else SQL(),
     )

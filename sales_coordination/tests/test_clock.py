@@ -115,7 +115,9 @@ class TestClock(TransactionCase):
                     self.assertLessEqual(
                         earliest_yesterday, python_start("day", moment, zone, -1)
                     )
-                    self.assertLessEqual(earliest_week, python_start("week", moment, zone))
+                    self.assertLessEqual(
+                        earliest_week, python_start("week", moment, zone)
+                    )
                     self.assertGreaterEqual(
                         latest_week, python_start("week", moment, zone, 1)
                     )

@@ -191,7 +191,9 @@ class TestFollowupQueueView(FollowupCommon):
             held._sales_hold(NOW + timedelta(hours=2), "It is 06:00 for the customer.")
             Followup = self.Followup.with_user(self.coordinator)
             self.assertEqual(
-                Followup.search([("id", "in", (held | other).ids), ("is_due", "=", True)]),
+                Followup.search(
+                    [("id", "in", (held | other).ids), ("is_due", "=", True)]
+                ),
                 other,
             )
             self.assertEqual((held | other).mapped("is_due"), [False, True])

@@ -1,13 +1,11 @@
 from datetime import date, datetime, timedelta
 from math import log10
-
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
-
 from odoo.tools import SQL
 
 from ..tools import priority

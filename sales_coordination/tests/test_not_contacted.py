@@ -151,9 +151,7 @@ class TestNotContacted(SalesCoordinationCommon):
         lead = self.lead_nowhere
         self.assertEqual(lead.coordinator_id.company_id, self.company)
         self.assertEqual(lead._sales_company(), self.company)
-        self.assertEqual(
-            self.env["res.company"].search([], limit=1), self.company_2
-        )
+        self.assertEqual(self.env["res.company"].search([], limit=1), self.company_2)
         self._sql(
             "UPDATE crm_lead SET arrival_date = %s, last_contact_date = NULL"
             " WHERE id = %s",

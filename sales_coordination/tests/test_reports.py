@@ -287,7 +287,9 @@ class TestReports(SalesCoordinationCommon):
         coordinator who booked it, as the funnel's Set counts it: the board and
         Coordinator Activity give the same number."""
         monday = datetime.combine(now.date(), time()) - timedelta(days=now.weekday())
-        kept = self._book(user=self.coordinator, start=monday + timedelta(days=9, hours=9))
+        kept = self._book(
+            user=self.coordinator, start=monday + timedelta(days=9, hours=9)
+        )
         cancelled = self._book(
             user=self.coordinator,
             start=monday + timedelta(days=9, hours=14),

@@ -5,6 +5,7 @@ from it (crm_lead.py) and filled with it on rows the ORM did not write
 
 from odoo.tools import SQL
 
+
 def counted_sql(lead=None):
     """The leads the reports count, as an SQL condition on ``lead`` (an SQL
     alias of crm_lead; none: the table's own columns, as an index's condition
