@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make test: a fresh test database with the addon (and its demo data), the addon's Odoo
 # tests, Odoo's own crm and calendar tests with the addon installed, the Sales bridge
-# with Odoo's own sale_crm tests on a database of its own, then the root tests/
-# through pytest-odoo. Ends with one summary line; non-zero on any failure.
+# with Odoo's own sale_crm tests on a database of its own and the other bridges on a copy
+# of the first, beside the root tests/ through pytest-odoo. Ends with one summary line;
+# non-zero on any failure.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 export TZ=UTC
@@ -48,6 +49,27 @@ else
     echo "0 0" >"$RUN_DIR/result-crm-update"
 fi
 
+# Two lanes from here, on the machine's two cores: the root tests on "$TEST_DB",
+# which they expect with the addon alone, beside the other apps' steps (the Sales
+# bridge on a database of its own, then the bridges and the synced calendars on a
+# copy of "$TEST_DB", with its files).
+apps_db="${TEST_DB}_apps"
+psql_cmd -qc "DROP DATABASE IF EXISTS \"$apps_db\" WITH (FORCE)" >/dev/null
+psql_cmd -qc "CREATE DATABASE \"$apps_db\" TEMPLATE \"$TEST_DB\"" >/dev/null
+rm -rf "$RUN_DIR/filestore/filestore/$apps_db"
+if [ -d "$RUN_DIR/filestore/filestore/$TEST_DB" ]; then
+    cp -a "$RUN_DIR/filestore/filestore/$TEST_DB" "$RUN_DIR/filestore/filestore/$apps_db"
+fi
+
+say "== root tests/ through pytest-odoo (beside the apps' steps; printed when they end)"
+rm -f "$RUN_DIR/pytest.status"
+(cd "$TOP" && ODOO_RC="$conf" SC_ODOO_PYTHON="$ODOO_PY" SC_ODOO_CONF="$conf" SC_PG_DIR="$PG_DIR" \
+    "$ODOO_PY" -m pytest -p no:cacheprovider -q tests \
+    --odoo-database="$TEST_DB" --odoo-config="$conf" \
+    -o junit_family=xunit1 --junitxml="$RUN_DIR/pytest.xml" >"$RUN_DIR/pytest.log" 2>&1
+    echo $? >"$RUN_DIR/pytest.status") &
+root_tests=$!
+
 # The Sales bridge on a database of its own, without demo data, so that the runs
 # above keep testing the addon (and crm's and calendar's at_install tests) without
 # Sales, as companies without it run it. Installing the bridge installs sale_crm
@@ -70,24 +92,14 @@ else
     status=1
 fi
 
-say "== root tests/ through pytest-odoo"
-set +e
-(cd "$TOP" && ODOO_RC="$conf" SC_ODOO_PYTHON="$ODOO_PY" SC_ODOO_CONF="$conf" SC_PG_DIR="$PG_DIR" \
-    "$ODOO_PY" -m pytest -p no:cacheprovider -q tests \
-    --odoo-database="$TEST_DB" --odoo-config="$conf" \
-    -o junit_family=xunit1 --junitxml="$RUN_DIR/pytest.xml")
-pytest_status=$?
-set -e
-[ $pytest_status -eq 0 ] || status=1
-
-# The bridges to the other apps a company runs, installed beside the addon on the same
-# database (after the root tests, which expect the addon alone) with the apps they
+# The bridges to the other apps a company runs, installed beside the addon (on the
+# copy of its database: the root tests expect the addon alone) with the apps they
 # bridge to: their own tests, and the apps' own suites with the addon installed.
 # (Odoo installs sms, calendar_sms and so the SMS bridge by themselves with the
 # addon: updated here, which runs their tests.)
 say "== the bridges: website_crm, calendar_sms and their bridges beside the addon, their tests and the apps' own"
 python3 "$TOP/scripts/odoo_tests.py" bridges "$RUN_DIR/test-bridges.log" "$RUN_DIR/result-bridges" -- \
-    "${odoo[@]}" -d "$TEST_DB" --test-enable \
+    "${odoo[@]}" -d "$apps_db" --test-enable \
     -i website_crm,sales_coordination_website \
     -u calendar_sms,sales_coordination_sms \
     --test-tags "/sales_coordination_website,/website_crm,/sales_coordination_sms,/calendar_sms" \
@@ -95,11 +107,17 @@ python3 "$TOP/scripts/odoo_tests.py" bridges "$RUN_DIR/test-bridges.log" "$RUN_D
 
 say "== synced calendars: google_calendar, microsoft_calendar and their bridges beside the addon, their tests and the apps' own"
 python3 "$TOP/scripts/odoo_tests.py" calendar-sync "$RUN_DIR/test-calendar-sync.log" "$RUN_DIR/result-calendar-sync" -- \
-    "${odoo[@]}" -d "$TEST_DB" \
+    "${odoo[@]}" -d "$apps_db" \
     -i google_calendar,microsoft_calendar,sales_coordination_google_calendar,sales_coordination_microsoft_calendar \
     --test-enable \
     --test-tags "/sales_coordination_calendar_sync,/sales_coordination_google_calendar,/sales_coordination_microsoft_calendar,/google_calendar,/microsoft_calendar" \
     || status=1
+
+wait "$root_tests" || true
+say "== root tests/ through pytest-odoo (run beside the steps above)"
+cat "$RUN_DIR/pytest.log"
+pytest_status=$(cat "$RUN_DIR/pytest.status" 2>/dev/null || echo 1)
+[ "$pytest_status" -eq 0 ] || status=1
 
 say "== benchmark smoke run (scale 0.001), so that the benchmarks cannot rot"
 if BENCH_SCALE=0.001 BENCH_DB=sc_bench_smoke BENCH_REPEAT=1 BENCH_REBUILD=1 BENCH_INBOUND_EVENTS=40 BENCH_TELEPHONY_EVENTS=40 BENCH_QUEUE_PRESSES=16 \
