@@ -446,7 +446,6 @@ class TestDialing(DialerCommon):
         attempt on one cursor of its own (committed before Twilio is asked),
         and the callback finds its integration and its call in one query each."""
         self.coordinator.sales_dialer_on = True
-        now = datetime.now().replace(microsecond=0)
         leads = self.env["crm.lead"].create(
             [
                 {
@@ -457,13 +456,17 @@ class TestDialing(DialerCommon):
                 for i in range(2)
             ]
         )
+        # As urgent as the class's call, to the second: Next call takes the
+        # three in the order they were created (a second boundary between
+        # them made the later ones more urgent, and the order depend on it).
         self.Followup.create(
             [
                 {
                     "lead_id": lead.id,
                     "kind": "callback",
-                    "window_start": now - timedelta(hours=1),
-                    "window_end": now + timedelta(hours=3),
+                    "window_start": self.followup.window_start,
+                    "window_end": self.followup.window_end,
+                    "quote_date": self.followup.quote_date,
                 }
                 for lead in leads
             ]
