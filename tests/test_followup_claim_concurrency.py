@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 import pytest
 from psycopg2.errors import SerializationFailure
-from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -274,20 +273,15 @@ def test_claim_of_a_dead_request_comes_back_after_the_lease(queue):
 
 
 def change_decay(registry, ids):
-    """Make the company's queued calls wait for the upkeep, as a new daily decay
-    does (the days alone change no row)."""
+    """A manager changes the company's daily decay, as in its settings, from one
+    rate to the other: every queued call waits for the upkeep. (The write only
+    marks the company; the calls' rows are the upkeep's to rewrite.)"""
     with registry.cursor() as cr:
-        # As the upkeep does: beside the claims, without failing to serialize.
-        cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-        cr.execute(
-            SQL(
-                """UPDATE sales_followup SET priority_rate = priority_rate * 2
-                    WHERE company_id = %(company)s AND state = 'queued';
-                   UPDATE res_company SET sales_priority_rate_pending = TRUE
-                    WHERE id = %(company)s""",
-                company=ids["company"],
-            )
+        company = api.Environment(cr, SUPERUSER_ID, {})["res.company"].browse(
+            ids["company"]
         )
+        decay = company.sales_priority_decay
+        company.sales_priority_decay = 8.0 if decay != 8.0 else 5.0
 
 
 def test_next_call_while_the_upkeep_runs(queue):

@@ -54,6 +54,8 @@ PURPOSE_AHEAD_KINDS = tuple(kind for kind, _label in KINDS if kind != "confirmat
 # First key of the advisory lock that lines up one coordinator's own presses of
 # Next call (the second key is their user id).
 CLAIM_LOCK = 0x5C_C1A1
+# The savepoint each look of a press after the first goes back to.
+CLAIM_ROUND = "sales_claim_round"
 # When every claimable call in reach is locked for a moment (another claim, a
 # batch of the upkeep), Next call looks again, at growing pauses up to
 # CLAIM_PAUSE_MAX, for as long as CLAIM_PATIENCE (seconds), rather than answer
@@ -787,6 +789,12 @@ class SalesFollowup(models.Model):
                     or time.monotonic() >= deadline
                 ):
                     break
+                # Rows a look locked and then passed over (claimed meanwhile by
+                # another coordinator) stay locked until the transaction ends:
+                # let them go before the pause, or a write waiting for one (a
+                # log, the upkeep) holds up the calls it locked in turn, and
+                # the other coordinators' presses with them.
+                cr.execute(SQL("ROLLBACK TO SAVEPOINT %s", SQL.identifier(CLAIM_ROUND)))
                 attempt += 1
                 time.sleep(min(CLAIM_PAUSE * attempt, CLAIM_PAUSE_MAX))
                 claimed = self._claim_one(cr, "own", values)
@@ -951,8 +959,13 @@ class SalesFollowup(models.Model):
             held=held if unless_held else SQL("TRUE"),
         )
         if lock:
+            # The round's savepoint, after the lock that outlives the rounds.
             statement = SQL(
-                "SELECT pg_advisory_xact_lock(%s, %s); %s", CLAIM_LOCK, uid, statement
+                "SELECT pg_advisory_xact_lock(%s, %s); SAVEPOINT %s; %s",
+                CLAIM_LOCK,
+                uid,
+                SQL.identifier(CLAIM_ROUND),
+                statement,
             )
         return statement.code, tuple(statement.params)
 
