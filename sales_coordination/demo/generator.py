@@ -288,16 +288,10 @@ def load_today(env, seed=None):
                 [("lead_id", "in", leads.ids), ("state", "in", OPEN_STATES)]
             ).lead_id
         )
-        Followup._sales_queue(
+        Followup._queue_asked_callbacks(
             [
-                {
-                    "lead_id": lead.id,
-                    "kind": "callback",
-                    "window_start": start,
-                    "window_end": end,
-                    "note": "Asked to be called back today",
-                }
-                for lead, (start, end) in zip(waiting, missing, strict=False)
+                (lead, window, "Asked to be called back today")
+                for lead, window in zip(waiting, missing, strict=False)
             ]
         )
         _visits_around_today(env, coordinator, advisors, leads, now)

@@ -1524,6 +1524,24 @@ class SalesFollowup(models.Model):
         )
 
     @api.model
+    def _queue_asked_callbacks(self, requests):
+        """Customers asked to be called back at a time of their choosing:
+        ``requests`` holds (lead, (start, end), what they said) triples. Returns
+        the callbacks queued."""
+        return self._sales_queue(
+            [
+                {
+                    "lead_id": lead.id,
+                    "kind": "callback",
+                    "window_start": start,
+                    "window_end": end,
+                    "note": note,
+                }
+                for lead, (start, end), note in requests
+            ]
+        )
+
+    @api.model
     def _queue_happy_calls(self, leads):
         """These leads are won: a call to ask whether the customer is happy, on
         the day ``_happy_call_window`` says. Returns the calls queued."""
