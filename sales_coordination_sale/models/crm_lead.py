@@ -31,13 +31,9 @@ class CrmLead(models.Model):
         return sum(orders.mapped("amount_untaxed"))
 
     def _sales_end_calls_for_order(self, followups, order):
-        """End ``followups`` because ``order`` was confirmed: a call being made
-        is released first, and who was making it is told."""
+        """End ``followups`` because ``order`` was confirmed: who was making one
+        of them is told."""
         self.ensure_one()
-        note = self.env._(
-            "The customer confirmed %(order)s: no need to call about it.",
-            order=order.name,
-        )
         claimed = followups.filtered(lambda followup: followup.state == "claimed")
         for followup in claimed:
             with side_effect(self.env, "The note to the coordinator on the call"):
@@ -51,11 +47,7 @@ class CrmLead(models.Model):
                     partner_ids=followup.claimed_by_id.partner_id.ids,
                     author_id=order._sales_author().id,
                 )
-        claimed._sales_release()
-        for followup in followups:
-            # What was written on the call stays under the reason it ended.
-            followup.note = f"{note}\n{followup.note}" if followup.note else note
-        followups._sales_close("cancelled")
+        followups._sales_end_for_order(order)
 
     def _sales_delivery_day(self):
         """The local day after the latest delivery date of the lead's confirmed
@@ -88,23 +80,7 @@ class CrmLead(models.Model):
         open happy call waits for the delivery; one is queued when it never had
         one."""
         self.ensure_one()
-        happy = self._sales_open_followups().filtered(
-            lambda followup: followup.kind == "happy_call"
-        )
-        Followup = self.env["sales.followup"]
-        if happy:
-            happy[:1]._sales_requeue(*Followup._happy_call_window(self))
-            return
-        # sudo: whether the lead ever had a happy call, whoever's queue it was in.
-        had_one = (
-            self.env["sales.followup"]
-            .sudo()
-            .search_count(
-                [("lead_id", "=", self.id), ("kind", "=", "happy_call")], limit=1
-            )
-        )
-        if not had_one:
-            Followup._queue_happy_calls(self)
+        self.env["sales.followup"]._queue_happy_call_after_order(self)
 
     def _sales_tell_reopened(self, order):
         """A lost customer confirmed a quotation after all: the coordinator hears

@@ -151,13 +151,8 @@ class SaleOrder(models.Model):
             if not lead.active or lead.stage_id.is_won:
                 continue
             start, end = order._sales_quote_window()
-            current = lead._sales_open_followups().filtered(
-                lambda followup: followup.kind == "quote"
-            )[:1]
-            if not current:
-                followup = Followup._queue_quote_call(
-                    lead, (start, end), now, order=order
-                )
+            followup, case = Followup._queue_quote_sent(order, (start, end), now)
+            if case == "new":
                 body = self.env._(
                     "Quotation %(order)s sent: quote follow-up queued from %(start)s "
                     "to %(end)s.",
@@ -165,9 +160,7 @@ class SaleOrder(models.Model):
                     start=fields.Datetime.to_string(start),
                     end=fields.Datetime.to_string(end),
                 )
-            elif not current.sale_order_id:
-                followup = current
-                followup.write({"sale_order_id": order.id})
+            elif case == "kept":
                 body = self.env._(
                     "Quotation %(order)s sent: the follow-up call already queued "
                     "(from %(start)s) now follows it.",
@@ -175,16 +168,6 @@ class SaleOrder(models.Model):
                     start=fields.Datetime.to_string(followup.window_start),
                 )
             else:
-                followup = current
-                # What the coordinators wrote stays; what an expiry or a cancel
-                # said no longer holds.
-                followup.write(
-                    {
-                        "sale_order_id": order.id,
-                        "note": order._sales_without_lapse_notes(followup.note),
-                    }
-                )
-                followup._sales_requeue(start, end, quote_date=now)
                 body = self.env._(
                     "Quotation %(order)s sent again: its follow-up call starts over, "
                     "from %(start)s to %(end)s.",
@@ -245,23 +228,7 @@ class SaleOrder(models.Model):
                 company.sales_evening_end,
                 tz,
             )[1]
-            current = lead._sales_open_followups().filtered(
-                lambda followup: followup.kind == "quote"
-            )[:1]
-            if current:
-                # The note of an earlier lapse of the quotation gives way.
-                kept = order._sales_without_lapse_notes(current.note)
-                current.write(
-                    {
-                        "sale_order_id": order.id,
-                        "note": f"{note}\n{kept}" if kept else note,
-                    }
-                )
-                current._sales_requeue(now, end)
-            else:
-                Followup._queue_quote_call(
-                    lead, (now, end), order.date_order, order=order, note=note
-                )
+            Followup._queue_quote_lapsed(order, note, (now, end))
             order._sales_write_workflow({"sales_lapse_note": note})
             with side_effect(self.env, "The lapsed quote's chatter line on the lead"):
                 lead.message_post(body=note, author_id=author.id)
