@@ -140,6 +140,12 @@ registry.category("web_tour.tours").add("sales_coordination_sale_portal_sign", {
             content: "The order is confirmed",
             trigger: "#quote_content:contains('Thank You')",
         },
+        {
+            // The page's last requests: the tour ends after them, not while the
+            // browser still fetches (Odoo logs an error for a fetch cut short).
+            content: "The order's history has loaded",
+            trigger: "#chatterRoot:shadow .o-mail-Message",
+        },
     ],
 });
 
