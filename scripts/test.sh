@@ -22,6 +22,10 @@ pg_up
 conf=$RUN_DIR/test.conf
 write_odoo_conf "$conf" "http_port = ${TEST_HTTP_PORT:-8169}" "workers = 0" "max_cron_threads = 0"
 odoo=("$ODOO_PY" -m odoo server -c "$conf" --stop-after-init --log-level=info)
+# The lane beside (below) serves its own browser tours: a port of its own.
+apps_conf=$RUN_DIR/test-apps.conf
+write_odoo_conf "$apps_conf" "http_port = ${TEST_APPS_HTTP_PORT:-8167}" "workers = 0" "max_cron_threads = 0"
+odoo_apps=("$ODOO_PY" -m odoo server -c "$apps_conf" --stop-after-init --log-level=info)
 mkdir -p "$RUN_DIR"
 
 status=0
@@ -29,30 +33,29 @@ psql_cmd -qc "DROP DATABASE IF EXISTS \"$TEST_DB\" WITH (FORCE)" >/dev/null
 rm -rf "$RUN_DIR/filestore/filestore/$TEST_DB"
 
 # Odoo's own crm and calendar tests must keep passing with the addon: their at_install
-# tests run as Odoo installs them (before the addon), every post_install test after
-# the addon; then crm is updated on the database that holds the addon and its demo
-# data, which runs crm's at_install tests again beside it. (calendar's at_install
-# tests cannot run on an update once crm is installed: Odoo's own alias checks need
-# crm's models then, with or without this addon.)
+# tests run as Odoo installs them (before the addon); the addon's own tests, calendar's
+# post_install tests and crm's (at_install tests again, beside the addon) run after,
+# in two lanes on the machine's two cores (below). (calendar's at_install tests cannot
+# run on an update once crm is installed: Odoo's own alias checks need crm's models
+# then, with or without this addon.)
 core_tags=""
-[ "${SC_CORE_TESTS:-1}" = 1 ] && core_tags=",/crm,/calendar"
-say "== installing sales_coordination with demo data: its tests${core_tags:+, crm's and calendar's} (database $TEST_DB)"
-python3 "$TOP/scripts/odoo_tests.py" install "$RUN_DIR/test-install.log" "$RUN_DIR/result-install" -- \
-    "${odoo[@]}" -d "$TEST_DB" -i sales_coordination --test-enable \
-    --test-tags "/sales_coordination$core_tags" || status=1
-
-if [ "${SC_CORE_TESTS:-1}" = 1 ]; then
-    say "== crm updated beside sales_coordination: crm's at_install tests again"
-    python3 "$TOP/scripts/odoo_tests.py" crm-update "$RUN_DIR/test-crm-update.log" "$RUN_DIR/result-crm-update" -- \
-        "${odoo[@]}" -d "$TEST_DB" -u crm --test-enable --test-tags "/crm" || status=1
+[ "${SC_CORE_TESTS:-1}" = 1 ] && core_tags="at_install/crm,at_install/calendar"
+say "== installing sales_coordination with demo data${core_tags:+: crm's and calendar's at_install tests} (database $TEST_DB)"
+if [ -n "$core_tags" ]; then
+    python3 "$TOP/scripts/odoo_tests.py" install "$RUN_DIR/test-install.log" "$RUN_DIR/result-install" -- \
+        "${odoo[@]}" -d "$TEST_DB" -i sales_coordination --test-enable \
+        --test-tags "$core_tags" || status=1
 else
-    echo "0 0" >"$RUN_DIR/result-crm-update"
+    "${odoo[@]}" -d "$TEST_DB" -i sales_coordination >"$RUN_DIR/test-install.log" 2>&1 || status=1
+    echo "0 $status" >"$RUN_DIR/result-install"
 fi
 
-# Two lanes from here, on the machine's two cores: the root tests on "$TEST_DB",
-# which they expect with the addon alone, beside the other apps' steps (the Sales
-# bridge on a database of its own, then the bridges and the synced calendars on a
-# copy of "$TEST_DB", with its files).
+# Two lanes from here, on the machine's two cores: the addon's own tests, then the root
+# tests, on "$TEST_DB", which they expect with the addon alone, beside the other apps'
+# steps (crm's and calendar's tests beside the addon and the bridges and synced
+# calendars on a copy of "$TEST_DB", with its files; the Sales bridge on a database of
+# its own), the benchmarks' smoke run and the wheels. Odoo runs an installed addon's tests, at_install ones included, when it
+# starts with --test-enable and without -i or -u.
 apps_db="${TEST_DB}_apps"
 psql_cmd -qc "DROP DATABASE IF EXISTS \"$apps_db\" WITH (FORCE)" >/dev/null
 psql_cmd -qc "CREATE DATABASE \"$apps_db\" TEMPLATE \"$TEST_DB\"" >/dev/null
@@ -61,14 +64,30 @@ if [ -d "$RUN_DIR/filestore/filestore/$TEST_DB" ]; then
     cp -a "$RUN_DIR/filestore/filestore/$TEST_DB" "$RUN_DIR/filestore/filestore/$apps_db"
 fi
 
-say "== root tests/ through pytest-odoo (beside the apps' steps; printed when they end)"
-rm -f "$RUN_DIR/pytest.status"
-(cd "$TOP" && ODOO_RC="$conf" SC_ODOO_PYTHON="$ODOO_PY" SC_ODOO_CONF="$conf" SC_PG_DIR="$PG_DIR" \
+say "== the addon's tests, then the root tests/ through pytest-odoo (beside the apps' steps; printed when they end)"
+rm -f "$RUN_DIR/pytest.status" "$RUN_DIR/addon.status" "$RUN_DIR/result-addon"
+(cd "$TOP"
+    python3 "$TOP/scripts/odoo_tests.py" addon "$RUN_DIR/test-addon.log" "$RUN_DIR/result-addon" -- \
+        "${odoo[@]}" -d "$TEST_DB" --test-enable --test-tags /sales_coordination \
+        >"$RUN_DIR/addon.out" 2>&1
+    echo $? >"$RUN_DIR/addon.status"
+    ODOO_RC="$conf" SC_ODOO_PYTHON="$ODOO_PY" SC_ODOO_CONF="$conf" SC_PG_DIR="$PG_DIR" \
     "$ODOO_PY" -m pytest -p no:cacheprovider -q tests \
     --odoo-database="$TEST_DB" --odoo-config="$conf" \
     -o junit_family=xunit1 --junitxml="$RUN_DIR/pytest.xml" >"$RUN_DIR/pytest.log" 2>&1
     echo $? >"$RUN_DIR/pytest.status") &
 root_tests=$!
+
+if [ "${SC_CORE_TESTS:-1}" = 1 ]; then
+    say "== calendar's post_install tests and crm updated beside sales_coordination: crm's tests again (database $apps_db)"
+    python3 "$TOP/scripts/odoo_tests.py" calendar "$RUN_DIR/test-calendar.log" "$RUN_DIR/result-calendar" -- \
+        "${odoo_apps[@]}" -d "$apps_db" --test-enable --test-tags "post_install/calendar" || status=1
+    python3 "$TOP/scripts/odoo_tests.py" crm-update "$RUN_DIR/test-crm-update.log" "$RUN_DIR/result-crm-update" -- \
+        "${odoo_apps[@]}" -d "$apps_db" -u crm --test-enable --test-tags "/crm" || status=1
+else
+    echo "0 0" >"$RUN_DIR/result-calendar"
+    echo "0 0" >"$RUN_DIR/result-crm-update"
+fi
 
 # The Sales bridge on a database of its own, without demo data, so that the runs
 # above keep testing the addon (and crm's and calendar's at_install tests) without
@@ -84,7 +103,7 @@ if [ -f "$ODOO_ROOT/addons/sale_crm/__manifest__.py" ] \
     psql_cmd -qc "DROP DATABASE IF EXISTS \"${TEST_DB}_sale\" WITH (FORCE)" >/dev/null
     rm -rf "$RUN_DIR/filestore/filestore/${TEST_DB}_sale"
     python3 "$TOP/scripts/odoo_tests.py" sale "$RUN_DIR/test-sale.log" "$RUN_DIR/result-sale" -- \
-        "${odoo[@]}" -d "${TEST_DB}_sale" -i sales_coordination_sale --without-demo=all \
+        "${odoo_apps[@]}" -d "${TEST_DB}_sale" -i sales_coordination_sale --without-demo=all \
         --test-enable --test-tags "$sale_tags" || status=1
 else
     say "error: Odoo's Sales apps (sale_crm) are not in $ODOO_ROOT: the bridge sales_coordination_sale cannot be installed or tested. Use an Odoo 18.0 tree with its addons."
@@ -99,7 +118,7 @@ fi
 # addon: updated here, which runs their tests.)
 say "== the bridges: website_crm, calendar_sms and their bridges beside the addon, their tests and the apps' own"
 python3 "$TOP/scripts/odoo_tests.py" bridges "$RUN_DIR/test-bridges.log" "$RUN_DIR/result-bridges" -- \
-    "${odoo[@]}" -d "$apps_db" --test-enable \
+    "${odoo_apps[@]}" -d "$apps_db" --test-enable \
     -i website_crm,sales_coordination_website \
     -u calendar_sms,sales_coordination_sms \
     --test-tags "/sales_coordination_website,/website_crm,/sales_coordination_sms,/calendar_sms" \
@@ -107,17 +126,11 @@ python3 "$TOP/scripts/odoo_tests.py" bridges "$RUN_DIR/test-bridges.log" "$RUN_D
 
 say "== synced calendars: google_calendar, microsoft_calendar and their bridges beside the addon, their tests and the apps' own"
 python3 "$TOP/scripts/odoo_tests.py" calendar-sync "$RUN_DIR/test-calendar-sync.log" "$RUN_DIR/result-calendar-sync" -- \
-    "${odoo[@]}" -d "$apps_db" \
+    "${odoo_apps[@]}" -d "$apps_db" \
     -i google_calendar,microsoft_calendar,sales_coordination_google_calendar,sales_coordination_microsoft_calendar \
     --test-enable \
     --test-tags "/sales_coordination_calendar_sync,/sales_coordination_google_calendar,/sales_coordination_microsoft_calendar,/google_calendar,/microsoft_calendar" \
     || status=1
-
-wait "$root_tests" || true
-say "== root tests/ through pytest-odoo (run beside the steps above)"
-cat "$RUN_DIR/pytest.log"
-pytest_status=$(cat "$RUN_DIR/pytest.status" 2>/dev/null || echo 1)
-[ "$pytest_status" -eq 0 ] || status=1
 
 say "== benchmark smoke run (scale 0.001), so that the benchmarks cannot rot"
 if BENCH_SCALE=0.001 BENCH_DB=sc_bench_smoke BENCH_REPEAT=1 BENCH_REBUILD=1 BENCH_INBOUND_EVENTS=40 BENCH_TELEPHONY_EVENTS=40 BENCH_QUEUE_PRESSES=16 \
@@ -155,13 +168,23 @@ else
     status=1
 fi
 
+wait "$root_tests" || true
+say "== the addon's tests (run beside the steps above)"
+cat "$RUN_DIR/addon.out"
+[ "$(cat "$RUN_DIR/addon.status" 2>/dev/null || echo 1)" -eq 0 ] || status=1
+[ -f "$RUN_DIR/result-addon" ] || echo "1 1" >"$RUN_DIR/result-addon"
+say "== root tests/ through pytest-odoo (run beside the steps above)"
+cat "$RUN_DIR/pytest.log"
+pytest_status=$(cat "$RUN_DIR/pytest.status" 2>/dev/null || echo 1)
+[ "$pytest_status" -eq 0 ] || status=1
+
 "$ODOO_PY" - "$RUN_DIR" "$(( $(date +%s) - t0 ))" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
 
 run_dir, seconds = sys.argv[1], sys.argv[2]
 passed = failed = skipped = 0
-for part in ("install", "crm-update", "sale", "bridges", "calendar-sync", "bench-smoke", "wheel"):
+for part in ("install", "addon", "calendar", "crm-update", "sale", "bridges", "calendar-sync", "bench-smoke", "wheel"):
     tests, failures = map(int, open(f"{run_dir}/result-{part}").read().split())
     passed += tests - failures
     failed += failures
