@@ -5,6 +5,8 @@ from odoo.tools import SQL
 
 from .common import SalesCoordinationCommon
 
+FUNNEL_INDEX = "crm_lead_sales_funnel_source_month_index"
+
 
 @tagged("post_install", "-at_install")
 class TestReportIndexes(SalesCoordinationCommon):
@@ -75,22 +77,26 @@ class TestReportIndexes(SalesCoordinationCommon):
         plan = self._pivot_plan(
             "sales.report.funnel",
             self._funnel_measures(),
-            "crm_lead_sales_funnel_month_index",
+            FUNNEL_INDEX,
         )
-        self.assertIn("Index Only Scan using crm_lead_sales_funnel_month_index", plan)
+        self.assertIn(f"Index Only Scan using {FUNNEL_INDEX}", plan)
 
     def test_funnel_reads_its_months_in_order(self):
         # The month of each lead is the key of the index: grouped without a
         # hash, the leads come from the index in the grouping's order, merged
         # with the (sorted) spend, never sorted themselves.
+        if self.env["sales.report.funnel"]._lead_sale_sql()["sale_join"]:
+            # (The Sales bridge's funnel joins each lead's orders, which gives
+            # its rows in the join's order; it still reads the index alone.)
+            self.skipTest("the Sales bridge's funnel sorts what its join gives")
         plan = self._pivot_plan(
             "sales.report.funnel",
             self._funnel_measures(),
-            "crm_lead_sales_funnel_month_index",
+            FUNNEL_INDEX,
             hashing=False,
         )
         self.assertIn("Merge Append", plan)
-        scan = plan.index("Index Only Scan using crm_lead_sales_funnel_month_index")
+        scan = plan.index(f"Index Only Scan using {FUNNEL_INDEX}")
         self.assertNotIn("->  Sort", plan[plan.index("Merge Append") : scan])
 
     def test_former_index_is_gone(self):
@@ -102,7 +108,8 @@ class TestReportIndexes(SalesCoordinationCommon):
         )
         names = {row[0] for row in self.env.cr.fetchall()}
         self.assertIn("crm_lead_sales_source_index", names)
-        self.assertIn("crm_lead_sales_funnel_month_index", names)
+        self.assertIn(FUNNEL_INDEX, names)
         self.assertNotIn("crm_lead_sales_funnel_report_index", names)
         self.assertNotIn("crm_lead_sales_month_index", names)
         self.assertNotIn("crm_lead_sales_funnel_index", names)
+        self.assertNotIn("crm_lead_sales_funnel_month_index", names)
