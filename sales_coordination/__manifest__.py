@@ -2,7 +2,7 @@
     "name": "Sales Coordination",
     "summary": "A sales coordinator takes every lead, books the field advisors' "
     "appointments, records their debriefs and works the follow-up queue.",
-    "version": "18.0.1.9.0",
+    "version": "18.0.1.10.0",
     "category": "Sales/CRM",
     "website": "https://github.com/sales-coordination/sales_coordination",
     "author": "Sales Coordination developers",

@@ -47,7 +47,12 @@ class SalesCall(models.Model):
     # whose lead is deleted around this addon (by code that does not go through
     # crm.lead.unlink, which archives such leads instead): set null, not
     # cascade, so that the call still counts where it was made.
-    lead_id = fields.Many2one("crm.lead", index=True, ondelete="set null")
+    # auto_join: the users' rules read the call's lead (its advisor, its
+    # coordinator) row by row through its key; as a subquery, PostgreSQL read
+    # every lead to list one lead's calls (1.5 s at a million leads).
+    lead_id = fields.Many2one(
+        "crm.lead", index=True, ondelete="set null", auto_join=True
+    )
     followup_id = fields.Many2one(
         "sales.followup",
         string="Follow-up",

@@ -54,8 +54,6 @@ PURPOSE_AHEAD_KINDS = tuple(kind for kind, _label in KINDS if kind != "confirmat
 # First key of the advisory lock that lines up one coordinator's own presses of
 # Next call (the second key is their user id).
 CLAIM_LOCK = 0x5C_C1A1
-# The savepoint each look of a press after the first goes back to.
-CLAIM_ROUND = "sales_claim_round"
 # When every claimable call in reach is locked for a moment (another claim, a
 # batch of the upkeep), Next call looks again, at growing pauses up to
 # CLAIM_PAUSE_MAX, for as long as CLAIM_PATIENCE (seconds), rather than answer
@@ -766,38 +764,41 @@ class SalesFollowup(models.Model):
         self._check_coordinator()
         now = fields.Datetime.now()
         values = self._claim_values(now)
+        deadline = time.monotonic() + CLAIM_PATIENCE
+        attempt = 0
         with self._claim_cursor() as cr:
-            # Most presses end here: one round trip (the coordinator's lock, then
-            # the claim, in this order), unless a claim is running.
-            claimed = self._claim_one(cr, "own", values, unless_held=True, lock=True)
-            if not claimed:
-                claimed = self._held_claim(cr, now)
-            deadline = time.monotonic() + CLAIM_PATIENCE
-            attempt = 0
             while True:
+                # Most presses end here: one round trip (the coordinator's lock,
+                # then the claim, in this order), unless a claim is running.
+                claimed = self._claim_one(
+                    cr, "own", values, unless_held=True, lock=True
+                )
+                if not claimed:
+                    claimed = self._held_claim(cr, now)
                 for scope in CLAIM_SCOPES[1:]:
                     if claimed:
                         break
                     claimed = self._claim_one(cr, scope, values)
                 # SKIP LOCKED passed over rows locked for a moment: while a
-                # claimable call is in reach, "nothing due" would be wrong. A call
-                # another coordinator is taking is claimed by then, and no longer
-                # counts.
+                # claimable call is in reach, "nothing due" would be wrong. A
+                # call another coordinator is taking is claimed by then, and no
+                # longer counts.
                 if (
                     claimed
                     or not self._claimable_exists(cr, now)
                     or time.monotonic() >= deadline
                 ):
                     break
-                # Rows a look locked and then passed over (claimed meanwhile by
-                # another coordinator) stay locked until the transaction ends:
-                # let them go before the pause, or a write waiting for one (a
-                # log, the upkeep) holds up the calls it locked in turn, and
-                # the other coordinators' presses with them.
-                cr.execute(SQL("ROLLBACK TO SAVEPOINT %s", SQL.identifier(CLAIM_ROUND)))
+                # A look keeps the rows it locked and passed over (claimed
+                # meanwhile by another coordinator) until its transaction ends:
+                # it ends before the pause, or a write waiting for one of them
+                # (its log, the upkeep) would hold up the calls it locked in
+                # turn, and every press behind them. The next look starts as a
+                # press does, the coordinator's lock and the call they hold
+                # first.
+                cr.commit()
                 attempt += 1
                 time.sleep(min(CLAIM_PAUSE * attempt, CLAIM_PAUSE_MAX))
-                claimed = self._claim_one(cr, "own", values)
         # What this transaction's cache holds of the row predates the claim.
         self.invalidate_model(["state", "claimed_by_id", "claim_expires_at"])
         return self.browse(claimed)
@@ -959,13 +960,8 @@ class SalesFollowup(models.Model):
             held=held if unless_held else SQL("TRUE"),
         )
         if lock:
-            # The round's savepoint, after the lock that outlives the rounds.
             statement = SQL(
-                "SELECT pg_advisory_xact_lock(%s, %s); SAVEPOINT %s; %s",
-                CLAIM_LOCK,
-                uid,
-                SQL.identifier(CLAIM_ROUND),
-                statement,
+                "SELECT pg_advisory_xact_lock(%s, %s); %s", CLAIM_LOCK, uid, statement
             )
         return statement.code, tuple(statement.params)
 

@@ -57,3 +57,4 @@ from . import test_coordinator_reading
 from . import test_coordination_settings
 from . import test_translatable
 from . import test_clock
+from . import test_call_visibility
