@@ -1279,8 +1279,9 @@ class SalesFollowup(models.Model):
                 lead._message_log(body=plaintext2html(reason))
 
     def _sales_requeue(self, window_start, window_end, **values):
-        """Back in the queue, unclaimed, for a new window; ``values`` may carry
-        the new ``attempt_count``."""
+        """Back in the queue, unclaimed, for a new window; ``values``: what
+        changes with it (the new ``attempt_count``, the bridges' quotation and
+        note), in the same write."""
         return self._sales_write_workflow(
             {
                 **values,

@@ -43,13 +43,17 @@ class SalesFollowup(models.Model):
         # The quotation was sent before the debrief was confirmed: its call
         # takes the window the customer agreed to rather than a second call.
         if debrief:
-            current = self._open_for(leads=lead, kinds=["quote"], order="id")[:1]
+            current = self._open_quote_call(lead)
             if current:
                 current._sales_requeue(*window, debrief_id=debrief.id)
                 return current
         return super()._queue_quote_call(
             lead, window, quoted_at, debrief=debrief, **facts
         )
+
+    def _open_quote_call(self, lead):
+        """The lead's open quote call, the oldest (one at most, as a rule)."""
+        return self._open_for(leads=lead, kinds=["quote"], order="id")[:1]
 
     def _queue_quote_sent(self, order, window, sent_at):
         """``order`` reached the customer: the lead's quote call follows it. A
@@ -59,19 +63,18 @@ class SalesFollowup(models.Model):
         of the quotation said struck from its note. Returns the call and which
         of ``new``, ``kept``, ``restarted`` happened."""
         lead = order.opportunity_id
-        current = self._open_for(leads=lead, kinds=["quote"], order="id")[:1]
+        current = self._open_quote_call(lead)
         if not current:
             return self._queue_quote_call(lead, window, sent_at, order=order), "new"
         if not current.sale_order_id:
             current._sales_write_workflow({"sale_order_id": order.id})
             return current, "kept"
-        current._sales_write_workflow(
-            {
-                "sale_order_id": order.id,
-                "note": order._sales_without_lapse_notes(current.note),
-            }
+        current._sales_requeue(
+            *window,
+            quote_date=sent_at,
+            sale_order_id=order.id,
+            note=order._sales_without_lapse_notes(current.note),
         )
-        current._sales_requeue(*window, quote_date=sent_at)
         return current, "restarted"
 
     def _queue_quote_lapsed(self, order, note, window):
@@ -79,16 +82,17 @@ class SalesFollowup(models.Model):
         call says so (``note`` first, an earlier lapse's line struck) in
         ``window``, or a new call does. Returns the call."""
         lead = order.opportunity_id
-        current = self._open_for(leads=lead, kinds=["quote"], order="id")[:1]
+        current = self._open_quote_call(lead)
         if not current:
             return self._queue_quote_call(
                 lead, window, order.date_order, order=order, note=note
             )
         kept = order._sales_without_lapse_notes(current.note)
-        current._sales_write_workflow(
-            {"sale_order_id": order.id, "note": f"{note}\n{kept}" if kept else note}
+        current._sales_requeue(
+            *window,
+            sale_order_id=order.id,
+            note=f"{note}\n{kept}" if kept else note,
         )
-        current._sales_requeue(*window)
         return current
 
     def _sales_end_for_order(self, order):
@@ -112,7 +116,9 @@ class SalesFollowup(models.Model):
         if happy:
             happy[:1]._sales_requeue(*self._happy_call_window(lead))
             return
-        # sudo: whether the lead ever had a happy call, whoever's queue it was in.
+        # sudo: Sales let this user confirm the order (_sales_order_confirmed
+        # runs after its checks); whether the lead ever had a happy call is
+        # read whoever's queue it was in, a count and nothing else.
         had_one = self.sudo().search_count(
             [("lead_id", "=", lead.id), ("kind", "=", "happy_call")], limit=1
         )
