@@ -444,6 +444,8 @@ class FloorLine:
         self.answers = answers
         self.simulated = SimulatedLine(TOKEN, None)
         self.calls = {}
+        # The customers dialled for each coordinator's phone, in order.
+        self.dialled = {}
         self.lock = threading.Lock()
 
     def play(self, sid, form, account_sid=""):
@@ -455,6 +457,7 @@ class FloorLine:
         )
         with self.lock:
             self.calls.setdefault(number, []).append((sid, events))
+            self.dialled.setdefault(form["To"], []).append(number)
 
 
 class Rpc:
@@ -599,6 +602,9 @@ users = env["res.users"].with_context(no_reset_password=True).create([
         "groups_id": [(6, 0, group.ids)],
         "sales_dialer_phone": f"+1312555{{2000 + i:04d}}",
         "sales_dialer_on": True,
+        # Half the floor with a pause of 0 s: a call's final callback
+        # places their next call itself.
+        "sales_dialer_pause": 0 if i % 2 else 5,
         "sales_dialer_voicemail_drop": i % 2 == 0,
     }}
     for i in range({COORDINATORS + 1})
@@ -668,9 +674,11 @@ class FloorRun:
         self.floor = floor
         self.url, self.answers = floor["url"], floor["answers"]
         self.number_of = {int(fid): n for fid, n in floor["followups"].items()}
+        self.followup_of = {n: fid for fid, n in self.number_of.items()}
         self.rng = random.Random(22)
         self.late, self.errors, self.statuses, self.resent = [], [], [], []
         self.claimed = [[] for _ in range(COORDINATORS)]
+        self.moved_on = [0] * COORDINATORS
         self.stolen = set()
         self.lock = threading.Lock()
         self.barrier = threading.Barrier(COORDINATORS)
@@ -734,15 +742,29 @@ class FloorRun:
     def coordinator(self, index, login):
         try:
             rpc = Rpc(self.url, self.floor["db"], login)
+            dialled = self.floor["line"].dialled.setdefault(
+                f"+1312555{2000 + index:04d}", []
+            )
             self.barrier.wait(timeout=120)
+            followup_id = None
             while True:
-                # Next call claims and dials, as the web client presses it.
-                screen = rpc.call("sales.followup", "action_next_call")
-                if screen.get("type") != "ir.actions.act_window":
-                    break  # nothing due
-                followup_id = screen["context"]["default_followup_id"]
+                if followup_id is None:
+                    # Next call claims and dials, as the web client presses it.
+                    screen = rpc.call("sales.followup", "action_next_call")
+                    if screen.get("type") != "ir.actions.act_window":
+                        break  # nothing due
+                    followup_id = screen["context"]["default_followup_id"]
                 self.claimed[index].append(followup_id)
+                placed = len(dialled)
                 self.on_the_line(rpc, followup_id)
+                # With a pause of 0 s (odd coordinators), the callback that
+                # logged the call placed the next one itself.
+                followup_id = (
+                    self.followup_of[dialled[-1]] if len(dialled) > placed else None
+                )
+                if followup_id:
+                    assert index % 2, "a pause of 5 s leaves it to the screen"
+                    self.moved_on[index] += 1
         except Exception:
             self.errors.append(traceback.format_exc())
 
@@ -878,6 +900,7 @@ def test_eight_coordinators_dial_through_the_due_calls(floor):
         f"{CALLS} calls by {COORDINATORS} coordinators on {floor['workers']} "
         f"workers in {wall:.1f} s: {len(run.statuses)} callbacks posted, "
         f"{sum(run.resent)} sent again after a 5xx or a lost connection, "
+        f"{sum(run.moved_on)} calls placed by the callback before them, "
         f"{log.count('tries left, try again')} requests retried by Odoo after a "
         f"serialization failure (mean latency: {latency})"
     )
@@ -887,6 +910,7 @@ def test_eight_coordinators_dial_through_the_due_calls(floor):
     handed_out = sorted(fid for ids in run.claimed for fid in ids)
     assert handed_out == sorted(run.number_of), "every call claimed, once"
     assert all(run.claimed), "the work was shared"
+    assert sum(run.moved_on) > len(handed_out) // 4, "pauses of 0 s moved on"
     assert set(run.statuses) == {200}, summary
     assert sum(run.resent) < 0.02 * len(run.statuses), summary
     problems = log_problems(log)

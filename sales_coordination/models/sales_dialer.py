@@ -19,6 +19,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.web.controllers.utils import clean_action
+
 from ..tools import dialer
 from ..tools.workflow import owning
 from .sales_call import PROVIDER_FIELDS
@@ -34,6 +36,12 @@ DIAL_LOCK = 0x5C_D1A1
 # How long Next call leaves aside a call whose number must be fixed or must not
 # be dialled (the coordinator reads why on the lead meanwhile).
 HOLD_TO_FIX = timedelta(days=1)
+
+
+class Logged(str):
+    """What a callback did, when it logged what the line said on the
+    follow-up by itself: the dialer may move on (see
+    ``SalesCall._dialer_move_on``)."""
 
 
 class DialRefused(UserError):
@@ -440,7 +448,10 @@ class SalesCall(models.Model):
         if key in seen:
             return "repeat"
         self._dialer_write({"dial_events": " ".join(sorted(seen | {key}))})
-        return getattr(self, f"_dialer_on_{leg}")(params)
+        done = getattr(self, f"_dialer_on_{leg}")(params)
+        if isinstance(done, Logged):
+            self._dialer_move_on()
+        return done
 
     @api.model
     def _dialer_event_key(self, leg, params):
@@ -541,14 +552,7 @@ class SalesCall(models.Model):
         keeps a late callback off a call another coordinator holds now (the
         call itself keeps the result: the attempt happened)."""
         followup = self.followup_id
-        env = self.env(
-            user=self.user_id.id,
-            su=False,
-            context=dict(
-                self.env.context,
-                allowed_company_ids=(self.company_id or self.env.company).ids,
-            ),
-        )
+        env = self._dialer_coordinator_env()
         outcome = "logged"
         try:
             # This call takes the result (see SalesCall.create), as the
@@ -567,9 +571,57 @@ class SalesCall(models.Model):
                 # sudo: the attempt happened whoever holds the call now (the
                 # signed callback's fact, on the dialler's own record).
                 self.sudo().write({"result": result})
-            outcome = "not logged on the follow-up"
-        self._dialer_notify(logged=outcome == "logged")
-        return f"{result} {outcome}"
+            self._dialer_notify(logged=False)
+            return f"{result} not logged on the follow-up"
+        # The call screen hears of it from _dialer_move_on.
+        return Logged(f"{result} {outcome}")
+
+    def _dialer_coordinator_env(self):
+        """The environment of the coordinator who dialled this call, in its
+        company: what the line said is logged, and the next call placed, as
+        them (a signed callback has nobody logged in)."""
+        return self.env(
+            user=self.user_id.id,
+            su=False,
+            context=dict(
+                self.env.context,
+                allowed_company_ids=(self.company_id or self.env.company).ids,
+            ),
+        )
+
+    def _dialer_move_on(self):
+        """After a call this callback logged by itself, place the coordinator's
+        next call at once when their pause is 0 s (a pause of their own is
+        counted by their call screen, which then presses Next call): Next
+        call's own claim and dial, as the coordinator, from this request,
+        rather than in a round trip of the browser's after the news. The
+        call screen hears of the next call, or of why there is none, on the
+        bus.
+
+        The log is committed first: the claim and the dial run on cursors of
+        their own, which must see that the coordinator holds this call no
+        more (a request Odoo runs again finds the callback taken and moves on
+        no further). When the coordinator is not at their phone, it rings
+        once: the dial stops there (see ``_dialer_on_agent``)."""
+        user = self.user_id
+        if not (user.sales_dialer_on and user.sales_dialer_pause == 0):
+            self._dialer_notify(logged=True)
+            return
+        self.env.cr.commit()
+        Followup = self.env["sales.followup"].with_env(self._dialer_coordinator_env())
+        try:
+            screen = Followup.action_next_call()
+        except (UserError, AccessError) as error:
+            _logger.info("Dialer of user %s did not move on: %s", user.id, error)
+            news = {"refused": str(error.args[0]) if error.args else str(error)}
+        else:
+            # As the web client's own request would have it (its views listed).
+            news = {"next": clean_action(screen, Followup.env)}
+        # Both told at this request's end, after the next dial: a bus
+        # message sent before it would cost the chain a connection of its
+        # own (the bus's NOTIFY, after each commit that sent one).
+        self._dialer_notify(logged=True)
+        user.partner_id._bus_send("sales_coordination/dialer", news)
 
     def _dialer_drop_voicemail(self, leg_sid):
         """Leave the company's recorded message on the customer's voicemail,

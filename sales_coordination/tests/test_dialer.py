@@ -659,7 +659,7 @@ class TestDialerCallbacks(DialerCommon):
                 json.loads, self.env["bus.bus"].search([]).mapped("message")
             )
             if message["type"] == "sales_coordination/dialer"
-            and message["payload"]["call_id"] == call.id
+            and message["payload"].get("call_id") == call.id
         ]
         self.assertTrue(news)
         self.assertTrue(news[-1]["logged"])
@@ -763,6 +763,194 @@ class TestDialerCallbacks(DialerCommon):
         self.assertFalse(call.dial_events)
         self.assertEqual(call.write_date, before)
         self.assertEqual(self.followup.state, "claimed")
+
+
+@tagged("post_install", "-at_install")
+class TestDialerMovesOn(DialerCommon):
+    """With a pause of 0 s, the final callback of a call (the one that logs
+    what the line said) places the coordinator's next call itself, before it
+    answers Twilio; the call screen hears of it on the bus."""
+
+    def setUp(self):
+        super().setUp()
+        self.coordinator.write({"sales_dialer_on": True, "sales_dialer_pause": 0})
+        self.other = self.env["crm.lead"].create(
+            {
+                "name": "Solar tiles for Dora",
+                "phone": "+13125550188",
+                "user_id": self.advisor.id,
+            }
+        )
+        # As urgent as the class's call, created after it: Next call takes
+        # the class's first.
+        self.second = self.Followup.create(
+            {
+                "lead_id": self.other.id,
+                "kind": "callback",
+                "window_start": self.followup.window_start,
+                "window_end": self.followup.window_end,
+                "quote_date": self.followup.quote_date,
+            }
+        )
+        self.Mine = self.Followup.with_user(self.coordinator)
+
+    def _news(self, key):
+        """The payloads of the dialer's news carrying ``key``, oldest first."""
+        return [
+            message["payload"]
+            for message in map(
+                json.loads,
+                self.env["bus.bus"].search([], order="id").mapped("message"),
+            )
+            if message["type"] == "sales_coordination/dialer"
+            and key in message["payload"]
+        ]
+
+    def _first_call(self):
+        screen = call_kw(self.Mine, "action_next_call", [], {})
+        self.assertEqual(screen["context"], {"default_followup_id": self.followup.id})
+        [call] = self._read(self.followup).call_ids
+        self._ok(self._agent(call, "in-progress"))
+        self._ok(self._customer(call, "ringing"))
+        return call
+
+    def test_the_final_callback_places_the_next_call(self):
+        call = self._first_call()
+        self.assertFalse(self._news("next"))
+        self._ok(self._customer(call, "no-answer"))
+        self.assertEqual(self._read(call).result, "no_answer")
+        self.assertEqual(self.followup.state, "queued", "logged, back for later")
+        # The next call, claimed and dialled by the callback's request.
+        self.assertEqual(len(self.twilio.created()), 2)
+        self.assertEqual(
+            (self.second.state, self.second.claimed_by_id),
+            ("claimed", self.coordinator),
+        )
+        [then] = self.second.call_ids
+        self.assertEqual(
+            (then.user_id, then.dial_status, then.result),
+            (self.coordinator, "agent queued", False),
+        )
+        self.assertEqual(self.twilio.created()[-1]["To"], AGENT)
+        # The call screen opens it: the screen Next call would have given.
+        [news] = self._news("next")
+        self.assertEqual(news["next"]["res_model"], "sales.call.outcome")
+        self.assertEqual(
+            news["next"]["context"], {"default_followup_id": self.second.id}
+        )
+        self.assertIn("Solar tiles for Dora", news["next"]["name"])
+        # Twilio sends the callback again: taken once, nothing more dialled.
+        self._ok(self._customer(call, "no-answer"))
+        self.assertEqual(len(self.twilio.created()), 2)
+        self.assertEqual(len(self._news("next")), 1)
+        # The next call ends with a machine: the queue is empty now, and
+        # the screen hears so (Next call's own notification).
+        self._ok(self._customer(then, "in-progress"))
+        self._ok(self._amd(then, "machine_end_beep"))
+        self.assertEqual(self._read(then).result, "voicemail")
+        self.assertEqual(len(self.twilio.created()), 2)
+        last = self._news("next")[-1]["next"]
+        self.assertEqual(last["tag"], "display_notification")
+        self.assertEqual(last["params"]["title"], "Nothing due")
+
+    def test_a_pause_or_the_dialer_off_leaves_it_to_the_coordinator(self):
+        for values in ({"sales_dialer_pause": 5}, {"sales_dialer_on": False}):
+            with self.subTest(values), self.env.cr.savepoint() as sp:
+                call = self._first_call()
+                self.coordinator.write(values)
+                self.env.flush_all()
+                self._ok(self._customer(call, "busy"))
+                self.assertEqual(self._read(call).result, "no_answer")
+                self.assertEqual(len(self.twilio.created()), 1, "nothing more")
+                self.assertEqual(self.second.state, "queued")
+                self.assertFalse(self._news("next"))
+                sp.rollback()
+                self.env.invalidate_all()
+                self.twilio.requests.clear()
+
+    def test_a_person_answers_the_coordinator_moves_on(self):
+        call = self._first_call()
+        self._ok(self._customer(call, "in-progress"))
+        self._ok(self._amd(call, "human"))
+        self._ok(self._customer(call, "completed", duration=75))
+        self.assertFalse(self._read(call).result, "the coordinator picks it")
+        self.assertEqual(len(self.twilio.created()), 1)
+        self.assertFalse(self._news("next"))
+
+    def test_a_refusal_is_told_on_the_call_screen(self):
+        """The next customer must not be dialled: the call is held aside,
+        nothing is dialled, and the screen says why (the coordinator presses
+        Next call for the one after)."""
+        self.other.sales_do_not_call = True
+        call = self._first_call()
+        self._ok(self._customer(call, "no-answer"))
+        self.assertEqual(self._read(call).result, "no_answer", "logged all the same")
+        self.assertEqual(len(self.twilio.created()), 1)
+        self.assertFalse(self.second.call_ids, "nothing logged that did not happen")
+        self.assertEqual(self.second.state, "queued")
+        self.assertTrue(self.second.held_until)
+        [news] = self._news("refused")
+        self.assertIn("asked not to be called", news["refused"])
+        self.assertFalse(self._news("next"))
+
+    def test_twilio_refusing_the_next_call(self):
+        call = self._first_call()
+        self.twilio.refuse = NO_FUNDS
+        with mute_logger("odoo.addons.sales_coordination.models.sales_dialer"):
+            self._ok(self._customer(call, "no-answer"))
+        self.assertEqual(self._read(call).result, "no_answer")
+        self.assertEqual(
+            (self.second.state, self.second.claimed_by_id, self.second.call_ids),
+            ("queued", self.env["res.users"], self.env["sales.call"]),
+            "back in the queue, unclaimed, nothing logged",
+        )
+        [news] = self._news("refused")
+        self.assertIn("Twilio refused the call (20005", news["refused"])
+
+    def test_a_coordinator_no_longer_is_not_dialled_for(self):
+        """The coordinator lost the coordinators' group between the dial and
+        its end: the call is logged, nothing is claimed in their name."""
+        call = self._first_call()
+        self.coordinator.groups_id = [
+            (3, self.env.ref("sales_coordination.group_coordinator").id)
+        ]
+        self.env.flush_all()
+        with mute_logger("odoo.addons.sales_coordination.models.sales_dialer"):
+            self._ok(self._customer(call, "no-answer"))
+        self.assertEqual(len(self.twilio.created()), 1)
+        self.assertEqual(self.second.state, "queued")
+        self.assertFalse(self._news("next"))
+
+    def test_the_chain_a_coordinator_waits_for_query_count(self):
+        """The chain the coordinator waits for between two calls, now one
+        request: the final callback logs what the line said, then claims and
+        dials the next call. Counted so that what it costs does not creep
+        back."""
+        third = self.env["crm.lead"].create(
+            {"name": "Third", "phone": "+13125550199", "user_id": self.advisor.id}
+        )
+        self.Followup.create(
+            {
+                "lead_id": third.id,
+                "kind": "callback",
+                "window_start": self.followup.window_start,
+                "window_end": self.followup.window_end,
+                "quote_date": self.followup.quote_date,
+            }
+        )
+        # The first chain fills the caches that live across requests.
+        self._ok(self._customer(self._first_call(), "no-answer"))
+        [call] = self._read(self.second).call_ids
+        self._ok(self._agent(call, "in-progress"))
+        self._ok(self._customer(call, "ringing"))
+        call.read(["provider_call_id", "dial_token"])  # the test's own reads
+        # The callback: its integration, its call, the queue's log (as in
+        # test_the_chain...); then Next call's claim, the dial on its cursor,
+        # the SID after Twilio, the bus.
+        with self.assertQueryCount(36):
+            self._ok(self._customer(call, "no-answer"))
+        self.assertEqual(len(self.twilio.created()), 3)
+        self.assertEqual(self._news("next")[-1]["next"]["name"], "Call Third")
 
 
 @tagged("post_install", "-at_install")

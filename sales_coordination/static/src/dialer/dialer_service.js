@@ -5,8 +5,10 @@ import { registry } from "@web/core/registry";
 
 // The dialer's news of the coordinator's own calls (sales.call._dialer_notify,
 // on their partner's bus channel): the line's progress as a notification and,
-// once a call was logged by itself with the dialer on, the next call after the
-// coordinator's pause.
+// once a call was logged by itself with the dialer on, the next call: placed
+// by the server at once when the coordinator's pause is 0 s (its screen comes
+// as news.next, or why there is none as news.refused), pressed here after a
+// pause of their own.
 export const NEXT_CALL = "sales_coordination.sales_followup_action_next_call";
 
 export function describeDialerNews(news) {
@@ -30,15 +32,24 @@ export const salesDialerService = {
     start(env, { bus_service, notification, action }) {
         let next = null;
         bus_service.subscribe("sales_coordination/dialer", (news) => {
+            if (news.next) {
+                clearTimeout(next);
+                action.doAction(news.next);
+                return;
+            }
+            if (news.refused) {
+                notification.add(news.refused, { type: "danger", sticky: true });
+                return;
+            }
             const message = describeDialerNews(news);
             if (message) {
                 notification.add(message, { type: news.logged ? "success" : "info" });
             }
-            if (news.logged && news.dialer_on) {
+            if (news.logged && news.dialer_on && news.pause > 0) {
                 clearTimeout(next);
                 next = setTimeout(
                     () => action.doAction(NEXT_CALL),
-                    1000 * Math.min(Math.max(news.pause || 0, 0), 30)
+                    1000 * Math.min(news.pause, 30)
                 );
             }
         });

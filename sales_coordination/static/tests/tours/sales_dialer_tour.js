@@ -6,7 +6,8 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // The coordinator turns the dialer on; Next call claims and dials in one
 // request and opens the call screen as the line rings, a machine answers the
 // simulated line, the voicemail is logged by itself and the next call is placed
-// (a person answers it); the coordinator's board counts both dials.
+// at once (a pause of 0 s: by the callback itself) and its screen opens (a
+// person answers it); the coordinator's board counts both dials.
 registry.category("web_tour.tours").add("sales_coordination_dialer", {
     url: "/odoo",
     steps: () => [
@@ -68,7 +69,7 @@ registry.category("web_tour.tours").add("sales_coordination_dialer", {
         },
         {
             content: "The call screen of the next call is open",
-            trigger: ".modal .o_field_widget[name=dial_status]",
+            trigger: ".modal .modal-title:contains('Solar tiles for Dora')",
         },
         {
             content: "The coordinator closes it to read their board",
