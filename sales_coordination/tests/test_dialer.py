@@ -975,7 +975,28 @@ class TestDialerTour(DialerCommon):
     def test_dialer_tour(self):
         """The coordinator turns the dialer on; Next call rings, a machine
         answers the simulated line, the voicemail is logged by itself and the
-        dialer places the next call, which a person answers."""
+        dialer places the next call, which a person answers. With a pause of
+        0 s, the callback that logged the voicemail placed it."""
+        self._walk(pause=0)
+        self.assertEqual(len(self._next_news()), 1, "placed by the callback")
+
+    def test_dialer_tour_with_a_pause(self):
+        """The same walk with a pause of 1 s: the call screen presses Next
+        call once the pause is over."""
+        self._walk(pause=1)
+        self.assertFalse(self._next_news(), "pressed by the call screen")
+
+    def _next_news(self):
+        return [
+            message
+            for message in map(
+                json.loads, self.env["bus.bus"].search([]).mapped("message")
+            )
+            if message["type"] == "sales_coordination/dialer"
+            and "next" in message["payload"]
+        ]
+
+    def _walk(self, pause):
         self.lead.perceived_need = "Cold rooms upstairs"
         other = self.env["crm.lead"].create(
             {
@@ -995,7 +1016,7 @@ class TestDialerTour(DialerCommon):
                 "window_end": now + timedelta(hours=3),
             }
         )
-        self.coordinator.write({"sales_dialer_on": False, "sales_dialer_pause": 0})
+        self.coordinator.write({"sales_dialer_on": False, "sales_dialer_pause": pause})
         answers = iter(["machine", "human"])
         line = SimulatedLine(
             TOKEN,
