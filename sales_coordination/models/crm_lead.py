@@ -344,28 +344,39 @@ class CrmLead(models.Model):
         ]
 
     @api.model
-    def _not_contacted_sql(self, lead, now):
+    def _not_contacted_sql(self, lead, now, company=None):
         """Whether nobody contacted the lead ``lead`` (an SQL alias of crm_lead)
         for too long at ``now``, as an SQL condition: an open lead (won leads
         are at 100%, as crm keeps them; empty until crm's scoring has leads to
         learn from, on a new database) silent since its last contact, or its
         arrival without one, for longer than the delay of the lead's company
         (without one, of the main company of its coordinator, in whose row of
-        the board it counts; else the current company's)."""
+        the board it counts; else the current company's).
+
+        ``company``, an SQL expression: the company that is, by the caller's
+        own condition, the lead's as above for every lead read (the board's
+        row of a coordinator in one company); its delay is then read once, not
+        for each lead."""
+        if company is None:
+            company = SQL(
+                """COALESCE(
+                       %(lead)s.company_id,
+                       (SELECT coordinator.company_id FROM res_users coordinator
+                         WHERE coordinator.id = %(lead)s.coordinator_id),
+                       %(current)s)""",
+                lead=lead,
+                current=self.env.company.id,
+            )
         return SQL(
             """%(lead)s.active AND %(lead)s.type IN ('lead', 'opportunity')
                AND (%(lead)s.probability < 100 OR %(lead)s.probability IS NULL)
                AND COALESCE(%(lead)s.last_contact_date, %(lead)s.arrival_date)
                    < %(now)s::timestamp - make_interval(days => (
                    SELECT company.sales_not_contacted_days FROM res_company company
-                    WHERE company.id = COALESCE(
-                          %(lead)s.company_id,
-                          (SELECT coordinator.company_id FROM res_users coordinator
-                            WHERE coordinator.id = %(lead)s.coordinator_id),
-                          %(company)s)))""",
+                    WHERE company.id = %(company)s))""",
             lead=lead,
             now=now,
-            company=self.env.company.id,
+            company=company,
         )
 
     def _flush_not_contacted(self):

@@ -387,12 +387,20 @@ class SalesCoordinatorBoard(models.Model):
                 SELECT board.user_id, board.company_id, silent.leads
                   FROM board, LATERAL (
                       -- not contacted as the lead's form says (crm.lead's
-                      -- _not_contacted_sql): after its company's delay
+                      -- _not_contacted_sql): after its company's delay, the
+                      -- row's company's by the condition below
                       SELECT count(*) AS leads FROM crm_lead lead
                        WHERE %(silent)s
                          AND lead.coordinator_id = board.user_id
-                         AND (lead.company_id = board.company_id
-                              OR (lead.company_id IS NULL AND board.is_main))
+                         -- the lead's company, or none in the coordinator's
+                         -- main company's row; in one expression, so that
+                         -- PostgreSQL reads the coordinator's leads by their
+                         -- own index, not every lead of the company by its
+                         -- (a plan of 4.6 s at 1M leads, against 0.4 s)
+                         AND COALESCE(lead.company_id,
+                                      CASE WHEN board.is_main
+                                           THEN board.company_id END)
+                             = board.company_id
                   ) silent
             )
             SELECT board.user_id::bigint * 100000 + board.company_id AS id,
@@ -452,7 +460,9 @@ class SalesCoordinatorBoard(models.Model):
                 SQL.identifier("event"), now
             ),
             lead_call=self.env["sales.call"]._lead_call_sql(),
-            silent=self.env["crm.lead"]._not_contacted_sql(SQL.identifier("lead"), now),
+            silent=self.env["crm.lead"]._not_contacted_sql(
+                SQL.identifier("lead"), now, SQL("board.company_id")
+            ),
             # cached, unlike env.ref(), which reads the group to see it exists
             group=self.env["ir.model.data"]._xmlid_to_res_id(
                 "sales_coordination.group_coordinator"
