@@ -585,6 +585,9 @@ class SalesCall(models.Model):
             su=False,
             context=dict(
                 self.env.context,
+                # what it writes and says (the chatter, the next call's
+                # screen, a refusal), in their language
+                lang=self.user_id.lang,
                 allowed_company_ids=(self.company_id or self.env.company).ids,
             ),
         )
@@ -604,7 +607,7 @@ class SalesCall(models.Model):
         no further). When the coordinator is not at their phone, it rings
         once: the dial stops there (see ``_dialer_on_agent``)."""
         user = self.user_id
-        if not (user.sales_dialer_on and user.sales_dialer_pause == 0):
+        if not (user.active and user.sales_dialer_on and user.sales_dialer_pause == 0):
             self._dialer_notify(logged=True)
             return
         self.env.cr.commit()

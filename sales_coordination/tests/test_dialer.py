@@ -853,8 +853,13 @@ class TestDialerMovesOn(DialerCommon):
         self.assertEqual(last["tag"], "display_notification")
         self.assertEqual(last["params"]["title"], "Nothing due")
 
-    def test_a_pause_or_the_dialer_off_leaves_it_to_the_coordinator(self):
-        for values in ({"sales_dialer_pause": 5}, {"sales_dialer_on": False}):
+    def test_a_pause_the_dialer_off_or_an_archived_coordinator(self):
+        for values in (
+            {"sales_dialer_pause": 5},
+            {"sales_dialer_on": False},
+            # archived since the dial (they left): nothing in their name
+            {"active": False},
+        ):
             with self.subTest(values), self.env.cr.savepoint() as sp:
                 call = self._first_call()
                 self.coordinator.write(values)
@@ -947,7 +952,7 @@ class TestDialerMovesOn(DialerCommon):
         # The callback: its integration, its call, the queue's log (as in
         # test_the_chain...); then Next call's claim, the dial on its cursor,
         # the SID after Twilio, the bus.
-        with self.assertQueryCount(36):
+        with self.assertQueryCount(37):
             self._ok(self._customer(call, "no-answer"))
         self.assertEqual(len(self.twilio.created()), 3)
         self.assertEqual(self._news("next")[-1]["next"]["name"], "Call Third")
