@@ -36,6 +36,9 @@ DIAL_LOCK = 0x5C_D1A1
 # How long Next call leaves aside a call whose number must be fixed or must not
 # be dialled (the coordinator reads why on the lead meanwhile).
 HOLD_TO_FIX = timedelta(days=1)
+# How many due calls one press of Next call tries, when their customers refuse
+# the dial (see SalesFollowup.action_next_call).
+TRIES = 5
 
 
 class Logged(str):
@@ -1062,14 +1065,47 @@ class SalesFollowup(models.Model):
     def action_next_call(self):
         """With the dialer on, Next call claims the call and dials it in the
         same request, then opens its call screen (see ``_dialer_dial_claimed``).
-        A refusal of the dial (see ``action_dial``) has put the call back in
-        the queue, or aside, and says why."""
+        A refusal of the customer's (their hours, a number that must not be
+        dialled, see ``DialRefused``) has held that call aside: Next call skips
+        to the next due call, trying ``TRIES`` of them in one press, and the
+        call screen says why on the bus (``skipped``). Any other refusal (see
+        ``action_dial``) has put the call back in the queue and fails Next
+        call with its reason."""
         if not self.env.user.sales_dialer_on:
             return super().action_next_call()
-        followup = self.claim_next()
-        if not followup:
-            return super().action_next_call()
-        return followup._dialer_dial_claimed()
+        skipped = []
+        try:
+            for _try in range(TRIES):
+                followup = self.claim_next()
+                if not followup:
+                    return self._action_nothing_due()
+                try:
+                    return followup._dialer_dial_claimed()
+                except DialRefused as refusal:
+                    skipped.append(str(refusal.args[0]))
+            return self._dialer_too_many_skipped()
+        finally:
+            if skipped:
+                self.env.user.partner_id._bus_send(
+                    "sales_coordination/dialer", {"skipped": skipped}
+                )
+
+    @api.model
+    def _dialer_too_many_skipped(self):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "title": self.env._("Nothing dialled"),
+                "message": self.env._(
+                    "The next %(count)s due calls could not be dialled (see why "
+                    "on their leads): they wait until they can be. Press Next "
+                    "Call again for the calls after them.",
+                    count=TRIES,
+                ),
+            },
+        }
 
     def _dialer_dial_claimed(self):
         """Dial this follow-up, which ``claim_next`` just claimed for the

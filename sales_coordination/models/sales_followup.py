@@ -982,18 +982,24 @@ class SalesFollowup(models.Model):
         the queue is empty."""
         followup = self.claim_next()
         if not followup:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "info",
-                    "title": self.env._("Nothing due"),
-                    "message": self.env._(
-                        "No follow-up call is due now. Check the queue for later today."
-                    ),
-                },
-            }
+            return self._action_nothing_due()
         return followup._action_open_call()
+
+    @api.model
+    def _action_nothing_due(self):
+        """What Next call says when the queue has nothing due for the
+        coordinator."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Nothing due"),
+                "message": self.env._(
+                    "No follow-up call is due now. Check the queue for later today."
+                ),
+            },
+        }
 
     def action_open_call(self):
         """Take this call from the queue (claim it) and open its outcome screen."""

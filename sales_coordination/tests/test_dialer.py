@@ -399,44 +399,105 @@ class TestDialing(DialerCommon):
         self.assertEqual(len(self.twilio.created()), 1)
 
     def test_next_call_refused_says_why_and_puts_the_call_back(self):
-        """A refusal of the dial fails Next call's request with its reason
-        (the coordinator reads it), the claim released or the call held,
-        committed apart from the failed request."""
+        """A refusal of the dial that is not the customer's fails Next call's
+        request with its reason (the coordinator reads it), the claim
+        released, committed apart from the failed request."""
         self.coordinator.sales_dialer_on = True
+        self.twilio.refuse = NO_FUNDS
         self.env.flush_all()
+        # (no assertRaises: see _refused)
+        try:
+            with mute_logger("odoo.addons.sales_coordination.models.sales_dialer"):
+                self.Followup.with_user(self.coordinator).action_next_call()
+        except UserError as error:
+            self.assertIn("Twilio refused the call (20005", str(error))
+        else:
+            self.fail("dialled although Twilio refused")
+        self._assert_back_in_queue()
+        self.assertFalse(self.followup.held_until)
+
+    def _skipped_news(self):
+        self.env.cr.flush()  # the bus's values, written before its commit
+        return [
+            message["payload"]["skipped"]
+            for message in map(
+                json.loads, self.env["bus.bus"].search([]).mapped("message")
+            )
+            if message["type"] == "sales_coordination/dialer"
+            and "skipped" in message["payload"]
+        ]
+
+    def test_next_call_skips_a_customer_it_must_not_dial(self):
+        """A refusal of the customer's holds their call aside (said on the
+        lead) and Next call goes on to the next due call in the same press;
+        the call screen hears why it skipped one."""
+        self.coordinator.sales_dialer_on = True
+        self.lead.sales_do_not_call = True
         Followup = self.Followup.with_user(self.coordinator)
-        for fragment, prepare, held in (
-            (
-                "asked not to be called",
-                lambda: setattr(self.lead, "sales_do_not_call", True),
-                True,
-            ),
-            (
-                "Twilio refused the call (20005",
-                lambda: setattr(self.twilio, "refuse", NO_FUNDS),
-                False,
-            ),
-        ):
-            with self.subTest(fragment), self.env.cr.savepoint(flush=False) as sp:
-                prepare()
-                self.env.flush_all()
-                # (no assertRaises: see _refused)
-                try:
-                    with mute_logger(
-                        "odoo.addons.sales_coordination.models.sales_dialer"
-                    ):
-                        Followup.action_next_call()
-                except UserError as error:
-                    self.assertIn(fragment, str(error))
-                else:
-                    self.fail(f"dialled although {fragment!r}")
-                self._assert_back_in_queue()
-                self.assertEqual(bool(self.followup.held_until), held)
-                if held:
-                    self.assertIn(fragment, self.lead.message_ids[:1].body)
-                sp.rollback()
-                self.env.invalidate_all()
-                self.twilio.refuse = None
+        # Nothing else due: Next call says so.
+        action = Followup.action_next_call()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["title"], "Nothing due")
+        self._assert_back_in_queue()
+        self.assertTrue(self.followup.held_until)
+        self.assertIn("asked not to be called", self.lead.message_ids[:1].body)
+        [[why]] = self._skipped_news()
+        self.assertIn("asked not to be called", why)
+        self.assertFalse(self.twilio.created())
+        # Another call due: the next press dials it (the held one waits).
+        other = self.env["crm.lead"].create(
+            {"name": "Dora", "phone": "+13125550188", "user_id": self.advisor.id}
+        )
+        second = self.Followup.create(
+            {
+                "lead_id": other.id,
+                "kind": "callback",
+                "window_start": self.followup.window_start,
+                "window_end": self.followup.window_end,
+            }
+        )
+        screen = Followup.action_next_call()
+        self.assertEqual(screen["context"], {"default_followup_id": second.id})
+        self.assertEqual(len(self.twilio.created()), 1)
+
+    def test_next_call_skips_a_few_then_stops(self):
+        """Six due customers who must not be dialled: one press skips five
+        (each held aside, said on the screen) and stops there, dialling
+        nothing; the sixth stays in the queue for the next press."""
+        self.coordinator.sales_dialer_on = True
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Do not call {i}",
+                    "phone": f"+1312555{2100 + i}",
+                    "user_id": self.advisor.id,
+                    "sales_do_not_call": True,
+                }
+                for i in range(5)
+            ]
+        )
+        self.lead.sales_do_not_call = True
+        followups = self.followup | self.Followup.create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "kind": "callback",
+                    "window_start": self.followup.window_start,
+                    "window_end": self.followup.window_end,
+                }
+                for lead in leads
+            ]
+        )
+        action = self.Followup.with_user(self.coordinator).action_next_call()
+        self.assertEqual(action["params"]["title"], "Nothing dialled")
+        self.assertFalse(self.twilio.created())
+        self.env.invalidate_all()
+        held = followups.filtered("held_until")
+        self.assertEqual(len(held), 5)
+        self.assertEqual(set(followups.mapped("state")), {"queued"})
+        self.assertFalse(followups.claimed_by_id)
+        [skipped] = self._skipped_news()
+        self.assertEqual(len(skipped), 5)
 
     def test_the_chain_a_coordinator_waits_for_query_count(self):
         """The chain the coordinator waits for between two calls: the final
@@ -882,21 +943,36 @@ class TestDialerMovesOn(DialerCommon):
         self.assertEqual(len(self.twilio.created()), 1)
         self.assertFalse(self._news("next"))
 
-    def test_a_refusal_is_told_on_the_call_screen(self):
-        """The next customer must not be dialled: the call is held aside,
-        nothing is dialled, and the screen says why (the coordinator presses
-        Next call for the one after)."""
+    def test_a_customer_not_to_dial_is_skipped(self):
+        """The next customer must not be dialled: their call is held aside,
+        and the one after is placed; the screen says why it skipped one."""
         self.other.sales_do_not_call = True
+        third = self.env["crm.lead"].create(
+            {"name": "Third", "phone": "+13125550199", "user_id": self.advisor.id}
+        )
+        after = self.Followup.create(
+            {
+                "lead_id": third.id,
+                "kind": "callback",
+                "window_start": self.followup.window_start,
+                "window_end": self.followup.window_end,
+                "quote_date": self.followup.quote_date,
+            }
+        )
         call = self._first_call()
         self._ok(self._customer(call, "no-answer"))
         self.assertEqual(self._read(call).result, "no_answer", "logged all the same")
-        self.assertEqual(len(self.twilio.created()), 1)
         self.assertFalse(self.second.call_ids, "nothing logged that did not happen")
         self.assertEqual(self.second.state, "queued")
         self.assertTrue(self.second.held_until)
-        [news] = self._news("refused")
-        self.assertIn("asked not to be called", news["refused"])
-        self.assertFalse(self._news("next"))
+        [news] = self._news("skipped")
+        self.assertIn("asked not to be called", news["skipped"][0])
+        self.assertEqual(len(self.twilio.created()), 2)
+        self.assertEqual(
+            (after.state, after.claimed_by_id), ("claimed", self.coordinator)
+        )
+        [news] = self._news("next")
+        self.assertEqual(news["next"]["context"], {"default_followup_id": after.id})
 
     def test_twilio_refusing_the_next_call(self):
         call = self._first_call()
@@ -985,12 +1061,6 @@ class TestDialerTour(DialerCommon):
         self._walk(pause=0)
         self.assertEqual(len(self._next_news()), 1, "placed by the callback")
 
-    def test_dialer_tour_with_a_pause(self):
-        """The same walk with a pause of 1 s: the call screen presses Next
-        call once the pause is over."""
-        self._walk(pause=1)
-        self.assertFalse(self._next_news(), "pressed by the call screen")
-
     def _next_news(self):
         return [
             message
@@ -1010,6 +1080,24 @@ class TestDialerTour(DialerCommon):
                 "contact_name": "Dora Dialled",
                 "phone": "+13125550188",
                 "user_id": self.advisor.id,
+            }
+        )
+        # Between the two, a customer who asked not to be called: Next call
+        # skips them, and the screen says why.
+        eve = self.env["crm.lead"].create(
+            {
+                "name": "Eve asked not to be called",
+                "phone": "+13125550166",
+                "user_id": self.advisor.id,
+                "sales_do_not_call": True,
+            }
+        )
+        skipped = self.Followup.create(
+            {
+                "lead_id": eve.id,
+                "kind": "callback",
+                "window_start": self.followup.window_start,
+                "window_end": self.followup.window_end,
             }
         )
         now = datetime.now().replace(microsecond=0)
@@ -1072,6 +1160,10 @@ class TestDialerTour(DialerCommon):
         self.assertEqual(first.followup_id.state, "queued", "back for its next try")
         self.assertEqual(first.followup_id.attempt_count, 1)
         self.assertEqual(then.followup_id.state, "claimed", "the coordinator talks")
+        self.assertEqual(then.followup_id, second)
+        self.assertFalse(skipped.call_ids, "skipped, never dialled")
+        self.assertEqual(skipped.state, "queued")
+        self.assertTrue(skipped.held_until)
 
 
 @tagged("post_install", "-at_install")

@@ -8,7 +8,8 @@ import { registry } from "@web/core/registry";
 // once a call was logged by itself with the dialer on, the next call: placed
 // by the server at once when the coordinator's pause is 0 s (its screen comes
 // as news.next, or why there is none as news.refused), pressed here after a
-// pause of their own.
+// pause of their own. news.skipped: why Next call skipped the calls it could
+// not dial (their customers' hours or numbers).
 export const NEXT_CALL = "sales_coordination.sales_followup_action_next_call";
 
 export function describeDialerNews(news) {
@@ -37,8 +38,13 @@ export const salesDialerService = {
                 action.doAction(news.next);
                 return;
             }
+            for (const why of news.skipped || []) {
+                notification.add(why, { type: "warning", title: _t("Skipped") });
+            }
             if (news.refused) {
                 notification.add(news.refused, { type: "danger", sticky: true });
+            }
+            if (news.skipped || news.refused) {
                 return;
             }
             const message = describeDialerNews(news);

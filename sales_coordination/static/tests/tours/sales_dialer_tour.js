@@ -6,8 +6,9 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 // The coordinator turns the dialer on; Next call claims and dials in one
 // request and opens the call screen as the line rings, a machine answers the
 // simulated line, the voicemail is logged by itself and the next call is placed
-// at once (a pause of 0 s: by the callback itself) and its screen opens (a
-// person answers it); the coordinator's board counts both dials.
+// (with a pause of 0 s by the callback itself, else by the call screen after
+// the pause), skipping a customer who asked not to be called, and its screen
+// opens (a person answers it); the coordinator's board counts both dials.
 registry.category("web_tour.tours").add("sales_coordination_dialer", {
     url: "/odoo",
     steps: () => [
@@ -62,6 +63,10 @@ registry.category("web_tour.tours").add("sales_coordination_dialer", {
         {
             content: "A machine answers: the voicemail is logged by itself",
             trigger: ".o_notification:contains('Logged by itself: voicemail')",
+        },
+        {
+            content: "The next customer asked not to be called: skipped, and why",
+            trigger: ".o_notification:contains('asked not to be called')",
         },
         {
             content: "and the next call is placed: a person answers it",
