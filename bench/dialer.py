@@ -379,6 +379,9 @@ def coordinator(index, client, base, line, drawn, number_of, measured):
     Their pause is 0 s: a call's final callback places the next call itself,
     and the coordinator presses Next call only after a conversation."""
     agent = agent_phone(index)
+    # The call may have been placed by a callback, not by a press: its
+    # follow-up is found by its number.
+    followup_of = {number: followup for followup, number in number_of.items()}
     deferred = []  # what Twilio sends after the final callback
     number = None
     try:
@@ -412,11 +415,10 @@ def coordinator(index, client, base, line, drawn, number_of, measured):
             if final is None:
                 # A person: the coordinator talks, picks the outcome, then
                 # presses Next call.
-                followup_id = next(f for f, n in number_of.items() if n == number)
                 client.call_kw(
                     "sales.followup",
                     "action_log_call",
-                    [followup_id, "connected", "done"],
+                    [followup_of[number], "connected", "done"],
                     {"duration": round(call[3])},
                 )
                 measured["clocks"][index] += TIMES["after_call"]

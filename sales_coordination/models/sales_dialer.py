@@ -1092,20 +1092,16 @@ class SalesFollowup(models.Model):
 
     @api.model
     def _dialer_too_many_skipped(self):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning",
-                "title": self.env._("Nothing dialled"),
-                "message": self.env._(
-                    "The next %(count)s due calls could not be dialled (see why "
-                    "on their leads): they wait until they can be. Press Next "
-                    "Call again for the calls after them.",
-                    count=TRIES,
-                ),
-            },
-        }
+        return self._action_notice(
+            "warning",
+            self.env._("Nothing dialled"),
+            self.env._(
+                "The next %(count)s due calls could not be dialled (see why on "
+                "their leads): they wait until they can be. Press Next Call again "
+                "for the calls after them.",
+                count=TRIES,
+            ),
+        )
 
     def _dialer_dial_claimed(self):
         """Dial this follow-up, which ``claim_next`` just claimed for the

@@ -989,16 +989,21 @@ class SalesFollowup(models.Model):
     def _action_nothing_due(self):
         """What Next call says when the queue has nothing due for the
         coordinator."""
+        return self._action_notice(
+            "info",
+            self.env._("Nothing due"),
+            self.env._(
+                "No follow-up call is due now. Check the queue for later today."
+            ),
+        )
+
+    @api.model
+    def _action_notice(self, kind, title, message):
+        """Next call's answer when it opens no call screen: a notification."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {
-                "type": "info",
-                "title": self.env._("Nothing due"),
-                "message": self.env._(
-                    "No follow-up call is due now. Check the queue for later today."
-                ),
-            },
+            "params": {"type": kind, "title": title, "message": message},
         }
 
     def action_open_call(self):

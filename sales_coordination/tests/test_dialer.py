@@ -197,6 +197,36 @@ class DialerCommon(SalesCoordinationCommon, HttpCase):
         }
         return self._post(call, "amd", params)
 
+    def _news(self, key):
+        """The payloads of the dialer's news carrying ``key``, oldest first
+        (the bus's values are written before the cursor's commit)."""
+        self.env.cr.flush()
+        return [
+            message["payload"]
+            for message in map(
+                json.loads,
+                self.env["bus.bus"].search([], order="id").mapped("message"),
+            )
+            if message["type"] == "sales_coordination/dialer"
+            and key in message["payload"]
+        ]
+
+    def _due_call(self, name, phone, **lead_values):
+        """A customer's call due as urgently as the class's, created after it
+        (Next call takes the class's first): its follow-up."""
+        lead = self.env["crm.lead"].create(
+            {"name": name, "phone": phone, "user_id": self.advisor.id, **lead_values}
+        )
+        return self.Followup.create(
+            {
+                "lead_id": lead.id,
+                "kind": "callback",
+                "window_start": self.followup.window_start,
+                "window_end": self.followup.window_end,
+                "quote_date": self.followup.quote_date,
+            }
+        )
+
     def _ok(self, response):
         self.assertEqual(response.status_code, 200, response.text)
 
@@ -416,17 +446,6 @@ class TestDialing(DialerCommon):
         self._assert_back_in_queue()
         self.assertFalse(self.followup.held_until)
 
-    def _skipped_news(self):
-        self.env.cr.flush()  # the bus's values, written before its commit
-        return [
-            message["payload"]["skipped"]
-            for message in map(
-                json.loads, self.env["bus.bus"].search([]).mapped("message")
-            )
-            if message["type"] == "sales_coordination/dialer"
-            and "skipped" in message["payload"]
-        ]
-
     def test_next_call_skips_a_customer_it_must_not_dial(self):
         """A refusal of the customer's holds their call aside (said on the
         lead) and Next call goes on to the next due call in the same press;
@@ -441,21 +460,11 @@ class TestDialing(DialerCommon):
         self._assert_back_in_queue()
         self.assertTrue(self.followup.held_until)
         self.assertIn("asked not to be called", self.lead.message_ids[:1].body)
-        [[why]] = self._skipped_news()
+        [[why]] = [news["skipped"] for news in self._news("skipped")]
         self.assertIn("asked not to be called", why)
         self.assertFalse(self.twilio.created())
         # Another call due: the next press dials it (the held one waits).
-        other = self.env["crm.lead"].create(
-            {"name": "Dora", "phone": "+13125550188", "user_id": self.advisor.id}
-        )
-        second = self.Followup.create(
-            {
-                "lead_id": other.id,
-                "kind": "callback",
-                "window_start": self.followup.window_start,
-                "window_end": self.followup.window_end,
-            }
-        )
+        second = self._due_call("Dora", "+13125550188")
         screen = Followup.action_next_call()
         self.assertEqual(screen["context"], {"default_followup_id": second.id})
         self.assertEqual(len(self.twilio.created()), 1)
@@ -465,28 +474,14 @@ class TestDialing(DialerCommon):
         (each held aside, said on the screen) and stops there, dialling
         nothing; the sixth stays in the queue for the next press."""
         self.coordinator.sales_dialer_on = True
-        leads = self.env["crm.lead"].create(
-            [
-                {
-                    "name": f"Do not call {i}",
-                    "phone": f"+1312555{2100 + i}",
-                    "user_id": self.advisor.id,
-                    "sales_do_not_call": True,
-                }
-                for i in range(5)
-            ]
-        )
         self.lead.sales_do_not_call = True
-        followups = self.followup | self.Followup.create(
-            [
-                {
-                    "lead_id": lead.id,
-                    "kind": "callback",
-                    "window_start": self.followup.window_start,
-                    "window_end": self.followup.window_end,
-                }
-                for lead in leads
-            ]
+        followups = self.followup.union(
+            *(
+                self._due_call(
+                    f"Do not call {i}", f"+1312555{2100 + i}", sales_do_not_call=True
+                )
+                for i in range(5)
+            )
         )
         action = self.Followup.with_user(self.coordinator).action_next_call()
         self.assertEqual(action["params"]["title"], "Nothing dialled")
@@ -496,7 +491,7 @@ class TestDialing(DialerCommon):
         self.assertEqual(len(held), 5)
         self.assertEqual(set(followups.mapped("state")), {"queued"})
         self.assertFalse(followups.claimed_by_id)
-        [skipped] = self._skipped_news()
+        [skipped] = [news["skipped"] for news in self._news("skipped")]
         self.assertEqual(len(skipped), 5)
 
     def test_the_chain_a_coordinator_waits_for_query_count(self):
@@ -714,14 +709,7 @@ class TestDialerCallbacks(DialerCommon):
         self.assertTrue(call.dial_voicemail_dropped, "counted on the board")
         # The call screen hears of it on the coordinator's bus channel, with
         # what it needs to move on by itself.
-        news = [
-            message["payload"]
-            for message in map(
-                json.loads, self.env["bus.bus"].search([]).mapped("message")
-            )
-            if message["type"] == "sales_coordination/dialer"
-            and message["payload"].get("call_id") == call.id
-        ]
+        news = [news for news in self._news("call_id") if news["call_id"] == call.id]
         self.assertTrue(news)
         self.assertTrue(news[-1]["logged"])
         self.assertEqual((news[-1]["result"], news[-1]["pause"]), ("voicemail", 5))
@@ -835,37 +823,9 @@ class TestDialerMovesOn(DialerCommon):
     def setUp(self):
         super().setUp()
         self.coordinator.write({"sales_dialer_on": True, "sales_dialer_pause": 0})
-        self.other = self.env["crm.lead"].create(
-            {
-                "name": "Solar tiles for Dora",
-                "phone": "+13125550188",
-                "user_id": self.advisor.id,
-            }
-        )
-        # As urgent as the class's call, created after it: Next call takes
-        # the class's first.
-        self.second = self.Followup.create(
-            {
-                "lead_id": self.other.id,
-                "kind": "callback",
-                "window_start": self.followup.window_start,
-                "window_end": self.followup.window_end,
-                "quote_date": self.followup.quote_date,
-            }
-        )
+        self.second = self._due_call("Solar tiles for Dora", "+13125550188")
+        self.other = self.second.lead_id
         self.Mine = self.Followup.with_user(self.coordinator)
-
-    def _news(self, key):
-        """The payloads of the dialer's news carrying ``key``, oldest first."""
-        return [
-            message["payload"]
-            for message in map(
-                json.loads,
-                self.env["bus.bus"].search([], order="id").mapped("message"),
-            )
-            if message["type"] == "sales_coordination/dialer"
-            and key in message["payload"]
-        ]
 
     def _first_call(self):
         screen = call_kw(self.Mine, "action_next_call", [], {})
@@ -947,18 +907,7 @@ class TestDialerMovesOn(DialerCommon):
         """The next customer must not be dialled: their call is held aside,
         and the one after is placed; the screen says why it skipped one."""
         self.other.sales_do_not_call = True
-        third = self.env["crm.lead"].create(
-            {"name": "Third", "phone": "+13125550199", "user_id": self.advisor.id}
-        )
-        after = self.Followup.create(
-            {
-                "lead_id": third.id,
-                "kind": "callback",
-                "window_start": self.followup.window_start,
-                "window_end": self.followup.window_end,
-                "quote_date": self.followup.quote_date,
-            }
-        )
+        after = self._due_call("Third", "+13125550199")
         call = self._first_call()
         self._ok(self._customer(call, "no-answer"))
         self.assertEqual(self._read(call).result, "no_answer", "logged all the same")
@@ -1007,18 +956,7 @@ class TestDialerMovesOn(DialerCommon):
         request: the final callback logs what the line said, then claims and
         dials the next call. Counted so that what it costs does not creep
         back."""
-        third = self.env["crm.lead"].create(
-            {"name": "Third", "phone": "+13125550199", "user_id": self.advisor.id}
-        )
-        self.Followup.create(
-            {
-                "lead_id": third.id,
-                "kind": "callback",
-                "window_start": self.followup.window_start,
-                "window_end": self.followup.window_end,
-                "quote_date": self.followup.quote_date,
-            }
-        )
+        self._due_call("Third", "+13125550199")
         # The first chain fills the caches that live across requests.
         self._ok(self._customer(self._first_call(), "no-answer"))
         [call] = self._read(self.second).call_ids
@@ -1059,17 +997,7 @@ class TestDialerTour(DialerCommon):
         dialer places the next call, which a person answers. With a pause of
         0 s, the callback that logged the voicemail placed it."""
         self._walk(pause=0)
-        self.assertEqual(len(self._next_news()), 1, "placed by the callback")
-
-    def _next_news(self):
-        return [
-            message
-            for message in map(
-                json.loads, self.env["bus.bus"].search([]).mapped("message")
-            )
-            if message["type"] == "sales_coordination/dialer"
-            and "next" in message["payload"]
-        ]
+        self.assertEqual(len(self._news("next")), 1, "placed by the callback")
 
     def _walk(self, pause):
         self.lead.perceived_need = "Cold rooms upstairs"
@@ -1084,21 +1012,8 @@ class TestDialerTour(DialerCommon):
         )
         # Between the two, a customer who asked not to be called: Next call
         # skips them, and the screen says why.
-        eve = self.env["crm.lead"].create(
-            {
-                "name": "Eve asked not to be called",
-                "phone": "+13125550166",
-                "user_id": self.advisor.id,
-                "sales_do_not_call": True,
-            }
-        )
-        skipped = self.Followup.create(
-            {
-                "lead_id": eve.id,
-                "kind": "callback",
-                "window_start": self.followup.window_start,
-                "window_end": self.followup.window_end,
-            }
+        skipped = self._due_call(
+            "Eve asked not to be called", "+13125550166", sales_do_not_call=True
         )
         now = datetime.now().replace(microsecond=0)
         second = self.Followup.create(
