@@ -3,12 +3,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
-
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.sql_db import Cursor
 from odoo.tools import SQL, clean_context, plaintext2html
 from odoo.tools.sql import create_index
 
@@ -797,6 +794,7 @@ class SalesFollowup(models.Model):
                 # press does, the coordinator's lock and the call they hold
                 # first.
                 cr.commit()
+                self._read_committed(cr)
                 attempt += 1
                 time.sleep(min(CLAIM_PAUSE * attempt, CLAIM_PAUSE_MAX))
         # What this transaction's cache holds of the row predates the claim.
@@ -837,21 +835,26 @@ class SalesFollowup(models.Model):
         """A cursor of its own, in READ COMMITTED and committed at once, as ir.cron
         claims its jobs: the request's REPEATABLE READ snapshot would turn a row
         another coordinator claimed a moment ago into a serialization failure
-        instead of skipping it. Next call and the queue's upkeep both take it.
+        instead of skipping it. Next call, the dial and the queue's upkeep take
+        it; a caller that commits it and goes on starts its next transaction
+        with ``_read_committed`` too.
 
-        It is the registry's cursor, so that in test mode (Odoo's HTTP tests, and
-        this addon's tests, see tests/common.py) it is Odoo's own TestCursor
-        inside the test's transaction: the same statements, locks and commit as
-        in production, where it is a connection of its own. What this request
-        wrote so far is flushed first, for the tests' sake (in production the
-        other transaction does not see it before it commits anyway)."""
+        It is the registry's cursor: a connection of its own in production, and
+        in test mode (Odoo's HTTP tests, and this addon's tests, whose
+        transaction is in READ COMMITTED from its start, see tests/common.py)
+        Odoo's TestCursor inside the test's transaction, on which the same
+        statements run. What this request wrote so far is flushed first: the
+        claim reads the database, never this request's cache."""
         self.env.flush_all()
         cr = self.env.registry.cursor()
-        if isinstance(cr, Cursor):
-            # For this transaction only: the pool sets REPEATABLE READ again on
-            # the connection's next cursor.
-            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        self._read_committed(cr)
         return cr
+
+    @api.model
+    def _read_committed(self, cr):
+        """Start the transaction of ``cr`` in READ COMMITTED: its first statement
+        (the pool sets REPEATABLE READ again on the connection's next cursor)."""
+        cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
 
     def _claimable_exists(self, cr, now):
         """Whether a due call in any scope of Next call is claimable, locked or

@@ -3,7 +3,9 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
+from odoo.sql_db import Cursor
 from odoo.tests import new_test_user
 
 from odoo.addons.sales_team.tests.common import SalesTeamCommon
@@ -30,6 +32,26 @@ MOMENTS = {
 }
 
 
+@contextmanager
+def read_committed_cursors():
+    """Cursors opened inside begin their transactions in READ COMMITTED.
+
+    A test's transaction is Odoo's REPEATABLE READ otherwise. Next call and the
+    queue's upkeep start their own cursor's transaction in READ COMMITTED (see
+    ``sales.followup._claim_cursor``), which in test mode is Odoo's TestCursor,
+    a savepoint inside the test's transaction: PostgreSQL lets a savepoint
+    set the level the transaction already has, and refuses any other."""
+    init = Cursor.__init__
+
+    def init_read_committed(cursor, *args, **kwargs):
+        init(cursor, *args, **kwargs)
+        # Before the transaction begins (psycopg2 begins it at the first query).
+        cursor.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+
+    with patch.object(Cursor, "__init__", init_read_committed):
+        yield
+
+
 class SalesCoordinationCommon(SalesTeamCommon):
     """The cast every test uses: a manager, an advisor's coordinator and backup
     coordinator, a coordinator of other advisors, two advisors, a plain salesman,
@@ -37,10 +59,12 @@ class SalesCoordinationCommon(SalesTeamCommon):
 
     @classmethod
     def setUpClass(cls):
-        super().setUpClass()
+        # The test's transaction is opened here (Odoo's TransactionCase).
+        with read_committed_cursors():
+            super().setUpClass()
         # Code that takes a cursor of its own (Next call, the queue's upkeep)
         # gets Odoo's TestCursor inside the test's transaction, as in Odoo's HTTP
-        # tests: the same path as in production.
+        # tests: the same statements as in production.
         if cls.registry.test_cr is None:
             cls.registry.enter_test_mode(cls.cr)
             cls.addClassCleanup(cls.registry.leave_test_mode)
