@@ -382,3 +382,27 @@ def test_the_pressing_request_keeps_to_the_id(queue):
         env = api.Environment(cr, uid, {})
         assert env["sales.followup"].browse(followup.id).state == "claimed"
         assert env["sales.followup"].claim_next() == followup, "the same call"
+
+
+def test_the_claim_cursor_reads_committed_the_request_keeps_its_snapshot():
+    """In production the claim's cursor is a connection of its own, its
+    transaction in READ COMMITTED; the request's stays REPEATABLE READ, and the
+    connection goes back to the pool at Odoo's level."""
+    registry = Registry(dbname())
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        Followup = env["sales.followup"]
+        with Followup._claim_cursor() as claim_cr:
+            assert claim_cr is not cr
+            claim_cr.execute("SHOW transaction_isolation")
+            assert claim_cr.fetchone()[0] == "read committed"
+            claim_cr.commit()
+            # The next transaction on it, as a look of claim_next after its pause.
+            Followup._read_committed(claim_cr)
+            claim_cr.execute("SHOW transaction_isolation")
+            assert claim_cr.fetchone()[0] == "read committed"
+        cr.execute("SHOW transaction_isolation")
+        assert cr.fetchone()[0] == "repeatable read"
+    with registry.cursor() as cr:
+        cr.execute("SHOW transaction_isolation")
+        assert cr.fetchone()[0] == "repeatable read"
