@@ -29,6 +29,24 @@ RATIOS = {
 }
 
 
+# What most rows lack is NULL there rather than a zero, which PostgreSQL would
+# add up row after row (a numeric sum, or a call of the integer sum's step for
+# each row): the steps a lead reached are 1 or NULL and summed as a count of
+# the rows that have them, which PostgreSQL skips for a NULL without a call;
+# the amounts and counts of few rows sum as 0 where no row has one. A row reads
+# 0 either way (the ORM reads an integer or monetary NULL as 0), and its
+# average, smallest or largest counts NULL as 0.
+FLAGS = (
+    "lead_count",
+    "set_count",
+    "issued_count",
+    "demoed_count",
+    "sold_count",
+    "spend_line_count",
+)
+SPARSE = ("reset_count", "rehash_count", "revenue", "spend")
+
+
 class SalesReportFunnel(models.Model):
     """The funnel of every lead (one row per lead), and the marketing spend (one
     row per line of spend, on the first day of its month): grouped by source and
@@ -142,24 +160,41 @@ class SalesReportFunnel(models.Model):
     def _read_group_select(self, aggregate_spec, query):
         # A ratio is the ratio of the sums, never a sum of ratios; empty rather
         # than divided by zero, and cost ratios empty where nothing was spent.
-        fname = aggregate_spec.split(":")[0]
+        fname, __, aggregator = aggregate_spec.partition(":")
+        if fname in FLAGS + SPARSE and aggregator in ("sum", "avg", "min", "max"):
+            self.check_field_access_rights("read", [fname])
+            if aggregator == "sum":
+                return self._sum_sql(fname, query)
+            return SQL(
+                "%s(COALESCE(%s, 0))",
+                SQL(aggregator.upper()),
+                self._field_to_sql(self._table, fname, query),
+            )
         if fname not in RATIOS:
             return super()._read_group_select(aggregate_spec, query)
         numerator, denominator, factor, needs_spend = RATIOS[fname]
         self.check_field_access_rights("read", [fname])
         ratio = SQL(
-            "(%s * SUM(%s) / NULLIF(SUM(%s), 0))::float8",
+            "(%s * %s / NULLIF(%s, 0))::float8",
             factor,
-            self._field_to_sql(self._table, numerator, query),
-            self._field_to_sql(self._table, denominator, query),
+            self._sum_sql(numerator, query),
+            self._sum_sql(denominator, query),
         )
         if not needs_spend:
             return ratio
         return SQL(
-            "CASE WHEN SUM(%s) > 0 THEN %s END",
-            self._field_to_sql(self._table, "spend_line_count", query),
+            "CASE WHEN %s > 0 THEN %s END",
+            self._sum_sql("spend_line_count", query),
             ratio,
         )
+
+    def _sum_sql(self, fname, query):
+        """The sum of ``fname`` over a group, 0 when no row has one (see
+        ``FLAGS`` and ``SPARSE``)."""
+        column = self._field_to_sql(self._table, fname, query)
+        if fname in FLAGS:
+            return SQL("COUNT(%s)", column)
+        return SQL("COALESCE(SUM(%s), 0)", column)
 
     def _read_group_groupby(self, groupby_spec, query):
         sql = super()._read_group_groupby(groupby_spec, query)
@@ -189,15 +224,15 @@ class SalesReportFunnel(models.Model):
                    lead.referred_by_id, lead.coordinator_id, lead.user_id,
                    lead.company_id,
                    1 AS lead_count,
-                   lead.sales_is_set::int AS set_count,
-                   %(issued)s::int AS issued_count,
-                   lead.sales_is_demoed::int AS demoed_count,
-                   (%(sold)s)::int AS sold_count,
-                   lead.sales_reset_count AS reset_count,
-                   lead.sales_rehash_count AS rehash_count,
+                   CASE WHEN lead.sales_is_set THEN 1 END AS set_count,
+                   CASE WHEN %(issued)s THEN 1 END AS issued_count,
+                   CASE WHEN lead.sales_is_demoed THEN 1 END AS demoed_count,
+                   CASE WHEN %(sold)s THEN 1 END AS sold_count,
+                   NULLIF(lead.sales_reset_count, 0) AS reset_count,
+                   NULLIF(lead.sales_rehash_count, 0) AS rehash_count,
                    %(revenue)s AS revenue,
-                   0::numeric AS spend,
-                   0 AS spend_line_count,
+                   NULL::numeric AS spend,
+                   NULL::int AS spend_line_count,
                    %(ratios)s,
                    %(counted)s AS counted,
                    %(month)s AS month
@@ -213,14 +248,14 @@ class SalesReportFunnel(models.Model):
 
     def _lead_sale_sql(self):
         """How a lead row counts as sold, and its revenue: ``sold`` (a boolean
-        expression), ``revenue`` (numeric) and ``sale_join`` (what they need
+        expression), ``revenue`` (numeric, NULL where there is none: see
+        ``SPARSE``) and ``sale_join`` (what they need
         joined to ``crm_lead lead``). Here the won stage and the expected
         revenue; the Sales bridge counts confirmed orders instead."""
         return {
             "sold": SQL("lead.sales_is_won"),
             "revenue": SQL(
-                "CASE WHEN lead.sales_is_won"
-                " THEN COALESCE(lead.expected_revenue, 0) ELSE 0 END"
+                "CASE WHEN lead.sales_is_won THEN lead.expected_revenue END"
             ),
             "sale_join": SQL(),
         }
@@ -235,7 +270,8 @@ class SalesReportFunnel(models.Model):
                    cost.source_id, cost.medium_id, cost.campaign_id,
                    NULL::int, NULL::int, NULL::int,
                    cost.company_id,
-                   0, 0, 0, 0, 0, 0, 0, 0::numeric,
+                   NULL::int, NULL::int, NULL::int, NULL::int, NULL::int,
+                   NULL::int, NULL::int, NULL::numeric,
                    cost.amount,
                    1,
                    %s,

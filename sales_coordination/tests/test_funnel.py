@@ -551,6 +551,34 @@ class TestSourceFunnel(FunnelCommon):
         # A line of zero: costs of zero, and no ROI rather than a division by zero.
         self.assertEqual(rows[("Web (funnel)",)], (0, 0.0, False, False, False))
 
+    def test_a_row_reads_zero_and_averages_count_it(self):
+        # A lead's row lacks what it never reached; it reads 0, and an average,
+        # a smallest or a largest value counts it as 0.
+        Report = self.env["sales.report.funnel"].with_user(self.manager)
+        row = Report.search([("lead_id", "=", self.web_lead.id)])
+        self.assertEqual(
+            (row.lead_count, row.set_count, row.reset_count, row.revenue, row.spend),
+            (1, 0, 0, 0, 0),
+        )
+        line = Report.search([("lead_id", "=", False), ("source_id", "=", self.web.id)])
+        self.assertEqual((line.lead_count, line.spend_line_count), (0, 1))
+        [radio] = Report.read_group(
+            [("source_id", "=", self.radio.id), ("lead_id", "!=", False)],
+            ["set_count:avg", "sold_count:min", "reset_count:max", "revenue:avg"],
+            [],
+            lazy=False,
+        )
+        # Five leads: four set, one never sold, one reset, 18,000 over five.
+        self.assertEqual(
+            (
+                radio["set_count"],
+                radio["sold_count"],
+                radio["reset_count"],
+                radio["revenue"],
+            ),
+            (0.8, 0, 1, 3600),
+        )
+
     def test_by_month(self):
         rows = self._funnel(
             user=self.manager,

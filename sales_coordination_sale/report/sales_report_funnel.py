@@ -23,8 +23,8 @@ class SalesReportFunnel(models.Model):
                 """CASE WHEN COALESCE(sale.confirmed_count, 0) > 0
                         THEN sale.revenue
                         WHEN lead.sales_is_won AND %s
-                        THEN COALESCE(lead.expected_revenue, 0)
-                        ELSE 0 END""",
+                        THEN lead.expected_revenue
+                   END""",
                 no_order,
             ),
             "sale_join": SQL(
