@@ -763,10 +763,12 @@ class SalesFollowup(models.Model):
         values = self._claim_values(now)
         deadline = time.monotonic() + CLAIM_PATIENCE
         attempt = 0
-        with self._claim_cursor() as cr:
+        # Each look's first statement starts its transaction in READ COMMITTED.
+        with self._claim_cursor(read_committed=False) as cr:
             while True:
-                # Most presses end here: one round trip (the coordinator's lock,
-                # then the claim, in this order), unless a claim is running.
+                # Most presses end here: one round trip (READ COMMITTED, the
+                # coordinator's lock, then the claim, in this order), unless a
+                # claim is running.
                 claimed = self._claim_one(
                     cr, "own", values, unless_held=True, lock=True
                 )
@@ -794,7 +796,6 @@ class SalesFollowup(models.Model):
                 # press does, the coordinator's lock and the call they hold
                 # first.
                 cr.commit()
-                self._read_committed(cr)
                 attempt += 1
                 time.sleep(min(CLAIM_PAUSE * attempt, CLAIM_PAUSE_MAX))
         # What this transaction's cache holds of the row predates the claim.
@@ -831,13 +832,14 @@ class SalesFollowup(models.Model):
         }
 
     @api.model
-    def _claim_cursor(self):
+    def _claim_cursor(self, read_committed=True):
         """A cursor of its own, in READ COMMITTED and committed at once, as ir.cron
         claims its jobs: the request's REPEATABLE READ snapshot would turn a row
         another coordinator claimed a moment ago into a serialization failure
         instead of skipping it. Next call, the dial and the queue's upkeep take
-        it; a caller that commits it and goes on starts its next transaction
-        with ``_read_committed`` too.
+        it. Without ``read_committed``, the caller's first statement begins with
+        ``_read_committed_sql`` (one round trip less); so does its first after
+        a commit, if it goes on.
 
         It is the registry's cursor: a connection of its own in production, and
         in test mode (Odoo's HTTP tests, and this addon's tests, whose
@@ -847,14 +849,20 @@ class SalesFollowup(models.Model):
         claim reads the database, never this request's cache."""
         self.env.flush_all()
         cr = self.env.registry.cursor()
-        self._read_committed(cr)
+        if read_committed:
+            self._read_committed(cr)
         return cr
 
     @api.model
     def _read_committed(self, cr):
-        """Start the transaction of ``cr`` in READ COMMITTED: its first statement
-        (the pool sets REPEATABLE READ again on the connection's next cursor)."""
-        cr.execute(SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
+        """Start the transaction of ``cr`` in READ COMMITTED."""
+        cr.execute(self._read_committed_sql())
+
+    @api.model
+    def _read_committed_sql(self):
+        """The first statement of a transaction in READ COMMITTED (the pool sets
+        REPEATABLE READ again on the connection's next cursor)."""
+        return SQL("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
     def _claimable_exists(self, cr, now):
         """Whether a due call in any scope of Next call is claimable, locked or
@@ -963,8 +971,14 @@ class SalesFollowup(models.Model):
             held=held if unless_held else SQL("TRUE"),
         )
         if lock:
+            # A look's first statement: its transaction in READ COMMITTED (see
+            # _claim_cursor), then the coordinator's lock, then the claim.
             statement = SQL(
-                "SELECT pg_advisory_xact_lock(%s, %s); %s", CLAIM_LOCK, uid, statement
+                "%s; SELECT pg_advisory_xact_lock(%s, %s); %s",
+                self._read_committed_sql(),
+                CLAIM_LOCK,
+                uid,
+                statement,
             )
         return statement.code, tuple(statement.params)
 

@@ -565,9 +565,10 @@ class TestDialing(DialerCommon):
         # ringing check, the coordinator on the dial's cursor, the
         # integration, the lead, the blacklist, the company's hours, the
         # attempt; after Twilio, the call's row locked (a callback may be
-        # writing it), the call, its coordinator, the SID, the bus; and each of
-        # the three cursors of its own set to READ COMMITTED.
-        with self.assertQueryCount(20):
+        # writing it), the call, its coordinator, the SID, the bus; and the
+        # dial's two cursors of its own set to READ COMMITTED (the claim's
+        # statement sets it itself).
+        with self.assertQueryCount(19):
             next_call_screen = call_kw(Followup, "action_next_call", [], {})
         self.assertEqual(len(self.twilio.created()), 3)
         self.assertEqual(
@@ -972,8 +973,9 @@ class TestDialerMovesOn(DialerCommon):
         call.read(["provider_call_id", "dial_token"])  # the test's own reads
         # The callback: its integration, its call, the queue's log (as in
         # test_the_chain...); then Next call's claim, the dial on its cursor,
-        # the SID after Twilio, the bus; three cursors set to READ COMMITTED.
-        with self.assertQueryCount(40):
+        # the SID after Twilio, the bus; the dial's two cursors set to READ
+        # COMMITTED.
+        with self.assertQueryCount(39):
             self._ok(self._customer(call, "no-answer"))
         self.assertEqual(len(self.twilio.created()), 3)
         self.assertEqual(self._news("next")[-1]["next"]["name"], "Call Third")
