@@ -403,7 +403,7 @@ def test_the_claim_cursor_reads_committed_the_request_keeps_its_snapshot():
             claim_cr.execute("SHOW transaction_isolation")
             assert claim_cr.fetchone()[0] == "repeatable read"
             claim_cr.rollback()
-            Followup._read_committed(claim_cr)
+            claim_cr.execute(Followup._read_committed_sql())
             claim_cr.execute("SHOW transaction_isolation")
             assert claim_cr.fetchone()[0] == "read committed"
         cr.execute("SHOW transaction_isolation")

@@ -850,13 +850,8 @@ class SalesFollowup(models.Model):
         self.env.flush_all()
         cr = self.env.registry.cursor()
         if read_committed:
-            self._read_committed(cr)
+            cr.execute(self._read_committed_sql())
         return cr
-
-    @api.model
-    def _read_committed(self, cr):
-        """Start the transaction of ``cr`` in READ COMMITTED."""
-        cr.execute(self._read_committed_sql())
 
     @api.model
     def _read_committed_sql(self):
